@@ -1,0 +1,129 @@
+// mlqd: receiver -> writer -> store, and the gRPC query service, in one
+// process. SIGTERM/SIGINT stop it cleanly: listeners stop, every line
+// already received is stored, the WAL is synced.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <boost/asio.hpp>
+#include <cstdio>
+#include <thread>
+
+#include "daemon/config.h"
+#include "query/service.h"
+#include "receiver/line_parser.h"
+#include "receiver/listeners.h"
+#include "receiver/normalizer.h"
+#include "store/counters.h"
+#include "store/store.h"
+#include "store/writer.h"
+
+namespace {
+
+void Log(const std::string& line) {
+  std::fprintf(stderr, "mlqd: %s\n", line.c_str());
+  std::fflush(stderr);
+}
+
+int Run(const mlq::DaemonConfig& config) {
+  // Signals are taken by sigwait in this thread only.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const int64_t started_us = mlq::NowMicros();
+  auto store_or = mlq::Store::Open({.path = config.data_dir, .sync_writes = config.sync_writes});
+  if (!store_or.ok()) {
+    Log("cannot open store: " + std::string(store_or.status().message()));
+    return 1;
+  }
+  std::unique_ptr<mlq::Store> store = *std::move(store_or);
+  Log("store " + config.data_dir + ": " + std::to_string(store->RecordCount()) + " records");
+
+  mlq::Counters counters;
+  mlq::Writer writer(store.get(), &counters, {.max_queued_records = config.queue_records});
+  mlq::LineParser parser(&mlq::DefaultNormalizers(), &counters);
+  const int32_t utc_offset =
+      config.timezone == "utc" ? 0 : mlq::LocalUtcOffset(started_us / 1000000);
+
+  boost::asio::io_context io;
+  mlq::Listeners listeners(&io, &writer, &counters, &parser,
+                           {.udp_address = config.syslog_udp,
+                            .tcp_address = config.syslog_tcp,
+                            .max_message = config.max_message,
+                            .max_connections = config.max_connections,
+                            .utc_offset_s = utc_offset});
+  if (absl::Status st = listeners.Start(); !st.ok()) {
+    Log(std::string(st.message()));
+    return 1;
+  }
+
+  std::vector<std::pair<std::string, std::string>> bound = listeners.Bound();
+  mlq::QueryServiceOptions qopts;
+  qopts.store = store.get();
+  qopts.counters = &counters;
+  qopts.sink = &writer;
+  qopts.parse_line = [&parser, utc_offset](std::string_view line, std::string_view host,
+                                           int64_t received_us, mlq::LogRecord& out) {
+    mlq::LineSource source;
+    source.transport = mlq::Transport::kIngest;
+    source.peer_host = std::string(host);
+    source.utc_offset_s = utc_offset;
+    parser.ParseInto(line, 0, source, received_us, out);
+  };
+  qopts.flush = [&writer] { writer.Flush(); };
+  qopts.listeners = [&bound] { return bound; };
+  qopts.started_us = started_us;
+  mlq::QueryService service(qopts);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int grpc_port = 0;
+  builder.AddListeningPort(config.grpc, grpc::InsecureServerCredentials(), &grpc_port);
+  builder.RegisterService(&service);
+  builder.SetMaxReceiveMessageSize(64 << 20);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || grpc_port == 0) {
+    Log("cannot listen for gRPC on " + config.grpc);
+    return 1;
+  }
+  std::string grpc_addr = config.grpc.substr(0, config.grpc.rfind(':')) + ":" +
+                          std::to_string(grpc_port);
+  bound.emplace_back("grpc", grpc_addr);
+  for (const auto& [transport, address] : bound) Log("listening " + transport + " " + address);
+  Log("ready");
+
+  std::thread io_thread([&io] { io.run(); });
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  Log(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+
+  // Order matters: no new input, then drain into the store, then close it.
+  boost::asio::post(io, [&listeners] { listeners.Stop(); });
+  io_thread.join();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  writer.Stop();
+  if (absl::Status st = store->Flush(); !st.ok()) Log("flush: " + std::string(st.message()));
+  Log("stopped: " + std::to_string(store->RecordCount()) + " records in store");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::StatusOr<mlq::DaemonConfig> config = mlq::ParseDaemonFlags(argc, argv);
+  if (!config.ok()) {
+    if (absl::IsCancelled(config.status())) {
+      std::fputs(std::string(config.status().message()).c_str(), stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "mlqd: %s\n", std::string(config.status().message()).c_str());
+    return 2;
+  }
+  return Run(*config);
+}

@@ -1,0 +1,58 @@
+// mlq.v1.Query over the store: Find, Status, Ingest.
+//
+// The service knows the store, the counters and a RecordSink; it does not
+// know the receiver. The daemon injects how a raw line becomes a record
+// (ParseLineFn) so Ingest parses exactly like syslog traffic.
+//
+// Thread safety: gRPC calls handlers concurrently; every handler is safe to
+// run in parallel with the others and with the writer.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "mlq/v1/query.grpc.pb.h"
+#include "store/counters.h"
+#include "store/record_sink.h"
+#include "store/store.h"
+
+namespace mlq {
+
+struct QueryServiceOptions {
+  Store* store = nullptr;
+  Counters* counters = nullptr;
+  RecordSink* sink = nullptr;  // where Ingest puts records
+  // Builds the record for one raw line of an imported file. `host` is the
+  // host to use when the line names none.
+  std::function<void(std::string_view line, std::string_view host, int64_t received_us,
+                     LogRecord& out)>
+      parse_line;
+  // Blocks until everything pushed to `sink` so far is durably stored.
+  std::function<void()> flush;
+  // ("udp"|"tcp"|"grpc", "ip:port") of the running listeners.
+  std::function<std::vector<std::pair<std::string, std::string>>()> listeners;
+  int64_t started_us = 0;
+  size_t default_limit = 1000;
+  size_t max_limit = 100000;
+};
+
+class QueryService final : public v1::Query::Service {
+ public:
+  explicit QueryService(QueryServiceOptions options);
+
+  grpc::Status Find(grpc::ServerContext* ctx, const v1::FindRequest* req,
+                    v1::FindResponse* resp) override;
+  grpc::Status Status(grpc::ServerContext* ctx, const v1::StatusRequest* req,
+                      v1::StatusResponse* resp) override;
+  grpc::Status Ingest(grpc::ServerContext* ctx, grpc::ServerReader<v1::IngestRequest>* reader,
+                      v1::IngestResponse* resp) override;
+
+ private:
+  QueryServiceOptions options_;
+};
+
+}  // namespace mlq

@@ -1,0 +1,64 @@
+#include "store/record.h"
+
+namespace mlq {
+
+std::string_view TransportName(Transport t) {
+  switch (t) {
+    case Transport::kUdp:
+      return "udp";
+    case Transport::kTcp:
+      return "tcp";
+    case Transport::kTls:
+      return "tls";
+    case Transport::kIngest:
+      return "ingest";
+    case Transport::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+std::string_view SyslogFormatName(SyslogFormat f) {
+  switch (f) {
+    case SyslogFormat::kRfc3164:
+      return "rfc3164";
+    case SyslogFormat::kRfc5424:
+      return "rfc5424";
+    case SyslogFormat::kNone:
+      break;
+  }
+  return "none";
+}
+
+std::vector<std::string_view> FlagNames(uint32_t flags) {
+  static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+      {kFlagTruncated, "truncated"},       {kFlagHeaderInvalid, "header-invalid"},
+      {kFlagNoTimestamp, "no-timestamp"},  {kFlagInvalidUtf8, "invalid-utf8"},
+      {kFlagNulBytes, "nul-bytes"},        {kFlagFramingError, "framing-error"},
+      {kFlagYearGuessed, "year-guessed"},
+  };
+  std::vector<std::string_view> out;
+  for (const auto& [bit, name] : kNames) {
+    if (flags & bit) out.push_back(name);
+  }
+  return out;
+}
+
+std::string_view LogRecord::Extra(std::string_view key) const {
+  for (const auto& [k, v] : extra) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+void LogRecord::SetExtra(std::string key, std::string value) {
+  for (auto& [k, v] : extra) {
+    if (k == key) {
+      v = std::move(value);
+      return;
+    }
+  }
+  extra.emplace_back(std::move(key), std::move(value));
+}
+
+}  // namespace mlq

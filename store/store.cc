@@ -1,0 +1,284 @@
+#include "store/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "store/record_codec.h"
+
+namespace mlq {
+namespace {
+
+constexpr char kRecordsCf[] = "records";
+constexpr char kIndexCf[] = "index";
+constexpr char kNextSequenceKey[] = "next_sequence";
+constexpr char kRecordCountKey[] = "record_count";
+
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  if (s.IsIOError() || s.IsBusy() || s.IsTryAgain()) return absl::UnavailableError(msg);
+  return absl::InternalError(msg);
+}
+
+std::string EncodeU64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  return s;
+}
+
+uint64_t DecodeU64(std::string_view s) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8 && i < static_cast<int>(s.size()); ++i) {
+    v |= static_cast<uint64_t>(static_cast<uint8_t>(s[i])) << (8 * i);
+  }
+  return v;
+}
+
+rocksdb::ColumnFamilyOptions RecordsOptions() {
+  rocksdb::ColumnFamilyOptions o;
+  o.compression = rocksdb::kLZ4Compression;
+  o.bottommost_compression = rocksdb::kZSTD;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_size = 16 * 1024;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+rocksdb::ColumnFamilyOptions IndexOptions() {
+  rocksdb::ColumnFamilyOptions o;
+  o.compression = rocksdb::kLZ4Compression;
+  o.bottommost_compression = rocksdb::kZSTD;
+  return o;
+}
+
+// Strips the angle brackets a message-id may be written with.
+std::string_view BareMessageId(std::string_view id) {
+  if (id.size() >= 2 && id.front() == '<' && id.back() == '>') return id.substr(1, id.size() - 2);
+  return id;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) return absl::UnavailableError("cannot create " + options.path + ": " + ec.message());
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 5;
+  db_options.max_total_wal_size = 256 << 20;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {kRecordsCf, RecordsOptions()},
+      {kIndexCf, IndexOptions()},
+  };
+  std::unique_ptr<Store> store(new Store());
+  store->path_ = options.path;
+  store->sync_writes_ = options.sync_writes;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, cfs, &store->handles_, &db);
+  if (!s.ok()) return FromRocks(s, "open " + options.path);
+  store->db_.reset(db);
+  store->meta_cf_ = store->handles_[0];
+  store->records_cf_ = store->handles_[1];
+  store->index_cf_ = store->handles_[2];
+
+  std::string value;
+  s = db->Get(rocksdb::ReadOptions(), store->meta_cf_, kNextSequenceKey, &value);
+  if (s.ok()) {
+    store->next_sequence_ = DecodeU64(value);
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "read metadata");
+  }
+  s = db->Get(rocksdb::ReadOptions(), store->meta_cf_, kRecordCountKey, &value);
+  if (s.ok()) {
+    store->record_count_ = DecodeU64(value);
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "read metadata");
+  }
+  return store;
+}
+
+Store::~Store() {
+  if (!db_) return;
+  db_->FlushWAL(/*sync=*/true);
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+std::vector<std::pair<keys::IndexKind, std::string>> Store::IndexTerms(const LogRecord& rec) {
+  std::vector<std::pair<keys::IndexKind, std::string>> terms;
+  if (!rec.queue_id.empty()) {
+    terms.emplace_back(keys::IndexKind::kQueueId, keys::QueueTerm(rec.queue_id, rec.host));
+  }
+  if (!rec.message_id.empty()) {
+    terms.emplace_back(keys::IndexKind::kMessageId, std::string(BareMessageId(rec.message_id)));
+  }
+  auto add_address = [&terms](std::string_view a) {
+    if (a.empty()) return;
+    std::string term = keys::AddressTerm(a);
+    for (const auto& [kind, t] : terms) {
+      if (kind == keys::IndexKind::kAddress && t == term) return;  // once per record
+    }
+    terms.emplace_back(keys::IndexKind::kAddress, std::move(term));
+  };
+  add_address(rec.from);
+  for (const auto& to : rec.to) add_address(to);
+  add_address(rec.orig_to);
+  if (!rec.client_ip.empty()) terms.emplace_back(keys::IndexKind::kClientIp, rec.client_ip);
+  if (!rec.sasl_user.empty()) {
+    terms.emplace_back(keys::IndexKind::kSaslUser, keys::AddressTerm(rec.sasl_user));
+  }
+  return terms;
+}
+
+absl::Status Store::Write(const std::vector<LogRecord>& batch) {
+  if (batch.empty()) return absl::OkStatus();
+  rocksdb::WriteBatch wb;
+  std::string value;
+  uint64_t seq = next_sequence_;
+  for (const LogRecord& rec : batch) {
+    std::string pk = keys::PrimaryKey(rec.timestamp_us, seq++);
+    value.clear();
+    EncodeRecord(rec, &value);
+    wb.Put(records_cf_, pk, value);
+    for (const auto& [kind, term] : IndexTerms(rec)) {
+      wb.Put(index_cf_, keys::IndexKey(kind, term, pk), rocksdb::Slice());
+    }
+  }
+  const uint64_t count = record_count_.load(std::memory_order_relaxed) + batch.size();
+  wb.Put(meta_cf_, kNextSequenceKey, EncodeU64(seq));
+  wb.Put(meta_cf_, kRecordCountKey, EncodeU64(count));
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_writes_;
+  rocksdb::Status s = db_->Write(wo, &wb);
+  if (!s.ok()) return FromRocks(s, "write batch");
+  next_sequence_ = seq;
+  record_count_.store(count, std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LogRecord> Store::Get(std::string_view primary_key) const {
+  int64_t ts;
+  uint64_t seq;
+  if (!keys::ParsePrimaryKey(primary_key, &ts, &seq)) {
+    return absl::InvalidArgumentError("malformed record key");
+  }
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), records_cf_,
+                               rocksdb::Slice(primary_key.data(), primary_key.size()), &value);
+  if (!s.ok()) return FromRocks(s, "read record");
+  LogRecord rec;
+  rec.timestamp_us = ts;
+  absl::Status st = DecodeRecord(value, &rec);
+  if (!st.ok()) return st;
+  return rec;
+}
+
+absl::StatusOr<FindResult> Store::Find(const FindQuery& q) const {
+  if (q.term.empty()) return absl::InvalidArgumentError("empty lookup term");
+  std::string prefix;
+  bool host_scoped = true;  // entries are time-ordered within the prefix
+  switch (q.kind) {
+    case keys::IndexKind::kQueueId:
+      if (q.host.empty()) {
+        prefix = keys::QueuePrefixAnyHost(q.term);
+        host_scoped = false;
+      } else {
+        prefix = keys::IndexPrefix(q.kind, keys::QueueTerm(q.term, q.host));
+      }
+      break;
+    case keys::IndexKind::kMessageId:
+      prefix = keys::IndexPrefix(q.kind, BareMessageId(q.term));
+      break;
+    case keys::IndexKind::kAddress:
+    case keys::IndexKind::kSaslUser:
+      prefix = keys::IndexPrefix(q.kind, keys::AddressTerm(q.term));
+      break;
+    case keys::IndexKind::kClientIp:
+      prefix = keys::IndexPrefix(q.kind, q.term);
+      break;
+  }
+
+  // Collect matching primary keys. Within one term they are time-ordered,
+  // so a time range is a seek plus an early stop; across hosts (queue ID
+  // without host) they are merged by sorting.
+  std::vector<std::string> pks;
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, index_cf_));
+  std::string start = prefix;
+  if (host_scoped && q.since_us != 0) start += keys::PrimaryKey(q.since_us, 0);
+  const std::string until_pk = q.until_us != 0 ? keys::PrimaryKey(q.until_us, 0) : std::string();
+  const std::string since_pk = q.since_us != 0 ? keys::PrimaryKey(q.since_us, 0) : std::string();
+  const size_t cap = q.limit == 0 ? SIZE_MAX : q.limit;
+  bool truncated = false;
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (!k.starts_with(prefix)) break;
+    std::string_view pk = keys::PrimaryKeyOfIndexKey(std::string_view(k.data(), k.size()));
+    if (pk.empty()) continue;
+    // A queue ID without host: the rest between prefix and pk is "host\0".
+    if (!host_scoped && k.size() - prefix.size() < keys::kPrimaryKeySize + 1) continue;
+    if (!since_pk.empty() && pk < since_pk) continue;
+    if (!until_pk.empty() && pk >= until_pk) {
+      if (host_scoped) break;
+      continue;
+    }
+    if (host_scoped && pks.size() >= cap) {
+      truncated = true;
+      break;
+    }
+    pks.emplace_back(pk);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "index scan");
+  if (!host_scoped) {
+    std::sort(pks.begin(), pks.end());
+    if (pks.size() > cap) {
+      pks.resize(cap);
+      truncated = true;
+    }
+  }
+
+  FindResult result;
+  result.truncated = truncated;
+  result.records.reserve(pks.size());
+  for (const std::string& pk : pks) {
+    absl::StatusOr<LogRecord> rec = Get(pk);
+    if (absl::IsNotFound(rec.status())) continue;  // removed by retention meanwhile
+    if (!rec.ok()) return rec.status();
+    result.records.push_back(StoredRecord{pk, *std::move(rec)});
+  }
+  return result;
+}
+
+uint64_t Store::DiskBytes() const {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(path_, ec)) {
+    std::error_code fec;
+    if (entry.is_regular_file(fec)) total += entry.file_size(fec);
+  }
+  return total;
+}
+
+absl::Status Store::Flush() {
+  absl::Status st = FromRocks(db_->FlushWAL(/*sync=*/true), "sync WAL");
+  if (!st.ok()) return st;
+  return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "flush");
+}
+
+}  // namespace mlq

@@ -1,0 +1,196 @@
+// The store: round trips, reopen, every index, time ranges, limits.
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include "store/keys.h"
+#include "store/record_codec.h"
+#include "test_util.h"
+
+namespace mlq {
+namespace {
+
+constexpr int64_t kT0 = 1751738228000000;  // 2025-07-05T17:57:08Z
+
+LogRecord Rec(int64_t ts, std::string host, std::string qid, std::string msgid = "",
+              std::string from = "", std::vector<std::string> to = {}) {
+  LogRecord r;
+  r.timestamp_us = ts;
+  r.received_us = ts + 1500;
+  r.host = std::move(host);
+  r.program = "postfix/smtp";
+  r.pid = "123";
+  r.queue_id = std::move(qid);
+  r.message_id = std::move(msgid);
+  r.from = std::move(from);
+  r.to = std::move(to);
+  r.raw = "<22>Jul  5 17:57:08 " + r.host + " postfix/smtp[123]: " + r.queue_id + ": line";
+  r.msg_offset = 20;
+  r.family = "postfix";
+  r.event = "delivery";
+  return r;
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    store_.reset();
+    auto s = Store::Open({.path = dir_.path(), .sync_writes = false});
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+  }
+  std::vector<std::string> FindRaw(FindQuery q) {
+    auto r = store_->Find(q);
+    EXPECT_TRUE(r.ok()) << r.status();
+    std::vector<std::string> out;
+    if (r.ok()) {
+      for (const auto& sr : r->records) out.push_back(sr.record.raw);
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST(RecordCodecTest, RoundTripsEveryField) {
+  LogRecord r = Rec(kT0, "mx1", "4Ldr9y6wlvz3xgh", "abc@x", "A@x.org", {"b@y", "c@z"});
+  r.peer = "10.0.0.1:5514";
+  r.transport = Transport::kTcp;
+  r.format = SyslogFormat::kRfc5424;
+  r.facility = 2;
+  r.severity = 6;
+  r.msgid = "ID47";
+  r.structured_data = "[a b=\"c\"]";
+  r.flags = kFlagTruncated | kFlagYearGuessed;
+  r.orig_to = "o@x";
+  r.status = "sent";
+  r.dsn = "2.0.0";
+  r.relay = "r[1.2.3.4]:25";
+  r.reply = "250 ok (queued as X)";
+  r.delay = "5.4";
+  r.delays = "0.01/0.03/0.28/5";
+  r.size = 1052;
+  r.nrcpt = 0;
+  r.client_name = "c";
+  r.client_ip = "1.2.3.4";
+  r.sasl_user = "u";
+  r.helo = "h";
+  r.proto = "ESMTP";
+  r.links = {{"queued_as", "95FA2DB2C9", ""}, {"bounce", "Q2", "mx2"}};
+  r.extra = {{"sasl_method", "PLAIN"}, {"x", ""}};
+  std::string value;
+  EncodeRecord(r, &value);
+  LogRecord back;
+  back.timestamp_us = r.timestamp_us;
+  ASSERT_TRUE(DecodeRecord(value, &back).ok());
+  EXPECT_EQ(back, r);
+}
+
+TEST(RecordCodecTest, RejectsTruncatedAndGarbageValues) {
+  std::string value;
+  EncodeRecord(Rec(kT0, "h", "Q", "m"), &value);
+  for (size_t n = 0; n < value.size(); ++n) {
+    LogRecord back;
+    EXPECT_FALSE(DecodeRecord(value.substr(0, n), &back).ok()) << n;
+  }
+  LogRecord back;
+  EXPECT_FALSE(DecodeRecord(value + "x", &back).ok());
+  EXPECT_FALSE(DecodeRecord("\x09garbage", &back).ok());
+}
+
+TEST(KeysTest, PrimaryKeysSortByTimeThenSequence) {
+  EXPECT_LT(keys::PrimaryKey(-5, 9), keys::PrimaryKey(0, 1));
+  EXPECT_LT(keys::PrimaryKey(10, 9), keys::PrimaryKey(11, 1));
+  EXPECT_LT(keys::PrimaryKey(10, 1), keys::PrimaryKey(10, 2));
+  int64_t ts;
+  uint64_t seq;
+  ASSERT_TRUE(keys::ParsePrimaryKey(keys::PrimaryKey(kT0, 77), &ts, &seq));
+  EXPECT_EQ(ts, kT0);
+  EXPECT_EQ(seq, 77u);
+  EXPECT_FALSE(keys::ParsePrimaryKey("short", &ts, &seq));
+}
+
+TEST_F(StoreTest, EveryIndexFindsItsRecords) {
+  LogRecord a = Rec(kT0, "mx1", "QA1", "<m1@example.com>", "Sender@Example.com", {"r1@x.org"});
+  a.client_ip = "192.0.2.7";
+  a.sasl_user = "Alice";
+  LogRecord b = Rec(kT0 + 1, "mx1", "QA1", "", "", {"R2@X.org"});
+  LogRecord c = Rec(kT0 + 2, "mx2", "QA1", "m1@example.com");
+  LogRecord d = Rec(kT0 + 3, "mx2", "QB9");
+  ASSERT_TRUE(store_->Write({a, b, c, d}).ok());
+  EXPECT_EQ(store_->RecordCount(), 4u);
+
+  using K = keys::IndexKind;
+  EXPECT_EQ(FindRaw({.kind = K::kMessageId, .term = "m1@example.com"}),
+            (std::vector<std::string>{a.raw, c.raw}));
+  EXPECT_EQ(FindRaw({.kind = K::kMessageId, .term = "<m1@example.com>"}).size(), 2u);
+  EXPECT_EQ(FindRaw({.kind = K::kQueueId, .term = "QA1"}),
+            (std::vector<std::string>{a.raw, b.raw, c.raw}));
+  EXPECT_EQ(FindRaw({.kind = K::kQueueId, .term = "QA1", .host = "mx2"}),
+            (std::vector<std::string>{c.raw}));
+  EXPECT_EQ(FindRaw({.kind = K::kQueueId, .term = "QA"}).size(), 0u) << "no prefix matches";
+  EXPECT_EQ(FindRaw({.kind = K::kAddress, .term = "sender@EXAMPLE.com"}),
+            (std::vector<std::string>{a.raw}));
+  EXPECT_EQ(FindRaw({.kind = K::kAddress, .term = "r2@x.org"}), (std::vector<std::string>{b.raw}));
+  EXPECT_EQ(FindRaw({.kind = K::kClientIp, .term = "192.0.2.7"}).size(), 1u);
+  EXPECT_EQ(FindRaw({.kind = K::kSaslUser, .term = "alice"}).size(), 1u);
+  EXPECT_TRUE(FindRaw({.kind = K::kMessageId, .term = "nope"}).empty());
+  EXPECT_FALSE(store_->Find({.kind = K::kMessageId, .term = ""}).ok());
+}
+
+TEST_F(StoreTest, ReopenKeepsRecordsCountAndSequence) {
+  ASSERT_TRUE(store_->Write({Rec(kT0, "h", "Q1", "m")}).ok());
+  Reopen();
+  EXPECT_EQ(store_->RecordCount(), 1u);
+  // Same timestamp after reopen: the sequence continues, nothing overwritten.
+  ASSERT_TRUE(store_->Write({Rec(kT0, "h", "Q1", "m")}).ok());
+  Reopen();
+  EXPECT_EQ(store_->RecordCount(), 2u);
+  EXPECT_EQ(FindRaw({.kind = keys::IndexKind::kMessageId, .term = "m"}).size(), 2u);
+  EXPECT_GT(store_->DiskBytes(), 0u);
+}
+
+TEST_F(StoreTest, TimeRangesAndLimits) {
+  std::vector<LogRecord> batch;
+  for (int i = 0; i < 100; ++i) {
+    batch.push_back(Rec(kT0 + i * 1000000, i % 2 ? "mx1" : "mx2", "QT", "mid"));
+  }
+  ASSERT_TRUE(store_->Write(batch).ok());
+  using K = keys::IndexKind;
+  // [since, until): seconds 10..19.
+  auto r = FindRaw({.kind = K::kMessageId,
+                    .term = "mid",
+                    .since_us = kT0 + 10 * 1000000,
+                    .until_us = kT0 + 20 * 1000000});
+  ASSERT_EQ(r.size(), 10u);
+  EXPECT_EQ(r.front(), batch[10].raw);
+  EXPECT_EQ(r.back(), batch[19].raw);
+  // Same over the host-less queue-ID scan, which merges two hosts.
+  auto q = FindRaw({.kind = K::kQueueId,
+                    .term = "QT",
+                    .since_us = kT0 + 10 * 1000000,
+                    .until_us = kT0 + 20 * 1000000});
+  EXPECT_EQ(q, r);
+  auto limited = store_->Find({.kind = K::kQueueId, .term = "QT", .limit = 7});
+  ASSERT_TRUE(limited.ok());
+  EXPECT_EQ(limited->records.size(), 7u);
+  EXPECT_TRUE(limited->truncated);
+  EXPECT_EQ(limited->records[6].record.raw, batch[6].raw) << "oldest first";
+  auto all = store_->Find({.kind = K::kMessageId, .term = "mid", .limit = 100});
+  ASSERT_TRUE(all.ok());
+  EXPECT_FALSE(all->truncated);
+  EXPECT_EQ(all->records.size(), 100u);
+}
+
+TEST_F(StoreTest, IndexesOneAddressOncePerRecord) {
+  LogRecord r = Rec(kT0, "h", "Q", "", "a@x", {"A@X", "b@y"});
+  auto terms = Store::IndexTerms(r);
+  int addresses = 0;
+  for (const auto& [kind, term] : terms) addresses += kind == keys::IndexKind::kAddress;
+  EXPECT_EQ(addresses, 2);
+}
+
+}  // namespace
+}  // namespace mlq
