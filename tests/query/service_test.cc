@@ -1,0 +1,167 @@
+// The gRPC service in process, over a real store and writer, through a real
+// channel.
+#include "query/service.h"
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "store/writer.h"
+#include "test_util.h"
+
+namespace mlq {
+namespace {
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = Store::Open({.path = dir_.path(), .sync_writes = false});
+    ASSERT_TRUE(s.ok());
+    store_ = *std::move(s);
+    writer_ = std::make_unique<Writer>(store_.get(), &counters_);
+    QueryServiceOptions o;
+    o.store = store_.get();
+    o.counters = &counters_;
+    o.sink = writer_.get();
+    // A stand-in line parser: "<family> <event> <qid>" (the real one is the
+    // receiver's, tested in integration tests).
+    o.parse_line = [](std::string_view line, std::string_view host, int64_t now, LogRecord& r) {
+      r.raw = std::string(line);
+      r.host = std::string(host);
+      r.timestamp_us = r.received_us = now;
+      size_t a = line.find(' ');
+      size_t b = a == std::string_view::npos ? a : line.find(' ', a + 1);
+      if (b != std::string_view::npos) {
+        r.family = std::string(line.substr(0, a));
+        r.event = std::string(line.substr(a + 1, b - a - 1));
+        r.queue_id = std::string(line.substr(b + 1));
+      }
+    };
+    o.flush = [this] { writer_->Flush(); };
+    o.listeners = [] {
+      return std::vector<std::pair<std::string, std::string>>{{"tcp", "127.0.0.1:1"}};
+    };
+    service_ = std::make_unique<QueryService>(o);
+    grpc::ServerBuilder b;
+    int port = 0;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    b.RegisterService(service_.get());
+    server_ = b.BuildAndStart();
+    ASSERT_NE(port, 0);
+    stub_ = v1::Query::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override {
+    server_->Shutdown();
+    writer_->Stop();
+  }
+
+  grpc::Status Find(const v1::FindRequest& req, v1::FindResponse* resp) {
+    grpc::ClientContext ctx;
+    return stub_->Find(&ctx, req, resp);
+  }
+
+  v1::IngestResponse Ingest(const std::vector<std::vector<std::string>>& chunks, bool dry_run,
+                            uint32_t samples = 0) {
+    grpc::ClientContext ctx;
+    v1::IngestResponse resp;
+    auto w = stub_->Ingest(&ctx, &resp);
+    bool first = true;
+    for (const auto& chunk : chunks) {
+      v1::IngestRequest req;
+      if (first) {
+        req.set_host("imported");
+        req.set_dry_run(dry_run);
+        req.set_unknown_samples(samples);
+        first = false;
+      }
+      for (const auto& l : chunk) req.add_lines(l);
+      EXPECT_TRUE(w->Write(req));
+    }
+    w->WritesDone();
+    EXPECT_TRUE(w->Finish().ok());
+    return resp;
+  }
+
+  testing::TempDir dir_;
+  Counters counters_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Writer> writer_;
+  std::unique_ptr<QueryService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::Query::Stub> stub_;
+};
+
+TEST_F(ServiceTest, FindNeedsExactlyOneKey) {
+  v1::FindResponse resp;
+  v1::FindRequest req;
+  EXPECT_EQ(Find(req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  req.set_message_id("a");
+  req.set_queue_id("b");
+  EXPECT_EQ(Find(req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  req.clear_queue_id();
+  req.set_host("mx1");
+  EXPECT_EQ(Find(req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << "host narrows queue IDs only";
+  req.clear_host();
+  req.set_since_us(10);
+  req.set_until_us(5);
+  EXPECT_EQ(Find(req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ServiceTest, IngestStoresAndFindReturnsConvertedRecords) {
+  auto resp = Ingest({{"postfix delivery Q1", "postfix removed Q1"}, {"garbage"}}, false);
+  EXPECT_EQ(resp.lines(), 3u);
+  EXPECT_EQ(resp.stored(), 3u);
+  EXPECT_EQ(store_->RecordCount(), 3u) << "acknowledged means stored";
+  v1::FindRequest req;
+  req.set_queue_id("Q1");
+  req.set_host("imported");
+  v1::FindResponse found;
+  ASSERT_TRUE(Find(req, &found).ok());
+  ASSERT_EQ(found.records_size(), 2);
+  EXPECT_EQ(found.records(0).raw(), "postfix delivery Q1");
+  EXPECT_EQ(found.records(0).host(), "imported");
+  EXPECT_EQ(found.records(0).family(), "postfix");
+  EXPECT_EQ(found.records(0).key().size(), 32u) << "hex of the 16-byte key";
+  req.set_limit(1);
+  found.Clear();
+  ASSERT_TRUE(Find(req, &found).ok());
+  EXPECT_EQ(found.records_size(), 1);
+  EXPECT_TRUE(found.truncated());
+}
+
+TEST_F(ServiceTest, IngestDryRunSummarizesAndStoresNothing) {
+  auto resp = Ingest({{"postfix delivery Q1", "postfix delivery Q2", "amavis filter-result Q1",
+                       "what-is-this", "neither-is-this"}},
+                     true, 1);
+  EXPECT_EQ(resp.lines(), 5u);
+  EXPECT_EQ(resp.stored(), 0u);
+  EXPECT_EQ(resp.unknown(), 2u);
+  EXPECT_EQ(resp.families().at("postfix").lines(), 2u);
+  EXPECT_EQ(resp.families().at("postfix").recognized(), 2u);
+  EXPECT_EQ(resp.families().at("postfix").kinds().at("delivery"), 2u);
+  EXPECT_EQ(resp.families().at("unknown").lines(), 2u);
+  ASSERT_EQ(resp.unknown_samples_size(), 1);
+  EXPECT_EQ(resp.unknown_samples(0), "what-is-this");
+  EXPECT_EQ(store_->RecordCount(), 0u);
+}
+
+TEST_F(ServiceTest, StatusReportsStoreAndCounters) {
+  counters_.Get("received.tcp") += 7;
+  counters_.Get("dropped.queue_full") += 2;
+  counters_.Get("parsed") += 5;
+  Ingest({{"postfix delivery Q1"}}, false);
+  grpc::ClientContext ctx;
+  v1::StatusResponse s;
+  ASSERT_TRUE(stub_->Status(&ctx, v1::StatusRequest(), &s).ok());
+  EXPECT_EQ(s.stored(), 1u);
+  EXPECT_EQ(s.received().at("tcp"), 7u);
+  EXPECT_EQ(s.dropped().at("queue_full"), 2u);
+  EXPECT_EQ(s.parsed(), 5u);
+  EXPECT_GT(s.store_bytes(), 0u);
+  ASSERT_EQ(s.listeners_size(), 1);
+  EXPECT_EQ(s.listeners(0).address(), "127.0.0.1:1");
+}
+
+}  // namespace
+}  // namespace mlq
