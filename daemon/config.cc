@@ -13,6 +13,15 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--syslog-tcp", c.syslog_tcp, "syslog over TCP, ADDR:PORT (\"\" disables)")
       ->capture_default_str();
+  app.add_option("--syslog-tls", c.syslog_tls, "syslog over TLS (RFC 5425), ADDR:PORT")
+      ->capture_default_str();
+  app.add_option("--tls-cert", c.tls_cert, "PEM certificate (chain) of the TLS listener");
+  app.add_option("--tls-key", c.tls_key, "PEM private key of the TLS listener");
+  app.add_option("--tls-client-ca", c.tls_client_ca,
+                 "PEM CA file: require and verify client certificates (mutual TLS)");
+  app.add_option("--idle-timeout", c.idle_timeout_s,
+                 "seconds after which a silent TCP/TLS connection is closed (0 = never)")
+      ->capture_default_str();
   app.add_option("--grpc", c.grpc, "gRPC query service, ADDR:PORT (port 0 = any)")
       ->capture_default_str();
   app.add_option("--max-message", c.max_message, "longest syslog message kept, in bytes")
@@ -20,9 +29,11 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
       ->check(CLI::Range(size_t{480}, size_t{16} << 20));
   app.add_option("--max-connections", c.max_connections, "concurrent TCP connections")
       ->capture_default_str();
-  app.add_option("--timezone", c.timezone, "zone of timestamps without one: local or utc")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"local", "utc"}));
+  app.add_option("--timezone", c.timezone,
+                 "zone of timestamps without one: local, utc or an IANA name")
+      ->capture_default_str();
+  app.add_option("--listener-timezone", c.listener_timezones,
+                 "per-listener zone, LISTENER=ZONE (udp, tcp, tls), repeatable");
   app.add_option("--sync-writes", c.sync_writes, "fsync the write-ahead log on every batch")
       ->capture_default_str();
   app.add_option("--queue-records", c.queue_records, "records the writer queue holds at most")
@@ -31,13 +42,24 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
       "Examples:\n"
       "  mlqd                                   # ./mlq-data, syslog :5514 UDP+TCP, gRPC "
       "127.0.0.1:7600\n"
-      "  mlqd --data /var/lib/mlq --syslog-tcp 0.0.0.0:6514 --grpc 127.0.0.1:0\n");
+      "  mlqd --data /var/lib/mlq --syslog-tcp 0.0.0.0:6514 --grpc 127.0.0.1:0\n"
+      "  mlqd --syslog-tls 0.0.0.0:6514 --tls-cert server.pem --tls-key server.key \\\n"
+      "       --tls-client-ca ca.pem                # mutual TLS\n");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     return absl::CancelledError(app.help());
   } catch (const CLI::ParseError& e) {
     return absl::InvalidArgumentError(e.what());
+  }
+  if (!c.syslog_tls.empty() && (c.tls_cert.empty() || c.tls_key.empty())) {
+    return absl::InvalidArgumentError("--syslog-tls needs --tls-cert and --tls-key");
+  }
+  for (const std::string& lt : c.listener_timezones) {
+    size_t eq = lt.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == lt.size()) {
+      return absl::InvalidArgumentError("--listener-timezone takes LISTENER=ZONE, got " + lt);
+    }
   }
   return c;
 }

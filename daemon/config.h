@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -14,10 +15,18 @@ struct DaemonConfig {
   std::string data_dir = "mlq-data";             // under the working directory
   std::string syslog_udp = "0.0.0.0:5514";       // "" disables
   std::string syslog_tcp = "0.0.0.0:5514";       // "" disables
+  std::string syslog_tls;                        // "" = no TLS listener
+  std::string tls_cert;                          // PEM certificate chain
+  std::string tls_key;                           // PEM private key
+  std::string tls_client_ca;                     // require client certificates signed by it
   std::string grpc = "127.0.0.1:7600";
+  int idle_timeout_s = 600;                      // close silent TCP/TLS connections
   size_t max_message = 64 * 1024;
   size_t max_connections = 4096;
-  std::string timezone = "local";  // zone of zone-less timestamps: "local" or "utc"
+  // Zone of zone-less timestamps: "local", "utc" or an IANA name; per
+  // listener with "udp=Europe/Berlin" style entries in timezone_by_listener.
+  std::string timezone = "local";
+  std::vector<std::string> listener_timezones;
   bool sync_writes = true;
   size_t queue_records = 200000;
 };

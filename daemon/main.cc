@@ -15,6 +15,7 @@
 #include "receiver/line_parser.h"
 #include "receiver/listeners.h"
 #include "receiver/normalizer.h"
+#include "receiver/time_zone.h"
 #include "store/counters.h"
 #include "store/store.h"
 #include "store/writer.h"
@@ -46,16 +47,26 @@ int Run(const mlq::DaemonConfig& config) {
   mlq::Counters counters;
   mlq::Writer writer(store.get(), &counters, {.max_queued_records = config.queue_records});
   mlq::LineParser parser(&mlq::DefaultNormalizers(), &counters);
-  const int32_t utc_offset =
-      config.timezone == "utc" ? 0 : mlq::LocalUtcOffset(started_us / 1000000);
+  absl::StatusOr<mlq::TimeZone> zone = mlq::TimeZone::Load(config.timezone);
+  if (!zone.ok()) {
+    Log(std::string(zone.status().message()));
+    return 2;
+  }
 
   boost::asio::io_context io;
-  mlq::Listeners listeners(&io, &writer, &counters, &parser,
-                           {.udp_address = config.syslog_udp,
-                            .tcp_address = config.syslog_tcp,
-                            .max_message = config.max_message,
-                            .max_connections = config.max_connections,
-                            .utc_offset_s = utc_offset});
+  mlq::ListenerOptions lopts;
+  lopts.udp_address = config.syslog_udp;
+  lopts.tcp_address = config.syslog_tcp;
+  lopts.tls_address = config.syslog_tls;
+  lopts.tls = {config.tls_cert, config.tls_key, config.tls_client_ca};
+  lopts.max_message = config.max_message;
+  lopts.max_connections = config.max_connections;
+  lopts.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
+  lopts.timezone = config.timezone;
+  for (const std::string& lt : config.listener_timezones) {
+    lopts.timezone_by_listener[lt.substr(0, lt.find('='))] = lt.substr(lt.find('=') + 1);
+  }
+  mlq::Listeners listeners(&io, &writer, &counters, &parser, lopts);
   if (absl::Status st = listeners.Start(); !st.ok()) {
     Log(std::string(st.message()));
     return 1;
@@ -66,12 +77,12 @@ int Run(const mlq::DaemonConfig& config) {
   qopts.store = store.get();
   qopts.counters = &counters;
   qopts.sink = &writer;
-  qopts.parse_line = [&parser, utc_offset](std::string_view line, std::string_view host,
-                                           int64_t received_us, mlq::LogRecord& out) {
+  qopts.parse_line = [&parser, zone = *zone](std::string_view line, std::string_view host,
+                                              int64_t received_us, mlq::LogRecord& out) {
     mlq::LineSource source;
     source.transport = mlq::Transport::kIngest;
     source.peer_host = std::string(host);
-    source.utc_offset_s = utc_offset;
+    source.utc_offset_s = zone.OffsetAt(received_us / 1000000);
     parser.ParseInto(line, 0, source, received_us, out);
   };
   qopts.flush = [&writer] { writer.Flush(); };

@@ -13,7 +13,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Real programs the integration tests start: util-linux logger.
-test_pkgs=(bsdutils nlohmann-json3-dev)
+test_pkgs=(bsdutils nlohmann-json3-dev openssl)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi

@@ -19,6 +19,7 @@ void RecordToProto(std::string_view primary_key, const LogRecord& r, v1::Record*
   out->set_timestamp_us(r.timestamp_us);
   out->set_host(r.host);
   out->set_peer(r.peer);
+  out->set_peer_subject(r.peer_subject);
   out->set_transport(std::string(TransportName(r.transport)));
   out->set_format(std::string(SyslogFormatName(r.format)));
   out->set_facility(r.facility);

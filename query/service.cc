@@ -115,6 +115,11 @@ grpc::Status QueryService::Status(grpc::ServerContext*, const v1::StatusRequest*
       v1::Listener* l = resp->add_listeners();
       l->set_transport(transport);
       l->set_address(address);
+      // "listener.<name>.<reason>" counters belong to that listener.
+      const std::string prefix = "listener." + transport + ".";
+      for (const auto& [name, value] : resp->counters()) {
+        if (name.starts_with(prefix)) (*l->mutable_counters())[name.substr(prefix.size())] = value;
+      }
     }
   }
   return grpc::Status::OK;

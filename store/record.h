@@ -52,6 +52,7 @@ struct LogRecord {
   int64_t timestamp_us = 0;  // the event time from the header; received_us when absent
   std::string host;          // header hostname, or the peer address when none
   std::string peer;          // sender's address "ip:port" ("" for imports)
+  std::string peer_subject;  // TLS client certificate subject (mutual TLS), else ""
   Transport transport = Transport::kUnknown;
   SyslogFormat format = SyslogFormat::kNone;
   int8_t facility = -1;  // 0..23, -1 when the line had no PRI

@@ -45,6 +45,7 @@ enum Field : int {
   kProto,
   kLinks,
   kExtra,
+  kPeerSubject,
   kFieldCount,
 };
 static_assert(kFieldCount <= 63);
@@ -148,6 +149,7 @@ void EncodeRecord(const LogRecord& r, std::string* out) {
   mark(kProto, !r.proto.empty());
   mark(kLinks, !r.links.empty());
   mark(kExtra, !r.extra.empty());
+  mark(kPeerSubject, !r.peer_subject.empty());
 
   out->push_back(static_cast<char>(kVersion));
   PutVarint(out, mask);
@@ -204,6 +206,7 @@ void EncodeRecord(const LogRecord& r, std::string* out) {
       PutString(out, v);
     }
   }
+  if (has(kPeerSubject)) PutString(out, r.peer_subject);
 }
 
 absl::Status DecodeRecord(std::string_view value, LogRecord* r) {
@@ -271,6 +274,7 @@ absl::Status DecodeRecord(std::string_view value, LogRecord* r) {
       ok = in.String(&r->extra[i].first) && in.String(&r->extra[i].second);
     }
   }
+  if (has(kPeerSubject)) ok = ok && in.String(&r->peer_subject);
   if (!ok || !in.done()) return bad;
   return absl::OkStatus();
 }

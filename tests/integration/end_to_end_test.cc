@@ -137,13 +137,13 @@ TEST_F(EndToEndTest, BadInputIsCountedAndNeverDisturbsOtherConnections) {
   json status;
   ASSERT_TRUE(WaitFor([&] {
     status = daemon_->Status();
-    return status.is_object() && status["counters"].value("frames.incomplete", 0) >= 1;
+    return status.is_object() && status["counters"].value("listener.tcp.frames.incomplete", 0) >= 1;
   })) << status.dump();
   const json& c = status["counters"];
-  EXPECT_GE(c.value("frames.empty", 0), 2);
-  EXPECT_GE(c.value("frames.oversize", 0), 1);
-  EXPECT_GE(c.value("frames.bad_octet_count", 0), 1);
-  EXPECT_GE(c.value("frames.incomplete", 0), 1);
+  EXPECT_GE(c.value("listener.tcp.frames.empty", 0), 2);
+  EXPECT_GE(c.value("listener.tcp.frames.oversize", 0), 1);
+  EXPECT_GE(c.value("listener.tcp.frames.bad_octet_count", 0), 1);
+  EXPECT_GE(c.value("listener.tcp.frames.incomplete", 0), 1);
   EXPECT_GE(c.value("truncated", 0), 1);
   EXPECT_GE(status["unparsed"].get<int64_t>(), 1) << "garbage is stored raw, flagged";
   EXPECT_TRUE(daemon_->Running());

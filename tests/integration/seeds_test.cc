@@ -31,7 +31,10 @@ std::string PostfixQueueId(const std::string& line) {
   size_t e = p;
   while (e < line.size() && std::isalnum(static_cast<unsigned char>(line[e]))) ++e;
   if (e - p < 8 || e >= line.size() || line[e] != ':') return "";
-  return line.substr(p, e - p);
+  std::string id = line.substr(p, e - p);
+  // Queue IDs have digits; words such as "statistics" do not.
+  if (id.find_first_of("0123456789") == std::string::npos) return "";
+  return id;
 }
 
 TEST(SeedsTest, EveryMessageIsFoundByMessageIdAndQueueId) {

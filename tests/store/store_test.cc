@@ -57,6 +57,7 @@ class StoreTest : public ::testing::Test {
 TEST(RecordCodecTest, RoundTripsEveryField) {
   LogRecord r = Rec(kT0, "mx1", "4Ldr9y6wlvz3xgh", "abc@x", "A@x.org", {"b@y", "c@z"});
   r.peer = "10.0.0.1:5514";
+  r.peer_subject = "CN=mx1.example.org";
   r.transport = Transport::kTcp;
   r.format = SyslogFormat::kRfc5424;
   r.facility = 2;
