@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <boost/asio.hpp>
 #include <cstdio>
@@ -27,7 +28,17 @@ void Log(const std::string& line) {
   std::fflush(stderr);
 }
 
+// Many senders mean many sockets: use the hard limit on open files.
+void RaiseFileLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
 int Run(const mlq::DaemonConfig& config) {
+  RaiseFileLimit();
   // Signals are taken by sigwait in this thread only.
   sigset_t signals;
   sigemptyset(&signals);

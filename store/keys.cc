@@ -59,12 +59,22 @@ std::string QueueTerm(std::string_view queue_id, std::string_view host) {
   return term;
 }
 
+std::string ProcessTerm(std::string_view host, std::string_view program, std::string_view pid) {
+  std::string term;
+  AppendTerm(term, host);
+  term.push_back('\0');
+  AppendTerm(term, program);
+  term.push_back('\0');
+  AppendTerm(term, pid);
+  return term;
+}
+
 std::string IndexPrefix(IndexKind kind, std::string_view term) {
   std::string key;
   key.reserve(term.size() + 2 + kPrimaryKeySize);
   key.push_back(static_cast<char>(kind));
-  if (kind == IndexKind::kQueueId) {
-    key.append(term);  // already built by QueueTerm, with its inner 0x00
+  if (kind == IndexKind::kQueueId || kind == IndexKind::kLink || kind == IndexKind::kProcess) {
+    key.append(term);  // built by QueueTerm/ProcessTerm, with inner 0x00 separators
   } else {
     AppendTerm(key, term);
   }

@@ -24,7 +24,12 @@ enum class IndexKind : char {
   kAddress = 'a',    // term: lower-cased address (sender or recipient)
   kClientIp = 'i',   // term: client IP
   kSaslUser = 'u',   // term: lower-cased SASL user name
+  kLink = 'l',       // term: QueueTerm(linked queue ID, its host): records that link to it
+  kProcess = 'p',    // term: host 0x00 program 0x00 pid, for SMTP server sessions
 };
+
+// The term of a process (an smtpd session): host, program and pid.
+std::string ProcessTerm(std::string_view host, std::string_view program, std::string_view pid);
 
 // 16-byte primary key for (timestamp, sequence).
 std::string PrimaryKey(int64_t timestamp_us, uint64_t sequence);

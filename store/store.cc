@@ -139,6 +139,18 @@ std::vector<std::pair<keys::IndexKind, std::string>> Store::IndexTerms(const Log
   add_address(rec.from);
   for (const auto& to : rec.to) add_address(to);
   add_address(rec.orig_to);
+  for (const Link& link : rec.links) {
+    if (link.queue_id.empty()) continue;
+    terms.emplace_back(keys::IndexKind::kLink,
+                       keys::QueueTerm(link.queue_id, link.host.empty() ? rec.host : link.host));
+  }
+  // SMTP server sessions: a trace attaches the lines of the same session
+  // (connect, TLS, rejects) that precede the queue ID.
+  if (rec.family == "postfix" && !rec.pid.empty() &&
+      (rec.program.ends_with("/smtpd") || rec.program.ends_with("/postscreen"))) {
+    terms.emplace_back(keys::IndexKind::kProcess,
+                       keys::ProcessTerm(rec.host, rec.program, rec.pid));
+  }
   if (!rec.client_ip.empty()) terms.emplace_back(keys::IndexKind::kClientIp, rec.client_ip);
   if (!rec.sasl_user.empty()) {
     terms.emplace_back(keys::IndexKind::kSaslUser, keys::AddressTerm(rec.sasl_user));
@@ -212,6 +224,18 @@ absl::StatusOr<FindResult> Store::Find(const FindQuery& q) const {
     case keys::IndexKind::kClientIp:
       prefix = keys::IndexPrefix(q.kind, q.term);
       break;
+    case keys::IndexKind::kLink:
+      if (q.host.empty()) {
+        prefix = std::string(1, static_cast<char>(keys::IndexKind::kLink)) +
+                 keys::QueuePrefixAnyHost(q.term).substr(1);
+        host_scoped = false;
+      } else {
+        prefix = keys::IndexPrefix(q.kind, keys::QueueTerm(q.term, q.host));
+      }
+      break;
+    case keys::IndexKind::kProcess:
+      prefix = keys::IndexPrefix(q.kind, q.term);  // term from keys::ProcessTerm
+      break;
   }
 
   // Collect matching primary keys. Within one term they are time-ordered,
@@ -263,6 +287,50 @@ absl::StatusOr<FindResult> Store::Find(const FindQuery& q) const {
     result.records.push_back(StoredRecord{pk, *std::move(rec)});
   }
   return result;
+}
+
+absl::Status Store::Scan(
+    int64_t since_us, int64_t until_us, bool newest_first, std::string_view resume_after,
+    const std::function<bool(std::string_view key, const LogRecord& rec)>& visit,
+    uint64_t* corrupt) const {
+  const std::string lower = since_us != 0 ? keys::PrimaryKey(since_us, 0) : std::string();
+  const std::string upper = until_us != 0 ? keys::PrimaryKey(until_us, 0) : std::string();
+  rocksdb::ReadOptions ro;
+  // Bounds let RocksDB skip whole files outside the range.
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
+  if (!lower.empty()) ro.iterate_lower_bound = &lower_slice;
+  if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, records_cf_));
+  const rocksdb::Slice resume(resume_after.data(), resume_after.size());
+  if (newest_first) {
+    if (!resume_after.empty()) {
+      it->SeekForPrev(resume);
+      if (it->Valid() && it->key() == resume) it->Prev();
+    } else {
+      it->SeekToLast();
+    }
+  } else {
+    if (!resume_after.empty()) {
+      it->Seek(resume);
+      if (it->Valid() && it->key() == resume) it->Next();
+    } else {
+      it->SeekToFirst();
+    }
+  }
+  for (; it->Valid(); newest_first ? it->Prev() : it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    int64_t ts;
+    uint64_t seq;
+    if (!keys::ParsePrimaryKey(key, &ts, &seq)) continue;
+    LogRecord rec;
+    rec.timestamp_us = ts;
+    if (!DecodeRecord(std::string_view(it->value().data(), it->value().size()), &rec).ok()) {
+      if (corrupt != nullptr) ++*corrupt;
+      continue;
+    }
+    if (!visit(key, rec)) break;
+  }
+  return FromRocks(it->status(), "record scan");
 }
 
 uint64_t Store::DiskBytes() const {

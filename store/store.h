@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,8 +43,9 @@ struct StoredRecord {
 
 struct FindQuery {
   keys::IndexKind kind = keys::IndexKind::kMessageId;
-  std::string term;     // raw term: message-id, queue ID, address, IP, user
-  std::string host;     // queue-ID lookups: "" = every host
+  std::string term;     // raw term: message-id, queue ID, address, IP, user, or a
+                        // keys::ProcessTerm for kProcess
+  std::string host;     // queue-ID and link lookups: "" = every host
   int64_t since_us = 0;  // inclusive; 0 = unbounded
   int64_t until_us = 0;  // exclusive; 0 = unbounded
   size_t limit = 1000;   // at most this many records
@@ -67,6 +69,16 @@ class Store {
 
   // Records whose index entry matches the query, oldest first.
   absl::StatusOr<FindResult> Find(const FindQuery& query) const;
+
+  // Visits the records with since_us <= timestamp < until_us (0 = open
+  // bound) in time order (newest first when `newest_first`), starting
+  // strictly after primary key `resume_after` when it is not empty (for
+  // paging). `visit` returns false to stop. Records that fail to decode are
+  // skipped and counted in `*corrupt` when given.
+  absl::Status Scan(int64_t since_us, int64_t until_us, bool newest_first,
+                    std::string_view resume_after,
+                    const std::function<bool(std::string_view key, const LogRecord& rec)>& visit,
+                    uint64_t* corrupt = nullptr) const;
 
   // Point read by primary key; NotFound when absent.
   absl::StatusOr<LogRecord> Get(std::string_view primary_key) const;

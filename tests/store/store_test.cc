@@ -185,6 +185,55 @@ TEST_F(StoreTest, TimeRangesAndLimits) {
   EXPECT_EQ(all->records.size(), 100u);
 }
 
+TEST_F(StoreTest, LinkAndProcessIndexes) {
+  LogRecord a = Rec(kT0, "mx1", "QSRC");
+  a.links = {{"queued_as", "QDST", ""}, {"queued_as", "QREMOTE", "mx2"}};
+  LogRecord b = Rec(kT0 + 1, "mx1", "");
+  b.program = "postfix/submission/smtpd";
+  b.pid = "866353";
+  b.event = "connect";
+  ASSERT_TRUE(store_->Write({a, b}).ok());
+  using K = keys::IndexKind;
+  EXPECT_EQ(FindRaw({.kind = K::kLink, .term = "QDST", .host = "mx1"}),
+            (std::vector<std::string>{a.raw}));
+  EXPECT_EQ(FindRaw({.kind = K::kLink, .term = "QREMOTE", .host = "mx2"}).size(), 1u);
+  EXPECT_EQ(FindRaw({.kind = K::kLink, .term = "QREMOTE"}).size(), 1u);
+  EXPECT_TRUE(FindRaw({.kind = K::kLink, .term = "QDST", .host = "mx2"}).empty());
+  EXPECT_EQ(FindRaw({.kind = K::kProcess,
+                     .term = keys::ProcessTerm("mx1", "postfix/submission/smtpd", "866353")}),
+            (std::vector<std::string>{b.raw}));
+}
+
+TEST_F(StoreTest, ScansTimeRangesBothWaysWithResume) {
+  std::vector<LogRecord> batch;
+  for (int i = 0; i < 50; ++i) batch.push_back(Rec(kT0 + i * 1000000, "h", "Q"));
+  ASSERT_TRUE(store_->Write(batch).ok());
+  std::vector<std::string> keys_seen;
+  std::vector<int64_t> times;
+  auto collect = [&](std::string_view key, const LogRecord& r) {
+    keys_seen.emplace_back(key);
+    times.push_back(r.timestamp_us);
+    return times.size() < 5;
+  };
+  ASSERT_TRUE(store_->Scan(kT0 + 10000000, kT0 + 20000000, false, "", collect).ok());
+  ASSERT_EQ(times.size(), 5u);
+  EXPECT_EQ(times.front(), kT0 + 10000000);
+  // Resume after the last key seen: the next five.
+  std::string last = keys_seen.back();
+  times.clear();
+  ASSERT_TRUE(store_->Scan(kT0 + 10000000, kT0 + 20000000, false, last, collect).ok());
+  EXPECT_EQ(times.front(), kT0 + 15000000);
+  // Newest first, bounded above (exclusive).
+  times.clear();
+  ASSERT_TRUE(store_->Scan(0, kT0 + 20000000, true, "", collect).ok());
+  EXPECT_EQ(times.front(), kT0 + 19000000);
+  EXPECT_EQ(times[1], kT0 + 18000000);
+  last = keys_seen.back();
+  times.clear();
+  ASSERT_TRUE(store_->Scan(0, kT0 + 20000000, true, last, collect).ok());
+  EXPECT_EQ(times.front(), kT0 + 14000000);
+}
+
 TEST_F(StoreTest, IndexesOneAddressOncePerRecord) {
   LogRecord r = Rec(kT0, "h", "Q", "", "a@x", {"A@X", "b@y"});
   auto terms = Store::IndexTerms(r);
