@@ -4,88 +4,11 @@
 #include <thread>
 
 #include "query/convert.h"
+#include "query/status_util.h"
 
 namespace mlq {
-namespace {
-
-grpc::Status ToGrpc(const absl::Status& s) {
-  if (s.ok()) return grpc::Status::OK;
-  grpc::StatusCode code = grpc::StatusCode::INTERNAL;
-  switch (s.code()) {
-    case absl::StatusCode::kInvalidArgument:
-      code = grpc::StatusCode::INVALID_ARGUMENT;
-      break;
-    case absl::StatusCode::kNotFound:
-      code = grpc::StatusCode::NOT_FOUND;
-      break;
-    case absl::StatusCode::kUnavailable:
-      code = grpc::StatusCode::UNAVAILABLE;
-      break;
-    case absl::StatusCode::kDataLoss:
-      code = grpc::StatusCode::DATA_LOSS;
-      break;
-    default:
-      break;
-  }
-  return grpc::Status(code, std::string(s.message()));
-}
-
-int64_t Now() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 QueryService::QueryService(QueryServiceOptions options) : options_(std::move(options)) {}
-
-grpc::Status QueryService::Find(grpc::ServerContext*, const v1::FindRequest* req,
-                                v1::FindResponse* resp) {
-  FindQuery q;
-  int keys = 0;
-  if (!req->message_id().empty()) {
-    q.kind = keys::IndexKind::kMessageId;
-    q.term = req->message_id();
-    ++keys;
-  }
-  if (!req->queue_id().empty()) {
-    q.kind = keys::IndexKind::kQueueId;
-    q.term = req->queue_id();
-    q.host = req->host();
-    ++keys;
-  }
-  if (!req->address().empty()) {
-    q.kind = keys::IndexKind::kAddress;
-    q.term = req->address();
-    // "<a@b>" as users paste it from logs.
-    if (q.term.size() >= 2 && q.term.front() == '<' && q.term.back() == '>') {
-      q.term = q.term.substr(1, q.term.size() - 2);
-    }
-    ++keys;
-  }
-  if (keys != 1) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "give exactly one of message_id, queue_id, address");
-  }
-  if (!req->host().empty() && q.kind != keys::IndexKind::kQueueId) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "host narrows queue_id lookups only");
-  }
-  if (req->since_us() != 0 && req->until_us() != 0 && req->since_us() >= req->until_us()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "since must be before until");
-  }
-  q.since_us = req->since_us();
-  q.until_us = req->until_us();
-  q.limit = req->limit() == 0 ? options_.default_limit
-                              : std::min<size_t>(req->limit(), options_.max_limit);
-  absl::StatusOr<FindResult> result = options_.store->Find(q);
-  if (!result.ok()) return ToGrpc(result.status());
-  for (const StoredRecord& sr : result->records) {
-    RecordToProto(sr.key, sr.record, resp->add_records());
-  }
-  resp->set_truncated(result->truncated);
-  return grpc::Status::OK;
-}
 
 grpc::Status QueryService::Status(grpc::ServerContext*, const v1::StatusRequest*,
                                   v1::StatusResponse* resp) {
@@ -150,7 +73,7 @@ grpc::Status QueryService::Ingest(grpc::ServerContext* ctx,
       samples = req.unknown_samples();
       first = false;
     }
-    const int64_t now = Now();
+    const int64_t now = NowUs();
     for (const std::string& line : req.lines()) {
       LogRecord rec;
       options_.parse_line(line, host, now, rec);

@@ -40,12 +40,27 @@ struct QueryServiceOptions {
   size_t max_limit = 100000;
 };
 
+// One method per RPC; each lives in its own file (named beside it).
 class QueryService final : public v1::Query::Service {
  public:
   explicit QueryService(QueryServiceOptions options);
 
+  // find.cc
   grpc::Status Find(grpc::ServerContext* ctx, const v1::FindRequest* req,
                     v1::FindResponse* resp) override;
+  // trace.cc
+  grpc::Status Trace(grpc::ServerContext* ctx, const v1::TraceRequest* req,
+                     v1::TraceResponse* resp) override;
+  // tail.cc
+  grpc::Status Tail(grpc::ServerContext* ctx, const v1::TailRequest* req,
+                    grpc::ServerWriter<v1::TailResponse>* writer) override;
+  // stats.cc
+  grpc::Status Stats(grpc::ServerContext* ctx, const v1::StatsRequest* req,
+                     v1::StatsResponse* resp) override;
+  // queue.cc
+  grpc::Status Queue(grpc::ServerContext* ctx, const v1::QueueRequest* req,
+                     v1::QueueResponse* resp) override;
+  // service.cc
   grpc::Status Status(grpc::ServerContext* ctx, const v1::StatusRequest* req,
                       v1::StatusResponse* resp) override;
   grpc::Status Ingest(grpc::ServerContext* ctx, grpc::ServerReader<v1::IngestRequest>* reader,

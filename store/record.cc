@@ -32,9 +32,9 @@ std::string_view SyslogFormatName(SyslogFormat f) {
 
 std::vector<std::string_view> FlagNames(uint32_t flags) {
   static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
-      {kFlagTruncated, "truncated"},       {kFlagHeaderInvalid, "header-invalid"},
-      {kFlagNoTimestamp, "no-timestamp"},  {kFlagInvalidUtf8, "invalid-utf8"},
-      {kFlagNulBytes, "nul-bytes"},        {kFlagFramingError, "framing-error"},
+      {kFlagTruncated, "truncated"},      {kFlagHeaderInvalid, "header-invalid"},
+      {kFlagNoTimestamp, "no-timestamp"}, {kFlagInvalidUtf8, "invalid-utf8"},
+      {kFlagNulBytes, "nul-bytes"},       {kFlagFramingError, "framing-error"},
       {kFlagYearGuessed, "year-guessed"},
   };
   std::vector<std::string_view> out;

@@ -25,13 +25,13 @@ std::string_view SyslogFormatName(SyslogFormat f);
 // Bits of LogRecord::flags: what was odd about the line. A flagged line is
 // still stored; flags say why a field may be missing.
 enum RecordFlag : uint32_t {
-  kFlagTruncated = 1u << 0,       // longer than the maximum message size; cut
-  kFlagHeaderInvalid = 1u << 1,   // the syslog header did not parse; raw kept
-  kFlagNoTimestamp = 1u << 2,     // no usable timestamp: received time used
-  kFlagInvalidUtf8 = 1u << 3,     // bytes that are not valid UTF-8
-  kFlagNulBytes = 1u << 4,        // contained NUL bytes
-  kFlagFramingError = 1u << 5,    // the frame around it was damaged
-  kFlagYearGuessed = 1u << 6,     // RFC 3164: year resolved from receive time
+  kFlagTruncated = 1u << 0,      // longer than the maximum message size; cut
+  kFlagHeaderInvalid = 1u << 1,  // the syslog header did not parse; raw kept
+  kFlagNoTimestamp = 1u << 2,    // no usable timestamp: received time used
+  kFlagInvalidUtf8 = 1u << 3,    // bytes that are not valid UTF-8
+  kFlagNulBytes = 1u << 4,       // contained NUL bytes
+  kFlagFramingError = 1u << 5,   // the frame around it was damaged
+  kFlagYearGuessed = 1u << 6,    // RFC 3164: year resolved from receive time
 };
 // Names of the set bits, e.g. {"truncated", "header-invalid"}.
 std::vector<std::string_view> FlagNames(uint32_t flags);
@@ -55,11 +55,11 @@ struct LogRecord {
   std::string peer_subject;  // TLS client certificate subject (mutual TLS), else ""
   Transport transport = Transport::kUnknown;
   SyslogFormat format = SyslogFormat::kNone;
-  int8_t facility = -1;  // 0..23, -1 when the line had no PRI
-  int8_t severity = -1;  // 0..7, -1 when the line had no PRI
-  std::string program;   // APP-NAME / tag without pid, e.g. "postfix/submission/smtpd"
-  std::string pid;       // PROCID / "[pid]" text, "" when none
-  std::string msgid;     // RFC 5424 MSGID, "" when NILVALUE or absent
+  int8_t facility = -1;         // 0..23, -1 when the line had no PRI
+  int8_t severity = -1;         // 0..7, -1 when the line had no PRI
+  std::string program;          // APP-NAME / tag without pid, e.g. "postfix/submission/smtpd"
+  std::string pid;              // PROCID / "[pid]" text, "" when none
+  std::string msgid;            // RFC 5424 MSGID, "" when NILVALUE or absent
   std::string structured_data;  // RFC 5424 SD, verbatim ("" for NILVALUE)
   std::string raw;              // the whole line as received (after framing), verbatim
   uint32_t msg_offset = 0;      // where the MSG part starts inside `raw`

@@ -58,7 +58,9 @@ void PutVarint(std::string* out, uint64_t v) {
   out->push_back(static_cast<char>(v));
 }
 
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 void PutString(std::string* out, std::string_view s) {
@@ -214,7 +216,8 @@ absl::Status DecodeRecord(std::string_view value, LogRecord* r) {
   Reader in(value);
   uint8_t version;
   uint64_t mask;
-  if (!in.Byte(&version) || version != kVersion) return absl::DataLossError("unknown record version");
+  if (!in.Byte(&version) || version != kVersion)
+    return absl::DataLossError("unknown record version");
   if (!in.Varint(&mask)) return bad;
   auto has = [mask](Field f) { return (mask >> f) & 1; };
   uint64_t u;
@@ -224,7 +227,8 @@ absl::Status DecodeRecord(std::string_view value, LogRecord* r) {
   if (has(kReceived)) ok = ok && in.Signed(&s) && ((r->received_us = r->timestamp_us + s), true);
   if (has(kHost)) ok = ok && in.String(&r->host);
   if (has(kPeer)) ok = ok && in.String(&r->peer);
-  if (has(kTransport)) ok = ok && in.Varint(&u) && ((r->transport = static_cast<Transport>(u)), true);
+  if (has(kTransport))
+    ok = ok && in.Varint(&u) && ((r->transport = static_cast<Transport>(u)), true);
   if (has(kFormat)) ok = ok && in.Varint(&u) && ((r->format = static_cast<SyslogFormat>(u)), true);
   if (has(kFacility)) ok = ok && in.Signed(&s) && ((r->facility = static_cast<int8_t>(s)), true);
   if (has(kSeverity)) ok = ok && in.Signed(&s) && ((r->severity = static_cast<int8_t>(s)), true);
@@ -233,7 +237,8 @@ absl::Status DecodeRecord(std::string_view value, LogRecord* r) {
   if (has(kMsgid)) ok = ok && in.String(&r->msgid);
   if (has(kStructuredData)) ok = ok && in.String(&r->structured_data);
   if (has(kRaw)) ok = ok && in.String(&r->raw);
-  if (has(kMsgOffset)) ok = ok && in.Varint(&u) && ((r->msg_offset = static_cast<uint32_t>(u)), true);
+  if (has(kMsgOffset))
+    ok = ok && in.Varint(&u) && ((r->msg_offset = static_cast<uint32_t>(u)), true);
   if (has(kFlags)) ok = ok && in.Varint(&u) && ((r->flags = static_cast<uint32_t>(u)), true);
   if (has(kFamily)) ok = ok && in.String(&r->family);
   if (has(kEvent)) ok = ok && in.String(&r->event);

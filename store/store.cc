@@ -158,7 +158,8 @@ std::vector<std::pair<keys::IndexKind, std::string>> Store::IndexTerms(const Log
   return terms;
 }
 
-absl::Status Store::Write(const std::vector<LogRecord>& batch) {
+absl::Status Store::Write(const std::vector<LogRecord>& batch, std::vector<std::string>* keys_out) {
+  if (keys_out != nullptr) keys_out->clear();
   if (batch.empty()) return absl::OkStatus();
   rocksdb::WriteBatch wb;
   std::string value;
@@ -171,6 +172,7 @@ absl::Status Store::Write(const std::vector<LogRecord>& batch) {
     for (const auto& [kind, term] : IndexTerms(rec)) {
       wb.Put(index_cf_, keys::IndexKey(kind, term, pk), rocksdb::Slice());
     }
+    if (keys_out != nullptr) keys_out->push_back(std::move(pk));
   }
   const uint64_t count = record_count_.load(std::memory_order_relaxed) + batch.size();
   wb.Put(meta_cf_, kNextSequenceKey, EncodeU64(seq));

@@ -32,7 +32,7 @@ class DB;
 namespace mlq {
 
 struct StoreOptions {
-  std::string path;     // data folder; created when missing
+  std::string path;         // data folder; created when missing
   bool sync_writes = true;  // fsync the WAL on every batch (group commit)
 };
 
@@ -43,9 +43,9 @@ struct StoredRecord {
 
 struct FindQuery {
   keys::IndexKind kind = keys::IndexKind::kMessageId;
-  std::string term;     // raw term: message-id, queue ID, address, IP, user, or a
-                        // keys::ProcessTerm for kProcess
-  std::string host;     // queue-ID and link lookups: "" = every host
+  std::string term;      // raw term: message-id, queue ID, address, IP, user, or a
+                         // keys::ProcessTerm for kProcess
+  std::string host;      // queue-ID and link lookups: "" = every host
   int64_t since_us = 0;  // inclusive; 0 = unbounded
   int64_t until_us = 0;  // exclusive; 0 = unbounded
   size_t limit = 1000;   // at most this many records
@@ -65,7 +65,9 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // Stores every record of `batch` with its index entries, atomically.
-  absl::Status Write(const std::vector<LogRecord>& batch);
+  // When `keys` is given it receives the primary key of each record, in
+  // batch order.
+  absl::Status Write(const std::vector<LogRecord>& batch, std::vector<std::string>* keys = nullptr);
 
   // Records whose index entry matches the query, oldest first.
   absl::StatusOr<FindResult> Find(const FindQuery& query) const;

@@ -71,6 +71,7 @@ size_t Writer::queued_records() const {
 void Writer::Run() {
   std::vector<LogRecord> work;
   std::vector<LogRecord> chunk;
+  std::vector<std::string> keys;
   for (;;) {
     StoredCallback cb;
     {
@@ -87,11 +88,11 @@ void Writer::Run() {
       const size_t end = std::min(work.size(), begin + options_.max_batch_records);
       chunk.assign(std::make_move_iterator(work.begin() + begin),
                    std::make_move_iterator(work.begin() + end));
-      absl::Status st = store_->Write(chunk);
+      absl::Status st = store_->Write(chunk, cb ? &keys : nullptr);
       if (st.ok()) {
         stored_.fetch_add(chunk.size(), std::memory_order_relaxed);
         batches_.fetch_add(1, std::memory_order_relaxed);
-        if (cb) cb(chunk);
+        if (cb) cb(chunk, keys);
       } else {
         errors_.fetch_add(1, std::memory_order_relaxed);
         dropped_.fetch_add(chunk.size(), std::memory_order_relaxed);

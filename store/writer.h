@@ -35,8 +35,11 @@ struct WriterOptions {
 
 class Writer final : public RecordSink {
  public:
-  // Called on the writer thread after each successful commit (e.g. Tail).
-  using StoredCallback = std::function<void(const std::vector<LogRecord>&)>;
+  // Called on the writer thread after each successful commit (e.g. Tail),
+  // with the records and their primary keys. Must be quick: it delays the
+  // next commit.
+  using StoredCallback = std::function<void(const std::vector<LogRecord>& records,
+                                            const std::vector<std::string>& keys)>;
 
   Writer(Store* store, Counters* counters, WriterOptions options = {});
   ~Writer() override;  // Stop()s
