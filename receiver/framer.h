@@ -66,14 +66,30 @@ class StreamFramer {
   size_t buffered() const { return buf_.size(); }
 
  private:
-  enum class State : uint8_t { kStart, kCount, kOctets, kLine, kSkipOctets, kSkipLine };
-  void Emit(FrameHandler& handler, uint32_t flags);
+  // kStart: at a frame boundary. kZero: saw "0" at a frame start ("0 " is an
+  // empty octet-counted frame, anything else is LF-framed text). kCount:
+  // reading an octet count (digits kept in buf_ so a bad count loses nothing).
+  // kOctets: copying an octet-counted frame. kLine: copying an LF-framed
+  // frame. kSkipOctets/kSkipLine: discarding the tail of an oversize frame.
+  enum class State : uint8_t { kStart, kZero, kCount, kOctets, kLine, kSkipOctets, kSkipLine };
+
+  // Appends to buf_ growing its capacity by hand, so that the buffer never
+  // holds more than max_message + 1 bytes of capacity (std::string doubling
+  // could otherwise reach twice that).
+  void Append(const char* p, size_t n);
+  // Delivers a complete LF-framed frame (CR stripped, empty and oversize handled).
+  void DeliverLine(std::string_view line, FrameHandler& handler);
+  // Delivers a complete (possibly truncated) octet-counted frame.
+  void DeliverOctets(std::string_view frame, FrameHandler& handler);
+  void BadCount(FrameHandler& handler);
 
   FramerOptions options_;
   State state_ = State::kStart;
-  std::string buf_;        // current frame (or count digits)
-  uint64_t remaining_ = 0;  // octets left in an octet-counted frame
-  bool truncated_ = false;
+  std::string buf_;         // current frame (or count digits)
+  uint64_t remaining_ = 0;  // octet count being read (kCount), bytes still to copy (kOctets)
+                            // or to discard (kSkipOctets)
+  uint64_t skip_ = 0;       // bytes of an oversize octet-counted frame beyond max_message
+  bool truncated_ = false;  // the current octet-counted frame is longer than max_message
 };
 
 }  // namespace mlq

@@ -51,4 +51,60 @@ std::string TestData(std::string_view relative) {
   return std::string(MLQ_TEST_DATA) + "/" + std::string(relative);
 }
 
+std::string UnescapeTsvCell(std::string_view cell) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(cell.size());
+  for (size_t i = 0; i < cell.size(); ++i) {
+    const char c = cell[i];
+    if (c != '\\' || i + 1 >= cell.size()) {
+      out.push_back(c);
+      continue;
+    }
+    const char e = cell[i + 1];
+    if (e == '\\') {
+      out.push_back('\\');
+      ++i;
+    } else if (e == 't') {
+      out.push_back('\t');
+      ++i;
+    } else if (e == 'n') {
+      out.push_back('\n');
+      ++i;
+    } else if (e == 'r') {
+      out.push_back('\r');
+      ++i;
+    } else if (e == 'x' && i + 3 < cell.size() && hex(cell[i + 2]) >= 0 && hex(cell[i + 3]) >= 0) {
+      out.push_back(static_cast<char>(hex(cell[i + 2]) * 16 + hex(cell[i + 3])));
+      i += 3;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::vector<std::vector<std::string>> ReadTsv(const std::string& path) {
+  std::vector<std::vector<std::string>> rows;
+  for (const std::string& line : ReadLines(path)) {
+    if (line.empty()) continue;
+    std::vector<std::string> row;
+    size_t start = 0;
+    for (;;) {
+      const size_t tab = line.find('\t', start);
+      const size_t end = tab == std::string::npos ? line.size() : tab;
+      row.push_back(UnescapeTsvCell(std::string_view(line).substr(start, end - start)));
+      if (tab == std::string::npos) break;
+      start = tab + 1;
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 }  // namespace mlq::testing

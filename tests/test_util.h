@@ -30,4 +30,12 @@ std::vector<std::string> ReadLines(const std::string& path);
 // Path of a file under tests/data/.
 std::string TestData(std::string_view relative);
 
+// Undoes the cell escaping of the corpus TSV files (tests/data/syslog/*.tsv):
+// \\ backslash, \t tab, \n LF, \r CR, \xHH any byte. Other backslashes are kept.
+std::string UnescapeTsvCell(std::string_view cell);
+
+// The rows of a TSV file (header row included), split on TAB, each cell
+// unescaped with UnescapeTsvCell. Empty lines are skipped.
+std::vector<std::vector<std::string>> ReadTsv(const std::string& path);
+
 }  // namespace mlq::testing
