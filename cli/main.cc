@@ -1,1 +1,80 @@
-int main() { return 0; }
+// mlq: the command-line client of mlqd. Parses the command line, runs the
+// chosen subcommand and maps every failure to an exit code (options.h).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+
+#ifndef MLQ_VERSION
+#define MLQ_VERSION "unknown"
+#endif
+
+namespace {
+
+constexpr char kFooter[] = R"(Examples:
+  mlq find --message-id '<CAOmnsz0abc@mail.gmail.com>'
+  mlq find --address user@example.com --since 2h
+  mlq find --queue-id 4Xb3cG2Y0Zz1kH2 --host mx1 --json
+  mlq status
+  mlq import /var/log/mail.log /var/log/mail.log.2.gz
+  MLQ_SERVER=mlq.example.net:7600 mlq status
+
+Run 'mlq <command> --help' for a command's options. Global options may also
+follow the command (mlq find --utc ...).
+Exit status: 0 success or found, 1 nothing found, 2 usage or connection error.)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using mlq::cli::kExitError;
+  using mlq::cli::kExitOk;
+
+  mlq::cli::GlobalOptions globals;
+  CLI::App app("mlq: find what happened to an email across your mail servers, by asking mlqd.",
+               "mlq");
+  app.footer(kFooter);
+  app.set_version_flag("--version", "mlq " MLQ_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();  // global options are accepted after the command too
+  app.add_option("--server", globals.server, "mlqd's gRPC address, HOST:PORT")
+      ->envname("MLQ_SERVER")
+      ->capture_default_str();
+  app.add_flag("--utc", globals.utc, "Show and read times in UTC (default: local time zone)");
+  app.add_option("--timeout", globals.timeout_s,
+                 "Seconds to wait for an answer (import: for the connection)")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            double v = 0;
+            if (!CLI::detail::lexical_cast(value, v) || !(v > 0) || v > 1e6) {
+              return "must be a positive number of seconds";
+            }
+            return "";
+          },
+          "SECONDS"))
+      ->capture_default_str();
+  app.add_flag("--json", globals.json, "Machine-readable output (one JSON object per line)");
+
+  const std::vector<mlq::cli::Command> commands = {
+      mlq::cli::AddFindCommand(app, globals),
+      mlq::cli::AddStatusCommand(app, globals),
+      mlq::cli::AddImportCommand(app, globals),
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every real parse error is a usage error.
+    return app.exit(e) == 0 ? kExitOk : kExitError;
+  }
+  if (globals.server.empty()) {
+    std::fprintf(stderr, "mlq: --server must not be empty\n");
+    return kExitError;
+  }
+  for (const mlq::cli::Command& command : commands) {
+    if (command.app->parsed()) return command.run();
+  }
+  return kExitError;  // unreachable: require_subcommand(1)
+}

@@ -1,0 +1,48 @@
+// Reads a log file line by line: plain text or gzip-compressed (detected by
+// content, so "mail.log.2.gz" and a renamed one both work), or standard
+// input for the path "-".
+//
+// Lines are returned without their "\n" and without one trailing "\r".
+// Bytes are passed through unchanged (no encoding check); a line may be of
+// any length. A last line without a final newline is still returned.
+//
+// Errors are values: Open returns null with a message, Next returns false
+// and error() says why (a damaged or truncated .gz file, an I/O error).
+// Not thread-safe; one reader per file.
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace mlq::cli {
+
+class LineReader {
+ public:
+  // Opens `path` ("-" = standard input). On failure returns null and sets
+  // *error to "cannot open <path>: <reason>".
+  static std::unique_ptr<LineReader> Open(const std::string& path, std::string* error);
+
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // Stores the next line in *line. Returns false at the end of the input or
+  // on a read error (then error() is non-empty).
+  bool Next(std::string* line);
+
+  // "" while no error happened, else "<path>: <reason>".
+  const std::string& error() const { return error_; }
+
+ private:
+  LineReader(std::string path, void* gz);
+  bool Fill();  // reads more input into buffer_; false at end or on error
+
+  std::string path_;
+  void* gz_;  // gzFile; void* keeps zlib.h out of this header
+  std::string buffer_;
+  size_t pos_ = 0;  // start of unconsumed data in buffer_
+  bool eof_ = false;
+  std::string error_;
+};
+
+}  // namespace mlq::cli

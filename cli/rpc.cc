@@ -1,0 +1,107 @@
+#include "cli/rpc.h"
+
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+
+namespace mlq::cli {
+namespace {
+
+// Status messages may hold newlines; keep the report on one line.
+std::string OneLine(std::string s) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return s;
+}
+
+std::string Seconds(double s) {
+  std::ostringstream out;
+  out << s << "s";
+  return out.str();
+}
+
+const char* CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& server) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);  // a Find of many long lines can exceed 4 MiB
+  args.SetMaxSendMessageSize(-1);
+  return grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args);
+}
+
+std::unique_ptr<mlq::v1::Query::Stub> NewQueryStub(const std::string& server) {
+  return mlq::v1::Query::NewStub(NewChannel(server));
+}
+
+bool WaitForConnection(grpc::Channel& channel, double timeout_s) {
+  const auto deadline = std::chrono::system_clock::now() +
+                        std::chrono::microseconds(static_cast<int64_t>(timeout_s * 1e6));
+  grpc_connectivity_state state = channel.GetState(/*try_to_connect=*/true);
+  while (state != GRPC_CHANNEL_READY && state != GRPC_CHANNEL_TRANSIENT_FAILURE &&
+         state != GRPC_CHANNEL_SHUTDOWN) {
+    if (!channel.WaitForStateChange(state, deadline)) return false;
+    state = channel.GetState(/*try_to_connect=*/true);
+  }
+  return true;
+}
+
+void SetTimeout(grpc::ClientContext* context, double timeout_s) {
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::microseconds(static_cast<int64_t>(timeout_s * 1e6)));
+}
+
+std::string RpcErrorMessage(const grpc::Status& status, const GlobalOptions& options) {
+  const std::string& server = options.server;
+  const std::string msg = OneLine(status.error_message());
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+      return "cannot reach mlqd at " + server + ": " + msg;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "no answer from mlqd at " + server + " within " + Seconds(options.timeout_s) +
+             " (see --timeout)";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "mlqd rejected the request: " + msg;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "mlqd at " + server + " does not support this request (is it older than mlq?): " + msg;
+    default:
+      return "request to mlqd at " + server + " failed: " + CodeName(status.error_code()) + ": " +
+             msg;
+  }
+}
+
+int ReportRpcError(const grpc::Status& status, const GlobalOptions& options) {
+  std::fprintf(stderr, "mlq: %s\n", RpcErrorMessage(status, options).c_str());
+  return kExitError;
+}
+
+}  // namespace mlq::cli

@@ -1,0 +1,41 @@
+// The gRPC side of mlq: channel creation, deadlines and error reporting.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "cli/options.h"
+#include "mlq/v1/query.grpc.pb.h"
+
+namespace mlq::cli {
+
+// An insecure channel to mlqd at `server` ("host:port") that accepts
+// responses of any size. Never blocks: the connection is made by the first
+// call (or by WaitForConnection).
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& server);
+
+// A stub for the Query service over NewChannel(server).
+std::unique_ptr<mlq::v1::Query::Stub> NewQueryStub(const std::string& server);
+
+// Connects `channel` and waits up to timeout_s seconds for the outcome.
+// Returns true once it is ready or has failed (a fail-fast call then reports
+// the failure with gRPC's reason), false when neither happened in time (a
+// peer that accepts TCP but never answers). For calls without a deadline.
+bool WaitForConnection(grpc::Channel& channel, double timeout_s);
+
+// Sets the deadline of `context` to now + timeout_s seconds.
+void SetTimeout(grpc::ClientContext* context, double timeout_s);
+
+// Prints the one-line message for a failed call on stderr, e.g.
+//   "mlq: cannot reach mlqd at 127.0.0.1:7600: failed to connect to all addresses"
+//   "mlq: no answer from mlqd at 127.0.0.1:7600 within 10s (see --timeout)"
+// and returns the exit code to use (kExitError).
+int ReportRpcError(const grpc::Status& status, const GlobalOptions& options);
+
+// The message text for `status` (what ReportRpcError prints, without
+// "mlq: " and the newline). Exposed for tests.
+std::string RpcErrorMessage(const grpc::Status& status, const GlobalOptions& options);
+
+}  // namespace mlq::cli
