@@ -1,4 +1,4 @@
-// The subcommands of mlq: find, status, import.
+// The subcommands of mlq: find, trace, tail, stats, queue, status, import.
 //
 // Each Add*Command adds its subcommand (options, help text with examples) to
 // `app` and returns a Command whose run() executes it once the command line
@@ -23,5 +23,9 @@ struct Command {
 Command AddFindCommand(CLI::App& app, GlobalOptions& globals);
 Command AddStatusCommand(CLI::App& app, GlobalOptions& globals);
 Command AddImportCommand(CLI::App& app, GlobalOptions& globals);
+Command AddTraceCommand(CLI::App& app, GlobalOptions& globals);
+Command AddTailCommand(CLI::App& app, GlobalOptions& globals);
+Command AddStatsCommand(CLI::App& app, GlobalOptions& globals);
+Command AddQueueCommand(CLI::App& app, GlobalOptions& globals);
 
 }  // namespace mlq::cli

@@ -58,8 +58,9 @@ int main(int argc, char** argv) {
   app.add_flag("--json", globals.json, "Machine-readable output (one JSON object per line)");
 
   const std::vector<mlq::cli::Command> commands = {
-      mlq::cli::AddFindCommand(app, globals),
-      mlq::cli::AddStatusCommand(app, globals),
+      mlq::cli::AddFindCommand(app, globals),   mlq::cli::AddTraceCommand(app, globals),
+      mlq::cli::AddTailCommand(app, globals),   mlq::cli::AddStatsCommand(app, globals),
+      mlq::cli::AddQueueCommand(app, globals),  mlq::cli::AddStatusCommand(app, globals),
       mlq::cli::AddImportCommand(app, globals),
   };
 
