@@ -1,5 +1,8 @@
 #include "receiver/normalizer.h"
 
+#include "receiver/amavis.h"
+#include "receiver/dovecot.h"
+
 namespace mlq {
 namespace {
 
@@ -79,7 +82,10 @@ const NormalizerTable& DefaultNormalizers() {
   // threads still normalizing during shutdown never see a dead table.
   static const NormalizerTable* const table = [] {
     auto* t = new NormalizerTable();
+    // One call per family (DESIGN.md: an explicit Register per family).
     RegisterPostfix(*t);
+    RegisterAmavis(*t);
+    RegisterDovecot(*t);
     return t;
   }();
   return *table;
