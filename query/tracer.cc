@@ -1,0 +1,645 @@
+#include "query/tracer.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "query/explain.h"
+#include "store/keys.h"
+
+namespace mlq {
+namespace {
+
+using QueueKey = std::pair<std::string, std::string>;  // host, queue ID
+
+constexpr int64_t kHour = 3600LL * 1000000;
+constexpr int64_t kDay = 24 * kHour;
+
+std::string Lower(std::string_view s) { return keys::AddressTerm(s); }
+
+bool IsLoopbackText(std::string_view s) {
+  return s.find("127.0.0.1") != std::string_view::npos ||
+         s.find("[::1]") != std::string_view::npos || s.starts_with("localhost") || s == "::1" ||
+         s.starts_with("127.");
+}
+
+// The port at the end of a Postfix relay "name[ip]:port", or -1.
+int RelayPort(std::string_view relay) {
+  size_t colon = relay.rfind(':');
+  size_t bracket = relay.rfind(']');
+  if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket)) {
+    return -1;
+  }
+  int port = 0;
+  for (char c : relay.substr(colon + 1)) {
+    if (c < '0' || c > '9') return -1;
+    port = port * 10 + (c - '0');
+  }
+  return port;
+}
+
+// A start of a queue entry: the line that creates a queue ID.
+bool IsEntryStart(const LogRecord& r) {
+  return r.event == "client" || r.event == "pickup" || r.event == "message-id" ||
+         (r.event == "queued" && r.family != "postfix");
+}
+
+bool IsEntryEnd(const LogRecord& r) { return r.event == "removed"; }
+
+// Postfix reuses short queue IDs: split one ID's lines into entries. A new
+// entry begins at an entry-creating line after a "removed"; lines that
+// trail a "removed" in the same second stay with it.
+std::vector<std::vector<StoredRecord>> SplitEntries(std::vector<StoredRecord> recs) {
+  std::vector<std::vector<StoredRecord>> entries;
+  std::vector<StoredRecord> cur;
+  bool ended = false;
+  for (auto& r : recs) {
+    if (ended && IsEntryStart(r.record) && !cur.empty()) {
+      entries.push_back(std::move(cur));
+      cur.clear();
+      ended = false;
+    }
+    if (IsEntryEnd(r.record)) ended = true;
+    cur.push_back(std::move(r));
+  }
+  if (!cur.empty()) entries.push_back(std::move(cur));
+  return entries;
+}
+
+// The entry whose span holds `t`, else the nearest one.
+size_t NearestEntry(const std::vector<std::vector<StoredRecord>>& entries, int64_t t) {
+  size_t best = 0;
+  int64_t best_dist = INT64_MAX;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const int64_t first = entries[i].front().record.timestamp_us;
+    const int64_t last = entries[i].back().record.timestamp_us;
+    const int64_t dist = t < first ? first - t : (t > last ? t - last : 0);
+    if (dist < best_dist) {
+      best_dist = dist;
+      best = i;
+    }
+  }
+  return best;
+}
+
+bool IsPolicyFamily(std::string_view family) {
+  return family == "iredapd" || family == "postgrey" || family == "policyd-spf" || family == "spf";
+}
+
+// One message's walk over the indexes.
+class Walk {
+ public:
+  explicit Walk(const Store* store) : store_(store) {}
+
+  void StartQueueEntry(const QueueKey& key, std::vector<StoredRecord> entry) {
+    AcceptQueue(key, std::move(entry));
+    Drain();
+  }
+  void StartMessageId(const std::string& mid) {
+    pending_mids_.push_back(mid);
+    Drain();
+  }
+  void StartLoneRecord(const StoredRecord& r) {
+    AddOther(r);
+    Drain();
+  }
+
+  MessageTraceResult Build() const;
+  // Keys of every record in the trace (to skip covered ones on address starts).
+  std::set<std::string> Keys() const;
+
+ private:
+  void Drain();
+  void VisitQueue(const QueueKey& key, int64_t anchor);
+  void AcceptQueue(const QueueKey& key, std::vector<StoredRecord> entry);
+  void VisitRecord(const StoredRecord& r);
+  void VisitMessageId(const std::string& mid);
+  void AddOther(const StoredRecord& r);
+  void AttachSession(const StoredRecord& client_line);
+  std::vector<StoredRecord> Lookup(keys::IndexKind kind, const std::string& term,
+                                   const std::string& host, int64_t since, int64_t until) const;
+
+  const Store* store_;
+  std::map<QueueKey, std::vector<StoredRecord>> queues_;
+  std::set<QueueKey> tried_;
+  std::set<std::string> mids_;
+  std::map<std::string, StoredRecord> others_;  // by primary key
+  std::set<std::string> queue_line_keys_;
+  std::deque<std::pair<QueueKey, int64_t>> pending_queues_;
+  std::deque<std::string> pending_mids_;
+  size_t lines_ = 0;
+};
+
+std::vector<StoredRecord> Walk::Lookup(keys::IndexKind kind, const std::string& term,
+                                       const std::string& host, int64_t since,
+                                       int64_t until) const {
+  if (term.empty() || lines_ >= Tracer::kMaxLines) return {};
+  FindQuery q;
+  q.kind = kind;
+  q.term = term;
+  q.host = host;
+  q.since_us = since;
+  q.until_us = until;
+  q.limit = Tracer::kMaxLines;
+  absl::StatusOr<FindResult> r = store_->Find(q);
+  if (!r.ok()) return {};
+  return std::move(r->records);
+}
+
+void Walk::Drain() {
+  while (!pending_queues_.empty() || !pending_mids_.empty()) {
+    if (!pending_queues_.empty()) {
+      auto [key, anchor] = pending_queues_.front();
+      pending_queues_.pop_front();
+      VisitQueue(key, anchor);
+    } else {
+      std::string mid = pending_mids_.front();
+      pending_mids_.pop_front();
+      VisitMessageId(mid);
+    }
+  }
+}
+
+void Walk::VisitQueue(const QueueKey& key, int64_t anchor) {
+  if (queues_.size() >= Tracer::kMaxQueues || !tried_.insert(key).second) return;
+  std::vector<StoredRecord> recs = Lookup(keys::IndexKind::kQueueId, key.second, key.first, 0, 0);
+  if (recs.empty()) return;
+  auto entries = SplitEntries(std::move(recs));
+  AcceptQueue(key, std::move(entries[NearestEntry(entries, anchor)]));
+}
+
+void Walk::AcceptQueue(const QueueKey& key, std::vector<StoredRecord> entry) {
+  tried_.insert(key);
+  if (entry.empty() || queues_.count(key)) return;
+  lines_ += entry.size();
+  for (const auto& r : entry) queue_line_keys_.insert(r.key);
+  const int64_t first = entry.front().record.timestamp_us;
+  const int64_t last = entry.back().record.timestamp_us;
+  auto& stored = queues_[key] = std::move(entry);
+  for (const StoredRecord& r : std::vector<StoredRecord>(stored)) VisitRecord(r);
+  // Lines elsewhere that link to this entry ("queued as <it>"), on any host
+  // (a relay from another server of the fleet names it without a host).
+  for (const StoredRecord& r :
+       Lookup(keys::IndexKind::kLink, key.second, "", first - kDay, last + kDay)) {
+    if (!r.record.queue_id.empty()) {
+      pending_queues_.emplace_back(QueueKey{r.record.host, r.record.queue_id},
+                                   r.record.timestamp_us);
+    } else {
+      AddOther(r);
+    }
+  }
+}
+
+void Walk::VisitRecord(const StoredRecord& r) {
+  const LogRecord& rec = r.record;
+  if (!rec.message_id.empty() && mids_.size() < Tracer::kMaxMessageIds &&
+      !mids_.count(rec.message_id)) {
+    pending_mids_.push_back(rec.message_id);
+  }
+  for (const Link& link : rec.links) {
+    if (link.queue_id.empty()) continue;
+    const std::string host = link.host.empty() ? rec.host : link.host;
+    // Same host first; a relay to another fleet host names the ID only.
+    std::vector<StoredRecord> here = Lookup(keys::IndexKind::kQueueId, link.queue_id, host,
+                                            rec.timestamp_us - kDay, rec.timestamp_us + 2 * kDay);
+    if (!here.empty()) {
+      pending_queues_.emplace_back(QueueKey{host, link.queue_id}, rec.timestamp_us);
+      continue;
+    }
+    std::set<std::string> hosts;
+    for (const StoredRecord& o : Lookup(keys::IndexKind::kQueueId, link.queue_id, "",
+                                        rec.timestamp_us - kHour, rec.timestamp_us + kDay)) {
+      hosts.insert(o.record.host);
+    }
+    for (const std::string& h : hosts) {
+      pending_queues_.emplace_back(QueueKey{h, link.queue_id}, rec.timestamp_us);
+    }
+  }
+  if (rec.event == "client" && !rec.pid.empty()) AttachSession(r);
+}
+
+void Walk::VisitMessageId(const std::string& mid) {
+  if (!mids_.insert(mid).second) return;
+  for (const StoredRecord& r : Lookup(keys::IndexKind::kMessageId, mid, "", 0, 0)) {
+    if (!r.record.queue_id.empty()) {
+      pending_queues_.emplace_back(QueueKey{r.record.host, r.record.queue_id},
+                                   r.record.timestamp_us);
+    } else {
+      AddOther(r);
+    }
+  }
+}
+
+void Walk::AddOther(const StoredRecord& r) {
+  if (queue_line_keys_.count(r.key) || others_.count(r.key)) return;
+  ++lines_;
+  others_.emplace(r.key, r);
+  if (!r.record.message_id.empty() && !mids_.count(r.record.message_id)) {
+    pending_mids_.push_back(r.record.message_id);
+  }
+}
+
+// The smtpd session around a "client=" line: from its "connect" to the next
+// message's "client=" or the "disconnect"; then the policy servers and
+// postscreen lines for that client just before it.
+void Walk::AttachSession(const StoredRecord& client_line) {
+  const LogRecord& c = client_line.record;
+  const std::string term = keys::ProcessTerm(c.host, c.program, c.pid);
+  std::vector<StoredRecord> session = Lookup(
+      keys::IndexKind::kProcess, term, "", c.timestamp_us - 2 * kHour, c.timestamp_us + 2 * kHour);
+  auto self = std::find_if(session.begin(), session.end(),
+                           [&](const StoredRecord& s) { return s.key == client_line.key; });
+  if (self == session.end()) return;
+  auto begin = self;
+  while (begin != session.begin()) {
+    --begin;
+    if (begin->record.event == "client" || begin->record.event == "disconnect") {
+      ++begin;  // the previous message's or session's end
+      break;
+    }
+    if (begin->record.event == "connect") break;
+  }
+  auto end = self + 1;
+  for (; end != session.end(); ++end) {
+    if (end->record.event == "client") break;
+    if (end->record.event == "disconnect") {
+      ++end;
+      break;
+    }
+  }
+  int64_t connect_us = c.timestamp_us;
+  for (auto it = begin; it != end; ++it) {
+    if (it == self) continue;
+    connect_us = std::min(connect_us, it->record.timestamp_us);
+    AddOther(*it);
+  }
+  if (c.client_ip.empty()) return;
+  for (const StoredRecord& p :
+       Lookup(keys::IndexKind::kClientIp, c.client_ip, "", connect_us - 300 * 1000000LL,
+              c.timestamp_us + 5 * 1000000LL)) {
+    const LogRecord& r = p.record;
+    const bool policy = IsPolicyFamily(r.family);
+    const bool screen = r.program.ends_with("/postscreen") && r.host == c.host;
+    if (!policy && !screen) continue;
+    // A policy line about another sender is another message.
+    if (policy && !c.from.empty() && !r.from.empty() && Lower(r.from) != Lower(c.from)) continue;
+    AddOther(p);
+  }
+}
+
+std::set<std::string> Walk::Keys() const {
+  std::set<std::string> keys(queue_line_keys_);
+  for (const auto& [k, r] : others_) keys.insert(k);
+  return keys;
+}
+
+bool IsHandOff(const LogRecord& r, const std::set<QueueKey>& queues) {
+  if (r.status != "sent") return false;
+  for (const Link& l : r.links) {
+    if ((l.kind == "queued_as" || l.kind == "forwarded_as") && !l.queue_id.empty()) {
+      for (const auto& q : queues) {
+        if (q.second == l.queue_id) return true;
+      }
+    }
+  }
+  // A content filter on this host (amavis on 127.0.0.1:10024, ...), not a
+  // mailbox: LMTP (24) and SMTP (25) on loopback are real deliveries.
+  const int port = RelayPort(r.relay);
+  if (IsLoopbackText(r.relay) && port > 0 && port != 24 && port != 25) return true;
+  return r.relay.find("amavis") != std::string::npos;
+}
+
+std::string DeliveredWhere(const LogRecord& r) {
+  const std::string_view relay = r.relay;
+  if (relay == "local" || relay == "virtual" || relay == "dovecot" || r.family == "dovecot" ||
+      r.family == "zimbra" || r.program.ends_with("/lmtp") || r.program.ends_with("/local") ||
+      r.program.ends_with("/virtual") || r.program.ends_with("/pipe")) {
+    return relay.empty() ? "mailbox" : "mailbox (" + std::string(relay) + ")";
+  }
+  return relay.empty() ? "next server" : "remote server " + std::string(relay);
+}
+
+MessageTraceResult Walk::Build() const {
+  MessageTraceResult out;
+  std::set<QueueKey> queue_keys;
+  for (const auto& [k, v] : queues_) queue_keys.insert(k);
+
+  // Hops.
+  std::set<QueueKey> bounce_targets, linked_targets;
+  for (const auto& [key, lines] : queues_) {
+    for (const auto& r : lines) {
+      for (const Link& l : r.record.links) {
+        const QueueKey target{l.host.empty() ? key.first : l.host, l.queue_id};
+        if (l.kind == "bounce" || l.kind == "dsn" || l.kind == "delay") {
+          bounce_targets.insert(target);
+        }
+        linked_targets.insert(target);
+      }
+    }
+  }
+  std::string first_host;
+  int64_t first_time = INT64_MAX;
+  for (const auto& [key, lines] : queues_) {
+    if (lines.front().record.timestamp_us < first_time) {
+      first_time = lines.front().record.timestamp_us;
+      first_host = key.first;
+    }
+  }
+  for (const auto& [key, lines] : queues_) {
+    TraceHopResult hop;
+    hop.host = key.first;
+    hop.queue_id = key.second;
+    hop.lines = lines;
+    hop.first_us = lines.front().record.timestamp_us;
+    hop.last_us = lines.back().record.timestamp_us;
+    std::string client_ip;
+    for (const auto& sr : lines) {
+      const LogRecord& r = sr.record;
+      if ((r.event == "client" || r.event == "pickup" ||
+           (r.event == "queued" && r.family != "postfix")) &&
+          hop.program.empty()) {
+        hop.program = r.program;
+        if (!r.client_name.empty() || !r.client_ip.empty()) {
+          hop.client = r.client_name + "[" + r.client_ip + "]";
+          client_ip = r.client_ip;
+        }
+      }
+      if (r.event == "queued" && hop.from.empty()) hop.from = r.from;
+      if (r.event == "delivery" && !r.delay.empty()) hop.delay = r.delay;
+      for (const Link& l : r.links) {
+        const QueueKey target{l.host.empty() ? key.first : l.host, l.queue_id};
+        std::string name = target.first + "/" + target.second;
+        if (queue_keys.count(target) &&
+            std::find(hop.next.begin(), hop.next.end(), name) == hop.next.end()) {
+          hop.next.push_back(name);
+        } else if (!queue_keys.count(target)) {
+          // Linked by ID only (relay to another fleet host).
+          for (const auto& q : queue_keys) {
+            if (q.second == l.queue_id && q != key) {
+              name = q.first + "/" + q.second;
+              if (std::find(hop.next.begin(), hop.next.end(), name) == hop.next.end()) {
+                hop.next.push_back(name);
+              }
+            }
+          }
+        }
+      }
+    }
+    if (hop.program.empty()) hop.program = lines.front().record.program;
+    if (bounce_targets.count(key)) {
+      hop.role = "bounce";
+    } else if (!client_ip.empty() && IsLoopbackText(client_ip) && linked_targets.count(key)) {
+      hop.role = "after-filter";
+    } else if (key.first != first_host) {
+      hop.role = "relay";
+    } else if (hop.program.ends_with("/pickup")) {
+      hop.role = "local";
+    } else {
+      hop.role = "received";
+    }
+    out.hops.push_back(std::move(hop));
+  }
+  std::sort(out.hops.begin(), out.hops.end(), [](const auto& a, const auto& b) {
+    return a.first_us != b.first_us ? a.first_us < b.first_us : a.queue_id < b.queue_id;
+  });
+  for (const auto& [k, r] : others_) out.other_lines.push_back(r);
+  std::sort(out.other_lines.begin(), out.other_lines.end(),
+            [](const auto& a, const auto& b) { return a.key < b.key; });
+  out.message_ids.assign(mids_.begin(), mids_.end());
+
+  // Verdicts: gather every recipient-level event, then decide per address.
+  struct Ev {
+    const StoredRecord* sr;
+    std::string kind;  // delivered handoff deferred bounced rejected quarantined expired
+  };
+  std::map<std::string, std::vector<Ev>> by_rcpt;
+  std::map<std::string, std::string> display, orig;
+  std::set<QueueKey> open_queues;
+  auto note = [&](const std::string& addr, const std::string& orig_addr, const StoredRecord* sr,
+                  std::string kind) {
+    if (addr.empty()) return;
+    const std::string key = Lower(addr);
+    display.emplace(key, addr);
+    if (!orig_addr.empty() && Lower(orig_addr) != key) orig.emplace(key, orig_addr);
+    by_rcpt[key].push_back({sr, std::move(kind)});
+  };
+  std::vector<const StoredRecord*> all;
+  std::set<QueueKey> bounce_hops;
+  for (const auto& hop : out.hops) {
+    if (hop.role == "bounce") bounce_hops.insert({hop.host, hop.queue_id});
+  }
+  for (const auto& [key, lines] : queues_) {
+    if (bounce_hops.count(key)) continue;  // the notice to the sender is not a recipient
+    bool removed = false;
+    for (const auto& sr : lines) {
+      all.push_back(&sr);
+      removed = removed || sr.record.event == "removed";
+    }
+    if (!removed) open_queues.insert(key);
+  }
+  for (const auto& [k, sr] : others_) all.push_back(&sr);
+  std::map<QueueKey, std::vector<std::string>> rcpts_of_queue;
+  for (const StoredRecord* sr : all) {
+    const LogRecord& r = sr->record;
+    const QueueKey qk{r.host, r.queue_id};
+    auto each_to = [&](const std::string& kind) {
+      for (const auto& t : r.to) {
+        note(t, r.orig_to, sr, kind);
+        if (!r.queue_id.empty()) rcpts_of_queue[qk].push_back(Lower(t));
+      }
+    };
+    if (r.event == "delivery" || r.event == "local-delivery") {
+      std::string kind;
+      if (r.status == "sent" || r.status == "delivered" || r.status == "stored" ||
+          r.status == "saved" || r.status == "deliverable") {
+        kind = IsHandOff(r, queue_keys) ? "handoff" : "delivered";
+      } else if (r.status == "deferred") {
+        kind = "deferred";
+      } else if (r.status == "bounced" || r.status == "undeliverable" || r.status == "failed" ||
+                 r.status == "rejected") {
+        kind = "bounced";
+      } else if (r.status == "expired") {
+        kind = "expired";
+      }
+      if (!kind.empty()) each_to(kind);
+    } else if ((r.event == "reject" || r.event == "milter-reject") && !r.to.empty()) {
+      each_to("rejected");
+    } else if (r.family == "amavis" && r.status == "blocked") {
+      each_to("quarantined");
+    } else if (r.family == "amavis" || r.event == "queued") {
+      each_to("seen");
+    }
+  }
+  // Whole-message events: apply to the queue's recipients.
+  for (const StoredRecord* sr : all) {
+    const LogRecord& r = sr->record;
+    std::string kind;
+    if (r.event == "expired") kind = "expired";
+    if (r.event == "milter-reject" && r.to.empty()) kind = "rejected";
+    if (r.event == "milter-hold" || r.event == "hold") kind = "quarantined";
+    if (kind.empty()) continue;
+    for (const auto& addr : rcpts_of_queue[{r.host, r.queue_id}]) note(addr, "", sr, kind);
+  }
+
+  static const std::map<std::string, int> kRank = {
+      {"delivered", 7}, {"bounced", 6},  {"quarantined", 5}, {"rejected", 4},
+      {"expired", 3},   {"deferred", 2}, {"handoff", 1},     {"seen", 0}};
+  std::map<std::string, int> verdict_count;
+  for (auto& [addr, evs] : by_rcpt) {
+    std::stable_sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) {
+      return a.sr->record.timestamp_us < b.sr->record.timestamp_us;
+    });
+    // The strongest outcome wins; among equals, the latest line.
+    const Ev* best = nullptr;
+    for (const Ev& e : evs) {
+      if (best == nullptr || kRank.at(e.kind) >= kRank.at(best->kind)) best = &e;
+    }
+    RecipientResult v;
+    v.address = display[addr];
+    if (orig.count(addr)) v.orig_address = orig[addr];
+    const LogRecord& r = best->sr->record;
+    v.deciding = *best->sr;
+    v.dsn = r.dsn;
+    v.reply = r.reply;
+    v.host = r.host;
+    v.queue_id = r.queue_id;
+    v.relay = r.relay;
+    v.time_us = r.timestamp_us;
+    v.step = r.program + (r.event.empty() ? "" : " " + r.event);
+    if (best->kind == "handoff" || best->kind == "seen") {
+      // Handed on (to a filter or the next queue) and nothing after: still
+      // queued somewhere, or its later lines never reached mlq.
+      v.verdict = open_queues.empty() ? "unknown" : "queued";
+      v.explanation = open_queues.empty()
+                          ? "Handed on, but no later line about this recipient was found."
+                          : "Still in the queue (no delivery, bounce or removal logged yet).";
+    } else if (best->kind == "deferred") {
+      // A deferral is only the verdict while the entry is still open.
+      v.verdict = "deferred";
+      v.explanation = Explain(r.dsn, r.reply);
+      if (!v.explanation.empty()) v.explanation += " ";
+      v.explanation += "Postfix retries until the queue lifetime ends.";
+    } else {
+      v.verdict = best->kind;
+      v.explanation = Explain(r.dsn, r.reply);
+      if (v.verdict == "quarantined" && v.explanation.empty()) {
+        std::string category(r.Extra("category"));
+        v.explanation = "Blocked by the content filter" +
+                        (category.empty() ? std::string(".") : " as " + category + ".");
+      }
+      if (v.verdict == "expired" && v.explanation.empty()) {
+        v.explanation =
+            "The message stayed in the queue longer than the queue lifetime "
+            "(maximal_queue_lifetime) and was returned to the sender.";
+      }
+      if (v.verdict == "rejected" && r.queue_id.empty()) {
+        v.step = r.program + " before queue";
+      }
+    }
+    if (v.verdict == "delivered") v.where = DeliveredWhere(r);
+    ++verdict_count[v.verdict];
+    out.recipients.push_back(std::move(v));
+  }
+  // Summary for people.
+  std::string s = std::to_string(out.recipients.size()) + " recipient" +
+                  (out.recipients.size() == 1 ? "" : "s");
+  bool first = true;
+  for (const auto& [verdict, n] : verdict_count) {
+    s += (first ? ": " : ", ") + std::to_string(n) + " " + verdict;
+    first = false;
+  }
+  std::set<std::string> hosts;
+  for (const auto& h : out.hops) hosts.insert(h.host);
+  s += "; " + std::to_string(out.hops.size()) + " queue entr" +
+       (out.hops.size() == 1 ? "y" : "ies") + " on " + std::to_string(hosts.size()) + " host" +
+       (hosts.size() == 1 ? "" : "s");
+  if (!bounce_hops.empty()) s += "; a non-delivery notice went back to the sender";
+  out.summary = s;
+  return out;
+}
+
+bool Matches(const LogRecord& r, const TraceStart& start) {
+  if (!start.from.empty()) return Lower(r.from) == Lower(start.from);
+  for (const auto& t : r.to) {
+    if (Lower(t) == Lower(start.to)) return true;
+  }
+  return !r.orig_to.empty() && Lower(r.orig_to) == Lower(start.to);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<MessageTraceResult>> Tracer::Trace(const TraceStart& start) const {
+  std::vector<MessageTraceResult> out;
+  if (!start.message_id.empty()) {
+    std::string mid = start.message_id;
+    if (mid.size() >= 2 && mid.front() == '<' && mid.back() == '>')
+      mid = mid.substr(1, mid.size() - 2);
+    Walk walk(store_);
+    walk.StartMessageId(mid);
+    MessageTraceResult r = walk.Build();
+    if (!r.hops.empty() || !r.other_lines.empty()) out.push_back(std::move(r));
+    return out;
+  }
+  if (!start.queue_id.empty()) {
+    FindQuery q{.kind = keys::IndexKind::kQueueId,
+                .term = start.queue_id,
+                .host = start.host,
+                .since_us = start.since_us,
+                .until_us = start.until_us,
+                .limit = kMaxLines};
+    absl::StatusOr<FindResult> found = store_->Find(q);
+    if (!found.ok()) return found.status();
+    std::map<std::string, std::vector<StoredRecord>> by_host;
+    for (auto& r : found->records) by_host[r.record.host].push_back(std::move(r));
+    for (auto& [host, recs] : by_host) {
+      for (auto& entry : SplitEntries(std::move(recs))) {
+        if (out.size() >= start.max_messages) break;
+        Walk walk(store_);
+        walk.StartQueueEntry({host, start.queue_id}, std::move(entry));
+        out.push_back(walk.Build());
+      }
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      return a.hops.front().first_us < b.hops.front().first_us;
+    });
+    return out;
+  }
+  const std::string& address = start.from.empty() ? start.to : start.from;
+  if (address.empty()) {
+    return absl::InvalidArgumentError("give a message-id, a queue ID, or a sender/recipient");
+  }
+  FindQuery q{.kind = keys::IndexKind::kAddress,
+              .term = address,
+              .since_us = start.since_us,
+              .until_us = start.until_us,
+              .limit = 20000};
+  absl::StatusOr<FindResult> found = store_->Find(q);
+  if (!found.ok()) return found.status();
+  std::set<std::string> covered;
+  for (const StoredRecord& sr : found->records) {
+    if (out.size() >= start.max_messages) break;
+    if (covered.count(sr.key) || !Matches(sr.record, start)) continue;
+    Walk walk(store_);
+    if (!sr.record.queue_id.empty()) {
+      std::vector<StoredRecord> recs;
+      absl::StatusOr<FindResult> q2 = store_->Find({.kind = keys::IndexKind::kQueueId,
+                                                    .term = sr.record.queue_id,
+                                                    .host = sr.record.host,
+                                                    .limit = kMaxLines});
+      if (!q2.ok()) return q2.status();
+      auto entries = SplitEntries(std::move(q2->records));
+      if (entries.empty()) continue;
+      walk.StartQueueEntry({sr.record.host, sr.record.queue_id},
+                           std::move(entries[NearestEntry(entries, sr.record.timestamp_us)]));
+    } else {
+      walk.StartLoneRecord(sr);
+    }
+    for (const auto& k : walk.Keys()) covered.insert(k);
+    out.push_back(walk.Build());
+  }
+  return out;
+}
+
+}  // namespace mlq

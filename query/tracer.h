@@ -1,0 +1,97 @@
+// Correlation at query time (DESIGN.md, "Correlation"): from a message-id,
+// a queue ID or an address, collect every line of a message over all its
+// queue IDs and hosts, and decide a verdict per recipient.
+//
+// The walk follows, through the store's indexes:
+//  - all lines of each (host, queue ID), cut to the queue entry's own
+//    lifetime (Postfix reuses short queue IDs: a "removed" ends an entry);
+//  - links both ways (queued as, amavis queued_as, forwarded as, bounce
+//    notices, Exim C="... queued as"), on the same host or, when the ID is
+//    not known there, on the fleet host that has it close in time (relay to
+//    another server of the fleet);
+//  - every message-id seen, which survives every hop and host;
+//  - the SMTP session before the queue ID existed (same host/program/pid
+//    from "connect" up to "client="), its NOQUEUE rejects, and policy
+//    servers' lines (iRedAPD, postgrey, policyd-spf) for the same client.
+// Bounded: at most kMaxQueues queue entries, kMaxMessageIds ids and
+// kMaxLines lines per trace, so a hostile or degenerate store cannot make a
+// trace unbounded.
+//
+// Thread safety: a Tracer only reads the store; many may run concurrently.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "store/store.h"
+
+namespace mlq {
+
+struct TraceStart {
+  std::string message_id;
+  std::string queue_id;
+  std::string host;  // with queue_id
+  std::string from;  // address starts (with since/until)
+  std::string to;
+  int64_t since_us = 0;
+  int64_t until_us = 0;
+  size_t max_messages = 20;
+};
+
+struct TraceHopResult {
+  std::string host;
+  std::string queue_id;
+  std::string program;  // who created the entry (smtpd, pickup, exim, ...)
+  std::string role;     // received, after-filter, relay, bounce, local
+  std::string from;
+  std::string client;
+  std::string delay;
+  int64_t first_us = 0;
+  int64_t last_us = 0;
+  std::vector<StoredRecord> lines;  // time order
+  std::vector<std::string> next;    // "host/queue_id"
+};
+
+struct RecipientResult {
+  std::string address;
+  std::string orig_address;
+  std::string verdict;  // delivered deferred bounced rejected quarantined expired queued unknown
+  std::string dsn;
+  std::string reply;
+  std::string host;
+  std::string queue_id;
+  std::string relay;
+  std::string where;  // for delivered: "mailbox" or the remote server
+  std::string step;   // which step decided: "smtp delivery", "smtpd reject", "amavis", ...
+  std::string explanation;
+  int64_t time_us = 0;
+  StoredRecord deciding;
+};
+
+struct MessageTraceResult {
+  std::vector<std::string> message_ids;
+  std::vector<TraceHopResult> hops;         // by first line's time
+  std::vector<StoredRecord> other_lines;    // session, rejects, policy, mailbox lines
+  std::vector<RecipientResult> recipients;  // by address
+  std::string summary;
+};
+
+class Tracer {
+ public:
+  static constexpr size_t kMaxQueues = 64;
+  static constexpr size_t kMaxMessageIds = 16;
+  static constexpr size_t kMaxLines = 20000;
+
+  explicit Tracer(const Store* store) : store_(store) {}
+
+  // Traces of the messages the start designates, oldest first. InvalidArgument
+  // when the start has no key; an empty vector when nothing matches.
+  absl::StatusOr<std::vector<MessageTraceResult>> Trace(const TraceStart& start) const;
+
+ private:
+  const Store* store_;
+};
+
+}  // namespace mlq
