@@ -77,6 +77,26 @@ bool NormalizerTable::Normalize(LogRecord& rec) const {
   return false;
 }
 
+namespace {
+
+// syslogd's "last message repeated N times": the line before it, N more
+// times. Kept as its own event so counts can be corrected.
+bool SniffRepeated(std::string_view msg, LogRecord& rec) {
+  if (msg.starts_with("--- ")) msg.remove_prefix(4);
+  constexpr std::string_view kPrefix = "last message repeated ";
+  if (!msg.starts_with(kPrefix)) return false;
+  msg.remove_prefix(kPrefix.size());
+  size_t n = 0;
+  while (n < msg.size() && msg[n] >= '0' && msg[n] <= '9') ++n;
+  if (n == 0 || !msg.substr(n).starts_with(" time")) return false;
+  rec.family = "syslog";
+  rec.event = "repeated";
+  rec.SetExtra("repeated", std::string(msg.substr(0, n)));
+  return true;
+}
+
+}  // namespace
+
 const NormalizerTable& DefaultNormalizers() {
   // Built on first use (thread-safe static init) and never destroyed, so
   // threads still normalizing during shutdown never see a dead table.
@@ -86,6 +106,7 @@ const NormalizerTable& DefaultNormalizers() {
     RegisterPostfix(*t);
     RegisterAmavis(*t);
     RegisterDovecot(*t);
+    t->RegisterSniffer(SniffRepeated);
     return t;
   }();
   return *table;

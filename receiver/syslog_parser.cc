@@ -398,7 +398,32 @@ bool ParseRfc5424(std::string_view s, size_t i, const ParseContext& ctx, Header&
 
 // TAG[PID]: at i, the rest of an RFC 3164 header. As rsyslog does, the tag
 // ends at the first ':' or space; "TAG[PID]" splits into program and pid.
+// Solaris syslogd puts a message ID before the text: "[ID 801593 mail.info] ".
+// It is no part of what the daemon logged, so MSG starts after it.
+size_t SkipSolarisId(std::string_view s, size_t k) {
+  if (s.compare(k, 4, "[ID ") != 0) return k;
+  size_t j = k + 4;
+  const size_t digits = j;
+  while (j < s.size() && IsDigit(s[j])) ++j;
+  if (j == digits || j >= s.size() || s[j] != ' ') return k;
+  const size_t rb = s.find(']', j);
+  if (rb == std::string_view::npos || rb - j > 32 ||
+      s.substr(j + 1, rb - j - 1).find('.') == std::string_view::npos) {
+    return k;
+  }
+  j = rb + 1;
+  if (j < s.size() && s[j] == ' ') ++j;
+  return j;
+}
+
 void ParseTag(std::string_view s, size_t i, Header& h) {
+  // syslogd's own "last message repeated N times" (and BSD's "--- last
+  // message repeated N times ---") have no tag: all of it is MSG.
+  if (s.compare(i, 22, "last message repeated ") == 0 ||
+      s.compare(i, 26, "--- last message repeated ") == 0) {
+    h.msg_offset = i;
+    return;
+  }
   size_t k = i;
   const size_t limit = s.size() - i > kMaxTag ? i + kMaxTag : s.size();
   while (k < limit && s[k] != ' ' && s[k] != ':') ++k;
@@ -410,7 +435,7 @@ void ParseTag(std::string_view s, size_t i, Header& h) {
   std::string_view tag = s.substr(i, k - i);
   if (k < s.size() && s[k] == ':') ++k;
   if (k < s.size() && s[k] == ' ') ++k;  // the one space after the tag is not MSG
-  h.msg_offset = k;
+  h.msg_offset = SkipSolarisId(s, k);
 
   const size_t lb = tag.find('[');
   if (lb == std::string_view::npos) {

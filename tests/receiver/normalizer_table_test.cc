@@ -161,3 +161,21 @@ TEST(DefaultNormalizers, BuiltOnceWithPostfix) {
 
 }  // namespace
 }  // namespace mlq
+
+namespace mlq {
+namespace {
+
+TEST(DefaultNormalizers, LastMessageRepeatedIsItsOwnEvent) {
+  LogRecord rec;
+  rec.raw = "last message repeated 12 times";
+  ASSERT_TRUE(DefaultNormalizers().Normalize(rec));
+  EXPECT_EQ(rec.family, "syslog");
+  EXPECT_EQ(rec.event, "repeated");
+  EXPECT_EQ(rec.Extra("repeated"), "12");
+  LogRecord other;
+  other.raw = "last message repeated often";
+  EXPECT_FALSE(DefaultNormalizers().Normalize(other));
+}
+
+}  // namespace
+}  // namespace mlq
