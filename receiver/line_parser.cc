@@ -39,6 +39,9 @@ LogRecord LineParser::Parse(std::string_view line, uint32_t frame_flags, const L
 
 void LineParser::ParseInto(std::string_view line, uint32_t frame_flags, const LineSource& source,
                            int64_t received_us, LogRecord& rec) const {
+  // A line end inside the frame (syslog-ng's syslog() driver puts one in
+  // each octet-counted frame) is framing, not text; rsyslog drops it too.
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   rec.raw.assign(line.data(), line.size());
   rec.received_us = received_us;
   rec.transport = source.transport;

@@ -1,7 +1,18 @@
 #include "receiver/normalizer.h"
 
 #include "receiver/amavis.h"
+#include "receiver/auth_misc.h"
+#include "receiver/clamav.h"
 #include "receiver/dovecot.h"
+#include "receiver/exim.h"
+#include "receiver/iredapd.h"
+#include "receiver/kerio.h"
+#include "receiver/opendkim.h"
+#include "receiver/other_mta.h"
+#include "receiver/postgrey.h"
+#include "receiver/roundcube.h"
+#include "receiver/spamassassin.h"
+#include "receiver/zimbra.h"
 
 namespace mlq {
 namespace {
@@ -70,7 +81,14 @@ bool NormalizerTable::Normalize(LogRecord& rec) const {
     msg = inner;
     rec.SetExtra("repeated", std::string(count));
   }
-  if (NormalizeFn fn = Find(rec.program)) return fn(msg, rec);
+  if (NormalizeFn fn = Find(rec.program)) {
+    // rsyslog's RSYSLOG_SyslogProtocol23Format keeps the space that followed
+    // "TAG:" in the original line: " QID: from=...". Daemons never start a
+    // message with blanks, so they are not part of what was logged.
+    while (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
+    return fn(msg, rec);
+  }
+  // Sniffers see the message as it is: blanks mark continuation lines.
   for (NormalizeFn sniffer : sniffers_) {
     if (sniffer(msg, rec)) return true;
   }
@@ -106,6 +124,18 @@ const NormalizerTable& DefaultNormalizers() {
     RegisterPostfix(*t);
     RegisterAmavis(*t);
     RegisterDovecot(*t);
+    RegisterExim(*t);
+    RegisterKerio(*t);
+    RegisterOpendkim(*t);
+    RegisterPostgrey(*t);
+    RegisterIredapd(*t);
+    RegisterClamav(*t);
+    RegisterSpamassassin(*t);
+    RegisterRoundcube(*t);
+    RegisterOtherMta(*t);
+    RegisterAuthMisc(*t);
+    // Zimbra takes "saslauthd" only when no family has it: keep it last.
+    RegisterZimbra(*t);
     t->RegisterSniffer(SniffRepeated);
     return t;
   }();
