@@ -91,6 +91,7 @@ std::string RecordToJson(const mlq::v1::Record& r, bool utc) {
   Str(w, "sasl_user", r.sasl_user());
   Str(w, "helo", r.helo());
   Str(w, "proto", r.proto());
+  Str(w, "peer_subject", r.peer_subject());
   if (!r.links().empty()) {
     w.Key("links").BeginArray();
     for (const mlq::v1::Link& l : r.links()) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what mlq needs to build, run and test, from Debian 12 packages.
 # Idempotent: installs only what is missing; runs apt-get update only then.
-# Usage: deploy/install-deps.sh [--test]   (--test adds what the tests start)
+# Usage: deploy/install-deps.sh [--test|--bench]   (--test adds what the tests start,
+#        --bench what bench/run.sh measures with)
 set -euo pipefail
 
 build_pkgs=(
@@ -14,9 +15,25 @@ build_pkgs=(
 )
 # Real programs the integration tests start: util-linux logger.
 test_pkgs=(bsdutils nlohmann-json3-dev openssl)
+# Node.js and npm for the gRPC client test from another ecosystem
+# (tests/node; npm fetches @grpc/grpc-js at test time). Only when missing:
+# a NodeSource nodejs already ships npm, and Debian's npm package would
+# conflict with it.
+if ! command -v node >/dev/null; then test_pkgs+=(nodejs); fi
+if ! command -v npm >/dev/null; then test_pkgs+=(npm); fi
+
+# What bench/run.sh needs on top (--bench): perf for the profile, RocksDB's
+# ldb for a full compaction, jq, gzip; rsyslog and syslog-ng to compare with
+# come from install-test-senders.sh (never as the system logger).
+bench_pkgs=(linux-perf rocksdb-tools jq gzip)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi
+if [[ "${1:-}" == "--test" ]]; then "$(dirname "$0")/install-test-senders.sh"; fi  # rsyslog, syslog-ng
+if [[ "${1:-}" == "--bench" ]]; then want+=("${bench_pkgs[@]}"); fi
+if [[ "${1:-}" == "--bench" && -f "$(dirname "$0")/install-test-senders.sh" ]]; then
+  bash "$(dirname "$0")/install-test-senders.sh"  # rsyslog, syslog-ng to compare with
+fi
 
 missing=()
 for p in "${want[@]}"; do
