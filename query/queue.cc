@@ -1,10 +1,52 @@
+// Queue: messages that entered a queue and were never removed
+// (queue_builder.h says how they are recognized).
+#include <algorithm>
+
+#include "query/queue_builder.h"
 #include "query/service.h"
+#include "query/status_util.h"
 
 namespace mlq {
+namespace {
 
-grpc::Status QueryService::Queue(grpc::ServerContext*, const v1::QueueRequest*,
-                                 v1::QueueResponse*) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "Queue is not implemented yet");
+constexpr int64_t kDefaultLookbackUs = int64_t{30} * 86400 * 1000000;
+constexpr uint64_t kCancelCheckEvery = 4096;
+
+}  // namespace
+
+grpc::Status QueryService::Queue(grpc::ServerContext* ctx, const v1::QueueRequest* req,
+                                 v1::QueueResponse* resp) {
+  if (req->older_than_us() < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "older_than must not be negative");
+  }
+  const int64_t now = NowUs();
+  const int64_t since = req->since_us() != 0 ? req->since_us() : now - kDefaultLookbackUs;
+  if (since > now) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "since is in the future");
+  }
+  QueueOptions o;
+  o.host = req->host();
+  o.now_us = now;
+  o.older_than_us = req->older_than_us();
+  o.limit = req->limit() == 0 ? options_.default_limit
+                              : std::min<size_t>(req->limit(), options_.max_limit);
+  QueueBuilder builder(o);
+  uint64_t seen = 0;
+  bool cancelled = false;
+  // Up to now, open-ended: a line stamped a little ahead (clock skew) still counts.
+  const absl::Status scanned = options_.store->Scan(
+      since, 0, /*newest_first=*/false, "", [&](std::string_view, const LogRecord& rec) {
+        if (++seen % kCancelCheckEvery == 0 && ctx != nullptr && ctx->IsCancelled()) {
+          cancelled = true;
+          return false;
+        }
+        builder.Add(rec);
+        return true;
+      });
+  if (!scanned.ok()) return ToGrpc(scanned);
+  if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled");
+  *resp = builder.Finish();
+  return grpc::Status::OK;
 }
 
 }  // namespace mlq
