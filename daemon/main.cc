@@ -56,7 +56,12 @@ int Run(const mlq::DaemonConfig& config) {
   Log("store " + config.data_dir + ": " + std::to_string(store->RecordCount()) + " records");
 
   mlq::Counters counters;
+  // Declared before the writer: the writer's callback feeds it until Stop().
+  mlq::TailHub tail_hub(&counters);
   mlq::Writer writer(store.get(), &counters, {.max_queued_records = config.queue_records});
+  writer.SetStoredCallback(
+      [&tail_hub](const std::vector<mlq::LogRecord>& records,
+                  const std::vector<std::string>& keys) { tail_hub.Publish(records, keys); });
   mlq::LineParser parser(&mlq::DefaultNormalizers(), &counters);
   absl::StatusOr<mlq::TimeZone> zone = mlq::TimeZone::Load(config.timezone);
   if (!zone.ok()) {
@@ -89,7 +94,7 @@ int Run(const mlq::DaemonConfig& config) {
   qopts.counters = &counters;
   qopts.sink = &writer;
   qopts.parse_line = [&parser, zone = *zone](std::string_view line, std::string_view host,
-                                              int64_t received_us, mlq::LogRecord& out) {
+                                             int64_t received_us, mlq::LogRecord& out) {
     mlq::LineSource source;
     source.transport = mlq::Transport::kIngest;
     source.peer_host = std::string(host);
@@ -99,6 +104,7 @@ int Run(const mlq::DaemonConfig& config) {
   qopts.flush = [&writer] { writer.Flush(); };
   qopts.listeners = [&bound] { return bound; };
   qopts.started_us = started_us;
+  qopts.tail_hub = &tail_hub;
   mlq::QueryService service(qopts);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -113,8 +119,8 @@ int Run(const mlq::DaemonConfig& config) {
     Log("cannot listen for gRPC on " + config.grpc);
     return 1;
   }
-  std::string grpc_addr = config.grpc.substr(0, config.grpc.rfind(':')) + ":" +
-                          std::to_string(grpc_port);
+  std::string grpc_addr =
+      config.grpc.substr(0, config.grpc.rfind(':')) + ":" + std::to_string(grpc_port);
   bound.emplace_back("grpc", grpc_addr);
   for (const auto& [transport, address] : bound) Log("listening " + transport + " " + address);
   Log("ready");
@@ -128,6 +134,7 @@ int Run(const mlq::DaemonConfig& config) {
   // Order matters: no new input, then drain into the store, then close it.
   boost::asio::post(io, [&listeners] { listeners.Stop(); });
   io_thread.join();
+  tail_hub.Close();  // open Tail streams end now instead of holding up Shutdown
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   writer.Stop();
   if (absl::Status st = store->Flush(); !st.ok()) Log("flush: " + std::string(st.message()));

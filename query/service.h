@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mlq/v1/query.grpc.pb.h"
+#include "query/tail_hub.h"
 #include "store/counters.h"
 #include "store/record_sink.h"
 #include "store/store.h"
@@ -38,6 +39,18 @@ struct QueryServiceOptions {
   int64_t started_us = 0;
   size_t default_limit = 1000;
   size_t max_limit = 100000;
+  // Find: records examined per page at most (then the page ends truncated,
+  // with a token to continue), and after a full page, records examined to
+  // learn whether more match (finder.h).
+  uint64_t find_scan_budget = 2'000'000;
+  uint64_t find_lookahead = 10'000;
+  // Where Tail subscribes to freshly stored records; nullptr = Tail answers
+  // UNAVAILABLE. Must outlive the service.
+  TailHub* tail_hub = nullptr;
+  // How often a waiting Tail checks for cancellation.
+  int tail_poll_ms = 200;
+  // Records per TailResponse at most.
+  size_t tail_batch = 500;
 };
 
 // One method per RPC; each lives in its own file (named beside it).
