@@ -1,15 +1,18 @@
 // `mlq import`: streams log files to mlqd's Ingest RPC and prints its summary.
 #include <unistd.h>
 
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/format.h"
+#include "cli/import_files.h"
 #include "cli/import_output.h"
+#include "cli/import_progress.h"
 #include "cli/ingest_batcher.h"
 #include "cli/line_reader.h"
 #include "cli/rpc.h"
@@ -18,14 +21,21 @@ namespace mlq::cli {
 namespace {
 
 constexpr char kImportFooter[] = R"(Examples:
-  mlq import /var/log/mail.log
-  mlq import --host mx1 /srv/logs/mx1/mail.log.1 /srv/logs/mx1/mail.log.2.gz
+  mlq import /var/log/mail.log*
+  mlq import /srv/logs/mx1/
+  mlq import --host mx1 /var/log/exim4/mainlog /var/log/exim4/mainlog.1
   mlq import --dry-run --show-unknown=20 exim_mainlog
   zcat old.log.gz | mlq import --host mx2 -
 
 Files are read line by line (plain text or gzip, detected by content; '-' is
-standard input) and streamed to mlqd, which parses, normalizes and stores
-them like syslog traffic. Empty lines are skipped.
+standard input; a directory means its files) and streamed to mlqd, which
+parses, normalizes and stores them like syslog traffic. Empty lines are
+skipped. Files are read oldest first: a rotated set (mail.log.2.gz,
+mail.log.1, mail.log) by rotation number, others by the first time inside
+(--keep-order reads them as given). Each file's format is detected: syslog
+(names its host), Exim mainlog, Kerio, Zimbra mailbox.log (need --host).
+Importing a file again stores nothing twice: lines mlqd already has from an
+earlier import are counted as duplicates.
 Exit status: 0 success, 2 usage, file or connection error.)";
 
 struct ImportOptions {
@@ -33,105 +43,217 @@ struct ImportOptions {
   std::string host;
   bool dry_run = false;
   uint32_t show_unknown = 0;
+  bool keep_order = false;
+  bool no_progress = false;
 };
 
-// Progress on a terminal's stderr, about once a second.
-class Progress {
+constexpr size_t kSampleLines = 64;
+
+// Sends one file in its own Ingest stream. Occurrences of identical lines
+// are counted per stream (the server's deduplication), so a line repeated
+// in two overlapping files is stored once.
+class FileSender {
  public:
-  explicit Progress(bool enabled) : enabled_(enabled) {}
-  void Update(uint64_t lines, uint64_t bytes) {
-    if (!enabled_ || (lines & 0xFFF) != 0) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::seconds(1)) return;
-    last_ = now;
-    std::fprintf(stderr, "\rmlq: sent %s lines (%s)   ", GroupThousands(lines).c_str(),
-                 HumanBytes(bytes).c_str());
-    shown_ = true;
-  }
-  void Clear() {
-    if (shown_) std::fprintf(stderr, "\r\033[K");
-    shown_ = false;
+  FileSender(mlq::v1::Query::Stub* stub, const ImportOptions& o, ImportProgress* progress,
+             ProgressSnapshot* snap)
+      : stub_(stub), o_(o), progress_(progress), snap_(snap) {}
+
+  // Reads `reader` (whose first lines may already be in `head`) to the end
+  // and sends its lines. Returns the RPC's status; *response is the server's
+  // summary for this file, *read_error the reader's error ("" if none).
+  grpc::Status Send(LineReader& reader, std::vector<std::string> head, uint64_t work,
+                    uint32_t samples, mlq::v1::IngestResponse* response, std::string* read_error) {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientWriter<mlq::v1::IngestRequest>> writer =
+        stub_->Ingest(&context, response);
+    mlq::v1::IngestRequest options;
+    options.set_host(o_.host);
+    options.set_dry_run(o_.dry_run);
+    options.set_unknown_samples(samples);
+    IngestBatcher batcher(options, [&writer](const mlq::v1::IngestRequest& request) {
+      return writer->Write(request);
+    });
+    const uint64_t lines0 = snap_->lines, text0 = snap_->text_bytes, read0 = snap_->read;
+    bool stream_ok = true;
+    auto add = [&](std::string&& line) {
+      if (line.empty()) return true;
+      if (!batcher.Add(std::move(line))) return false;  // the server went away; Finish says why
+      snap_->file_lines = batcher.lines();
+      snap_->lines = lines0 + batcher.lines();
+      snap_->text_bytes = text0 + batcher.bytes();
+      snap_->file_read = reader.bytes_read();
+      // Work done: the part of the file read, weighed by the text it holds.
+      if (snap_->file_size > 0) {
+        snap_->read = read0 + static_cast<uint64_t>(static_cast<double>(work) *
+                                                    static_cast<double>(snap_->file_read) /
+                                                    static_cast<double>(snap_->file_size));
+      }
+      snap_->elapsed_s = progress_->elapsed_s();
+      progress_->Update(*snap_);
+      return true;
+    };
+    for (std::string& line : head) {
+      if (!add(std::move(line))) {
+        stream_ok = false;
+        break;
+      }
+    }
+    std::string line;
+    while (stream_ok && reader.Next(&line)) {
+      if (!add(std::move(line))) stream_ok = false;
+    }
+    *read_error = reader.error();
+    snap_->read = read0 + work;  // the whole file counts as read now
+    if (stream_ok) stream_ok = batcher.Finish();
+    if (stream_ok) writer->WritesDone();
+    return writer->Finish();
   }
 
  private:
-  bool enabled_;
-  bool shown_ = false;
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  mlq::v1::Query::Stub* stub_;
+  const ImportOptions& o_;
+  ImportProgress* progress_;
+  ProgressSnapshot* snap_;
 };
 
-int RunImport(const ImportOptions& o, const GlobalOptions& g) {
-  // Check every file first, so a typo fails before anything is sent.
+// What the import will read: files checked, formats known, in order.
+// Returns false after printing why nothing can be sent.
+bool PlanImport(const ImportOptions& o, std::vector<ImportFile>* files) {
   int stdin_count = 0;
   for (const std::string& path : o.files) {
-    if (path == "-") {
-      if (++stdin_count > 1) {
-        std::fprintf(stderr, "mlq: '-' (standard input) can be given only once\n");
-        return kExitError;
-      }
-      continue;
-    }
-    std::string error;
-    if (LineReader::Open(path, &error) == nullptr) {
-      std::fprintf(stderr, "mlq: %s\n", error.c_str());
-      return kExitError;
+    if (path == "-" && ++stdin_count > 1) {
+      std::fprintf(stderr, "mlq: '-' (standard input) can be given only once\n");
+      return false;
     }
   }
+  std::vector<std::string> paths;
+  std::string error;
+  if (!ExpandImportArgs(o.files, &paths, &error)) {
+    std::fprintf(stderr, "mlq: %s\n", error.c_str());
+    return false;
+  }
+  if (paths.empty()) {
+    std::fprintf(stderr, "mlq: no files to import (the directories are empty)\n");
+    return false;
+  }
+  // Check every file first, so a typo fails before anything is sent.
+  for (const std::string& path : paths) {
+    ImportFile f;
+    f.path = path;
+    if (!InspectImportFile(&f, &error)) {
+      std::fprintf(stderr, "mlq: %s\n", error.c_str());
+      return false;
+    }
+    files->push_back(std::move(f));
+  }
+  if (!o.keep_order) OrderImportFiles(*files);
+  return true;
+}
 
-  // The stream has no deadline (an import may take long), so make sure first
-  // that something answers at all.
+void WarnHostless(const ImportFile& f, const ImportOptions& o) {
+  if (!o.host.empty() || f.format == LogFormat::kSyslog || f.format == LogFormat::kEmpty ||
+      f.format == LogFormat::kBinary || f.format == LogFormat::kUnknown) {
+    return;
+  }
+  std::fprintf(stderr,
+               "mlq: %s: %s log lines name no host; they are stored without one (give "
+               "--host)\n",
+               f.path.c_str(), std::string(LogFormatName(f.format)).c_str());
+}
+
+int RunImport(const ImportOptions& o, const GlobalOptions& g) {
+  std::vector<ImportFile> files;
+  if (!PlanImport(o, &files)) return kExitError;
+  const std::set<std::string> explicit_paths(o.files.begin(), o.files.end());
+
+  // The streams have no deadline (an import may take long), so make sure
+  // first that something answers at all.
   std::shared_ptr<grpc::Channel> channel = NewChannel(g.server);
   if (!WaitForConnection(*channel, g.timeout_s)) {
     return ReportRpcError(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), g);
   }
   auto stub = mlq::v1::Query::NewStub(channel);
-  grpc::ClientContext context;
-  mlq::v1::IngestResponse response;
-  std::unique_ptr<grpc::ClientWriter<mlq::v1::IngestRequest>> writer =
-      stub->Ingest(&context, &response);
 
-  mlq::v1::IngestRequest options;
-  options.set_host(o.host);
-  options.set_dry_run(o.dry_run);
-  options.set_unknown_samples(o.show_unknown);
-  IngestBatcher batcher(
-      options, [&writer](const mlq::v1::IngestRequest& request) { return writer->Write(request); });
+  ImportProgress progress(o.no_progress           ? ImportProgress::Mode::kOff
+                          : isatty(STDERR_FILENO) ? ImportProgress::Mode::kBar
+                                                  : ImportProgress::Mode::kPlain,
+                          stderr);
+  ProgressSnapshot snap;
+  snap.file_count = files.size();
+  for (const ImportFile& f : files) snap.total += f.text_size;
 
-  Progress progress(!g.json && isatty(STDERR_FILENO));
+  FileSender sender(stub.get(), o, &progress, &snap);
+  mlq::v1::IngestResponse total;
+  std::vector<ImportedFile> summaries;
   bool file_errors = false;
-  bool stream_ok = true;
-  std::string line;
-  for (const std::string& path : o.files) {
-    if (!stream_ok) break;
+  for (size_t i = 0; i < files.size(); ++i) {
+    ImportFile& f = files[i];
+    ImportedFile& summary = summaries.emplace_back();
+    summary.path = f.path;
+    snap.file = f.path;
+    snap.file_number = i + 1;
+    snap.file_lines = 0;
+    snap.file_read = 0;
+    snap.file_size = f.size;
+
     std::string error;
-    std::unique_ptr<LineReader> reader = LineReader::Open(path, &error);
+    std::unique_ptr<LineReader> reader = LineReader::Open(f.path, &error);
     if (reader == nullptr) {
       progress.Clear();
       std::fprintf(stderr, "mlq: %s\n", error.c_str());
+      summary.format = std::string(LogFormatName(f.format));
+      summary.error = error;
       file_errors = true;
       continue;
     }
-    while (reader->Next(&line)) {
-      if (line.empty()) continue;
-      if (!batcher.Add(std::move(line))) {
-        stream_ok = false;  // the server went away; Finish says why
-        break;
+    std::vector<std::string> head;
+    if (f.stream) {  // a pipe cannot be read twice: detect on the way
+      std::string line;
+      while (head.size() < kSampleLines && reader->Next(&line)) {
+        if (!line.empty()) head.push_back(std::move(line));
       }
-      progress.Update(batcher.lines(), batcher.bytes());
+      f.format = DetectFileFormat(head);
     }
-    if (!reader->error().empty()) {
+    summary.format = std::string(LogFormatName(f.format));
+    if (f.format == LogFormat::kBinary) {
       progress.Clear();
-      std::fprintf(stderr, "mlq: %s (the lines before it were sent)\n", reader->error().c_str());
+      summary.error = "skipped: not a text log";
+      if (explicit_paths.count(f.path) != 0) {
+        std::fprintf(stderr, "mlq: %s: not a text log (binary content); skipped\n", f.path.c_str());
+        file_errors = true;
+      }
+      snap.read += f.text_size;
+      continue;
+    }
+    progress.Clear();
+    WarnHostless(f, o);
+
+    const uint32_t samples =
+        o.show_unknown - std::min<uint32_t>(o.show_unknown, total.unknown_samples_size());
+    mlq::v1::IngestResponse response;
+    std::string read_error;
+    const grpc::Status status =
+        sender.Send(*reader, std::move(head), f.text_size, samples, &response, &read_error);
+    if (!status.ok()) {
+      progress.Clear();
+      return ReportRpcError(status, g);
+    }
+    MergeIngestResponse(response, o.show_unknown, &total);
+    summary.lines = response.lines();
+    summary.stored = response.stored();
+    summary.duplicates = response.duplicates();
+    progress.FileDone(snap, summary.format);
+    if (!read_error.empty()) {
+      progress.Clear();
+      std::fprintf(stderr, "mlq: %s (the lines before it were sent)\n", read_error.c_str());
+      summary.error = read_error;
       file_errors = true;
     }
   }
   progress.Clear();
-  if (stream_ok) stream_ok = batcher.Finish();
-  if (stream_ok) writer->WritesDone();
-  const grpc::Status status = writer->Finish();
-  if (!status.ok()) return ReportRpcError(status, g);
 
-  const std::string out =
-      g.json ? IngestToJson(response, o.dry_run) + "\n" : IngestToText(response, o.dry_run);
+  const std::string out = g.json ? IngestToJson(total, o.dry_run, summaries) + "\n"
+                                 : IngestToText(total, o.dry_run, summaries);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return file_errors ? kExitError : kExitOk;
 }
@@ -143,10 +265,11 @@ Command AddImportCommand(CLI::App& app, GlobalOptions& globals) {
   CLI::App* sub =
       app.add_subcommand("import", "Send log files (plain or .gz) to mlqd to be parsed and stored");
   sub->footer(kImportFooter);
-  sub->add_option("file", o->files, "Log files to read ('-' = standard input)")
+  sub->add_option("file", o->files, "Log files or directories to read ('-' = standard input)")
       ->required()
       ->type_name("FILE");
-  sub->add_option("--host", o->host, "Host name for lines whose header names none");
+  sub->add_option("--host", o->host,
+                  "Host name for lines that name none (Exim, Kerio, Zimbra logs)");
   sub->add_flag("--dry-run", o->dry_run, "Parse and summarize only; store nothing");
   // A flag with an optional value: "--show-unknown" means 10, "--show-unknown=N" N.
   sub->add_flag("--show-unknown{10}", o->show_unknown,
@@ -154,6 +277,9 @@ Command AddImportCommand(CLI::App& app, GlobalOptions& globals) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->check(CLI::Range(0, 100000).description(""))
       ->type_name("[=N]");
+  sub->add_flag("--keep-order", o->keep_order,
+                "Read the files in the order given (default: oldest first)");
+  sub->add_flag("--no-progress", o->no_progress, "Print no progress on standard error");
   sub->add_flag("--json", globals.json, "Print the summary as one JSON object");
   return {sub, [o, &globals] { return RunImport(*o, globals); }};
 }

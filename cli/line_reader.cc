@@ -29,7 +29,8 @@ std::unique_ptr<LineReader> LineReader::Open(const std::string& path, std::strin
     return nullptr;
   }
   struct stat st {};
-  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  const bool have_stat = fstat(fd, &st) == 0;
+  if (have_stat && S_ISDIR(st.st_mode)) {
     close(fd);
     *error = "cannot open " + path + ": " + std::strerror(EISDIR);
     return nullptr;
@@ -41,10 +42,18 @@ std::unique_ptr<LineReader> LineReader::Open(const std::string& path, std::strin
     return nullptr;
   }
   gzbuffer(gz, kReadSize);
-  return std::unique_ptr<LineReader>(new LineReader(path, gz));
+  const uint64_t size = have_stat && S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
+  return std::unique_ptr<LineReader>(new LineReader(path, gz, size));
 }
 
-LineReader::LineReader(std::string path, void* gz) : path_(std::move(path)), gz_(gz) {}
+LineReader::LineReader(std::string path, void* gz, uint64_t file_size)
+    : path_(std::move(path)), gz_(gz), file_size_(file_size) {}
+
+uint64_t LineReader::bytes_read() const {
+  if (file_size_ == 0) return 0;
+  const z_off_t offset = gzoffset(Gz(gz_));
+  return offset < 0 ? 0 : static_cast<uint64_t>(offset);
+}
 
 LineReader::~LineReader() { gzclose(Gz(gz_)); }
 

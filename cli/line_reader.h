@@ -11,6 +11,7 @@
 // Not thread-safe; one reader per file.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -33,12 +34,21 @@ class LineReader {
   // "" while no error happened, else "<path>: <reason>".
   const std::string& error() const { return error_; }
 
+  // Bytes of the file read so far (compressed bytes for a .gz file), for
+  // progress: it grows in steps of the read buffer (256 KiB). 0 when the
+  // input cannot tell (a pipe).
+  uint64_t bytes_read() const;
+
+  // The file's size in bytes when it is a regular file, else 0.
+  uint64_t file_size() const { return file_size_; }
+
  private:
-  LineReader(std::string path, void* gz);
+  LineReader(std::string path, void* gz, uint64_t file_size);
   bool Fill();  // reads more input into buffer_; false at end or on error
 
   std::string path_;
   void* gz_;  // gzFile; void* keeps zlib.h out of this header
+  uint64_t file_size_ = 0;
   std::string buffer_;
   size_t pos_ = 0;  // start of unconsumed data in buffer_
   bool eof_ = false;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
+#include <unordered_set>
 
 #include "store/record_codec.h"
 
@@ -17,6 +18,11 @@ namespace {
 
 constexpr char kRecordsCf[] = "records";
 constexpr char kIndexCf[] = "index";
+constexpr char kImportedCf[] = "imported";
+// The LogRecord::extra key that carries an import identity from Ingest to
+// Write() (never stored: Write() removes it). No normalizer key starts with
+// a control character.
+constexpr std::string_view kImportIdentityKey = "\x01import-identity";
 constexpr char kNextSequenceKey[] = "next_sequence";
 constexpr char kRecordCountKey[] = "record_count";
 
@@ -61,6 +67,83 @@ rocksdb::ColumnFamilyOptions IndexOptions() {
   return o;
 }
 
+// Import identities: point lookups only, so whole-key bloom filters make a
+// miss (the usual answer: a new line) cost no disk read.
+rocksdb::ColumnFamilyOptions ImportedOptions() {
+  rocksdb::ColumnFamilyOptions o;
+  o.compression = rocksdb::kLZ4Compression;
+  rocksdb::BlockBasedTableOptions t;
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  t.whole_key_filtering = true;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+// SipHash-2-4 with a 128-bit output (Aumasson and Bernstein's reference
+// algorithm), over `data` with a fixed key: a stable, well-mixed hash, so
+// that distinct lines practically never share an identity.
+uint64_t Rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+
+void SipRound(uint64_t& v0, uint64_t& v1, uint64_t& v2, uint64_t& v3) {
+  v0 += v1;
+  v1 = Rotl(v1, 13);
+  v1 ^= v0;
+  v0 = Rotl(v0, 32);
+  v2 += v3;
+  v3 = Rotl(v3, 16);
+  v3 ^= v2;
+  v0 += v3;
+  v3 = Rotl(v3, 21);
+  v3 ^= v0;
+  v2 += v1;
+  v1 = Rotl(v1, 17);
+  v1 ^= v2;
+  v2 = Rotl(v2, 32);
+}
+
+uint64_t LoadLe64(const unsigned char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+void AppendLe64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+std::string SipHash128(std::string_view data, uint64_t k0, uint64_t k1) {
+  uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
+  uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
+  uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
+  uint64_t v3 = 0x7465646279746573ULL ^ k1;
+  v1 ^= 0xee;
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  const size_t n = data.size();
+  const size_t full = n - n % 8;
+  for (size_t i = 0; i < full; i += 8) {
+    const uint64_t m = LoadLe64(p + i);
+    v3 ^= m;
+    SipRound(v0, v1, v2, v3);
+    SipRound(v0, v1, v2, v3);
+    v0 ^= m;
+  }
+  uint64_t b = static_cast<uint64_t>(n) << 56;
+  for (size_t i = 0; i < n % 8; ++i) b |= static_cast<uint64_t>(p[full + i]) << (8 * i);
+  v3 ^= b;
+  SipRound(v0, v1, v2, v3);
+  SipRound(v0, v1, v2, v3);
+  v0 ^= b;
+  v2 ^= 0xee;
+  for (int i = 0; i < 4; ++i) SipRound(v0, v1, v2, v3);
+  std::string out;
+  out.reserve(16);
+  AppendLe64(out, v0 ^ v1 ^ v2 ^ v3);
+  v1 ^= 0xdd;
+  for (int i = 0; i < 4; ++i) SipRound(v0, v1, v2, v3);
+  AppendLe64(out, v0 ^ v1 ^ v2 ^ v3);
+  return out;
+}
+
 // Strips the angle brackets a message-id may be written with.
 std::string_view BareMessageId(std::string_view id) {
   if (id.size() >= 2 && id.front() == '<' && id.back() == '>') return id.substr(1, id.size() - 2);
@@ -85,6 +168,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {kRecordsCf, RecordsOptions()},
       {kIndexCf, IndexOptions()},
+      {kImportedCf, ImportedOptions()},
   };
   std::unique_ptr<Store> store(new Store());
   store->path_ = options.path;
@@ -96,6 +180,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   store->meta_cf_ = store->handles_[0];
   store->records_cf_ = store->handles_[1];
   store->index_cf_ = store->handles_[2];
+  store->imported_cf_ = store->handles_[3];
 
   std::string value;
   s = db->Get(rocksdb::ReadOptions(), store->meta_cf_, kNextSequenceKey, &value);
@@ -158,19 +243,141 @@ std::vector<std::pair<keys::IndexKind, std::string>> Store::IndexTerms(const Log
   return terms;
 }
 
+namespace {
+
+bool HasImportIdentity(const LogRecord& rec) {
+  for (const auto& [key, value] : rec.extra) {
+    if (key == kImportIdentityKey) return true;
+  }
+  return false;
+}
+
+// Removes the import identity mark from `rec`; returns it ("" when none).
+std::string TakeImportIdentity(LogRecord& rec) {
+  for (auto it = rec.extra.begin(); it != rec.extra.end(); ++it) {
+    if (it->first == kImportIdentityKey) {
+      std::string id = std::move(it->second);
+      rec.extra.erase(it);
+      return id;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string Store::ImportLineHash(std::string_view host, int64_t timestamp_us,
+                                  std::string_view raw) {
+  std::string data;
+  data.reserve(24 + host.size() + raw.size());
+  AppendLe64(data, host.size());
+  data.append(host);
+  AppendLe64(data, static_cast<uint64_t>(timestamp_us));
+  AppendLe64(data, raw.size());
+  data.append(raw);
+  // The key is fixed: identities must be the same in every process.
+  return SipHash128(data, 0x6d6c712d696d706fULL, 0x72742d6964656e74ULL);
+}
+
+std::string Store::ImportIdentity(std::string_view line_hash, uint32_t occurrence) {
+  std::string id(line_hash);
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    id.push_back(static_cast<char>((occurrence >> shift) & 0xff));
+  }
+  return id;
+}
+
+void Store::SetImportIdentity(LogRecord& rec, std::string identity) {
+  for (auto& [key, value] : rec.extra) {
+    if (key == kImportIdentityKey) {
+      value = std::move(identity);
+      return;
+    }
+  }
+  rec.extra.emplace_back(std::string(kImportIdentityKey), std::move(identity));
+}
+
+absl::StatusOr<std::vector<bool>> Store::ImportedAlready(
+    const std::vector<std::string>& identities) const {
+  std::vector<bool> found(identities.size(), false);
+  if (identities.empty()) return found;
+  std::vector<rocksdb::Slice> slices(identities.begin(), identities.end());
+  std::vector<rocksdb::PinnableSlice> values(identities.size());
+  std::vector<rocksdb::Status> statuses(identities.size());
+  db_->MultiGet(rocksdb::ReadOptions(), imported_cf_, slices.size(), slices.data(), values.data(),
+                statuses.data());
+  for (size_t i = 0; i < identities.size(); ++i) {
+    if (statuses[i].ok()) {
+      found[i] = true;
+    } else if (!statuses[i].IsNotFound()) {
+      return FromRocks(statuses[i], "read import identities");
+    }
+  }
+  return found;
+}
+
 absl::Status Store::Write(const std::vector<LogRecord>& batch, std::vector<std::string>* keys_out) {
+  if (!std::any_of(batch.begin(), batch.end(), HasImportIdentity)) {
+    return WriteRecords(batch, nullptr, keys_out);
+  }
+  std::vector<LogRecord> copy = batch;
+  return Write(copy, keys_out);
+}
+
+absl::Status Store::Write(std::vector<LogRecord>& batch, std::vector<std::string>* keys_out) {
+  if (!std::any_of(batch.begin(), batch.end(), HasImportIdentity)) {
+    return WriteRecords(batch, nullptr, keys_out);
+  }
+  std::vector<std::string> identities(batch.size());
+  std::vector<std::string> lookups;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    identities[i] = TakeImportIdentity(batch[i]);
+    if (!identities[i].empty()) lookups.push_back(identities[i]);
+  }
+  // Only this thread writes, so what is stored cannot change before the
+  // batch below is committed.
+  absl::StatusOr<std::vector<bool>> stored = ImportedAlready(lookups);
+  if (!stored.ok()) {
+    if (keys_out != nullptr) keys_out->clear();
+    return stored.status();
+  }
+  std::unordered_set<std::string> seen;
+  for (size_t i = 0; i < lookups.size(); ++i) {
+    if ((*stored)[i]) seen.insert(lookups[i]);
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!identities[i].empty() && !seen.insert(identities[i]).second) continue;  // duplicate
+    if (kept != i) {
+      batch[kept] = std::move(batch[i]);
+      identities[kept] = std::move(identities[i]);
+    }
+    ++kept;
+  }
+  batch.resize(kept);
+  identities.resize(kept);
+  return WriteRecords(batch, &identities, keys_out);
+}
+
+absl::Status Store::WriteRecords(const std::vector<LogRecord>& batch,
+                                 const std::vector<std::string>* identities,
+                                 std::vector<std::string>* keys_out) {
   if (keys_out != nullptr) keys_out->clear();
   if (batch.empty()) return absl::OkStatus();
   rocksdb::WriteBatch wb;
   std::string value;
   uint64_t seq = next_sequence_;
-  for (const LogRecord& rec : batch) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const LogRecord& rec = batch[i];
     std::string pk = keys::PrimaryKey(rec.timestamp_us, seq++);
     value.clear();
     EncodeRecord(rec, &value);
     wb.Put(records_cf_, pk, value);
     for (const auto& [kind, term] : IndexTerms(rec)) {
       wb.Put(index_cf_, keys::IndexKey(kind, term, pk), rocksdb::Slice());
+    }
+    if (identities != nullptr && !(*identities)[i].empty()) {
+      wb.Put(imported_cf_, (*identities)[i], pk);
     }
     if (keys_out != nullptr) keys_out->push_back(std::move(pk));
   }

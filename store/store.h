@@ -3,9 +3,21 @@
 //
 // Column families: "default" holds metadata (next sequence, record count),
 // "records" the encoded records by primary key, "index" the index entries
-// (empty values). Write() puts a batch of records and all their index
-// entries in one WriteBatch, so indexes never disagree with records, even
-// after a crash.
+// (empty values), "imported" the identities of imported lines (import
+// deduplication, below; value: the record's primary key). Write() puts a
+// batch of records and all their index entries in one WriteBatch, so
+// indexes never disagree with records, even after a crash.
+//
+// Import deduplication: importing the same file twice (or overlapping
+// rotated files) must not store its lines twice. The Ingest RPC gives each
+// imported record an identity, ImportIdentity(ImportLineHash(host, time,
+// raw), k) where k counts the identical (host, time, raw) lines before it
+// in the same Ingest stream (time 0 for a line dated on receipt), and marks
+// the record with SetImportIdentity. Write() then
+// skips a marked record whose identity is already stored (or appears
+// earlier in the batch) and stores the identity with the record, in the
+// same WriteBatch. Unmarked records (live syslog) are never deduplicated.
+// ImportedAlready() lets Ingest count duplicates before it queues records.
 //
 // Thread safety: Write() must be called from one thread at a time (the
 // writer); Find(), RecordCount(), DiskBytes() may run concurrently with it
@@ -17,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -67,7 +80,33 @@ class Store {
   // Stores every record of `batch` with its index entries, atomically.
   // When `keys` is given it receives the primary key of each record, in
   // batch order.
+  //
+  // Records marked with SetImportIdentity: the mark is removed (it is never
+  // stored), and a record whose identity is already stored, or repeats one
+  // earlier in the batch, is not written. This overload removes such
+  // records from `batch`, so `batch` and `keys` stay aligned (the writer
+  // relies on it). A batch without marks is left untouched.
+  absl::Status Write(std::vector<LogRecord>& batch, std::vector<std::string>* keys = nullptr);
+  // The same for a batch the caller keeps as is: when it holds marked
+  // records, a copy is written, and `keys` holds the keys of the records
+  // written (fewer than in `batch` when duplicates were skipped).
   absl::Status Write(const std::vector<LogRecord>& batch, std::vector<std::string>* keys = nullptr);
+
+  // ---- Import deduplication ----
+
+  // 16 bytes identifying (host, timestamp_us, raw): SipHash-2-4-128 of the
+  // three, length-prefixed. Stable across versions and processes.
+  static std::string ImportLineHash(std::string_view host, int64_t timestamp_us,
+                                    std::string_view raw);
+  // The identity of the `occurrence`-th (0 = first) line with `line_hash`
+  // in one import: 20 bytes.
+  static std::string ImportIdentity(std::string_view line_hash, uint32_t occurrence);
+  // Marks `rec` for Write() with `identity` (from ImportIdentity).
+  static void SetImportIdentity(LogRecord& rec, std::string identity);
+  // For each identity, whether a record with it is stored (bloom-filtered
+  // point lookups). Safe concurrently with Write().
+  absl::StatusOr<std::vector<bool>> ImportedAlready(
+      const std::vector<std::string>& identities) const;
 
   // Records whose index entry matches the query, oldest first.
   absl::StatusOr<FindResult> Find(const FindQuery& query) const;
@@ -100,13 +139,20 @@ class Store {
  private:
   Store() = default;
 
+  // Writes `batch`; identities[i] (when `identities` is given) is record
+  // i's import identity or "" for none.
+  absl::Status WriteRecords(const std::vector<LogRecord>& batch,
+                            const std::vector<std::string>* identities,
+                            std::vector<std::string>* keys_out);
+
   std::string path_;
   bool sync_writes_ = true;
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, records, index
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, records, index, imported
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* records_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* index_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* imported_cf_ = nullptr;
   uint64_t next_sequence_ = 1;  // only touched by Write()
   std::atomic<uint64_t> record_count_{0};
 };

@@ -109,5 +109,46 @@ TEST_F(LineReaderTest, OpenErrors) {
   EXPECT_NE(error.find("directory"), std::string::npos) << error;
 }
 
+TEST_F(LineReaderTest, BytesReadAndFileSizeForProgress) {
+  std::string content;
+  for (int i = 0; i < 200000; ++i) content += "line " + std::to_string(i * 7919) + "\n";
+  for (const std::string& p : {WritePlain("plain.log", content), WriteGz("c.gz", content)}) {
+    std::string error;
+    auto reader = LineReader::Open(p, &error);
+    ASSERT_NE(reader, nullptr) << error;
+    std::ifstream in(p, std::ios::binary | std::ios::ate);
+    const uint64_t size = static_cast<uint64_t>(in.tellg());
+    EXPECT_EQ(reader->file_size(), size) << p;
+    EXPECT_EQ(reader->bytes_read(), 0u) << p;
+    std::string line;
+    uint64_t last = 0;
+    bool grew = false;
+    while (reader->Next(&line)) {
+      const uint64_t now = reader->bytes_read();
+      EXPECT_GE(now, last);
+      grew = grew || (now > 0 && now < size);
+      last = now;
+    }
+    EXPECT_EQ(last, size) << p << ": all of the file read at the end";
+    if (size > 512 * 1024) {
+      EXPECT_TRUE(grew) << p << ": it grows while reading";
+    }
+  }
+  // Standard input from a pipe: unknown size.
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const int saved = dup(STDIN_FILENO);
+  dup2(fds[0], STDIN_FILENO);
+  std::string error;
+  auto reader = LineReader::Open("-", &error);
+  dup2(saved, STDIN_FILENO);
+  close(saved);
+  close(fds[0]);
+  close(fds[1]);
+  ASSERT_NE(reader, nullptr);
+  EXPECT_EQ(reader->file_size(), 0u);
+  EXPECT_EQ(reader->bytes_read(), 0u);
+}
+
 }  // namespace
 }  // namespace mlq::cli

@@ -1,7 +1,10 @@
 // Runs the mlq binary against an in-process fake mlqd (a Query service with
 // canned answers) and checks output and exit codes end to end.
+#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <pty.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +13,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "mlq/v1/query.grpc.pb.h"
@@ -45,8 +49,40 @@ class FakeQuery final : public mlq::v1::Query::Service {
       r->set_size(-1);
       r->set_nrcpt(-1);
     }
-    resp->set_truncated(req->message_id() == "many");
+    resp->set_truncated(req->message_id() == "many" || req->message_id() == "paged");
+    if (req->message_id() == "paged") {
+      // Three pages: "" -> "p2" -> "p3" -> end.
+      const std::string& token = req->page_token();
+      resp->mutable_records(0)->set_message("page " + token);
+      resp->set_next_page_token(token.empty() ? "p2" : "p3");
+      resp->set_truncated(token != "p3");
+      if (token == "p3") resp->clear_next_page_token();
+    }
     return grpc::Status::OK;
+  }
+
+  // Sends the last lines and two live ones, then ends the stream: OK for
+  // status "end", UNAVAILABLE otherwise.
+  grpc::Status Tail(grpc::ServerContext*, const mlq::v1::TailRequest* req,
+                    grpc::ServerWriter<mlq::v1::TailResponse>* writer) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_tail_ = *req;
+    }
+    for (int batch = 0; batch < 2; ++batch) {
+      mlq::v1::TailResponse resp;
+      mlq::v1::Record* r = resp.add_records();
+      r->set_timestamp_us(kT + batch * 1000000);
+      r->set_host("mx1");
+      r->set_program("postfix/smtp");
+      r->set_queue_id("4Xb3");
+      r->set_event(batch == 0 ? "queued" : "delivery");
+      r->set_message("tail " + std::to_string(batch));
+      r->set_raw("raw " + std::to_string(batch));
+      writer->Write(resp);
+    }
+    if (req->filter().status() == "end") return grpc::Status::OK;
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "mlqd is shutting down");
   }
 
   grpc::Status Status(grpc::ServerContext*, const mlq::v1::StatusRequest*,
@@ -61,30 +97,48 @@ class FakeQuery final : public mlq::v1::Query::Service {
 
   grpc::Status Ingest(grpc::ServerContext*, grpc::ServerReader<mlq::v1::IngestRequest>* reader,
                       mlq::v1::IngestResponse* resp) override {
+    // mlq sends each file in a stream of its own; the fake keeps them all.
     std::lock_guard<std::mutex> lock(mu_);
-    ingested_.clear();
+    ++streams_;
     requests_ = 0;
+    std::vector<std::string> lines;
     mlq::v1::IngestRequest req;
     while (reader->Read(&req)) {
-      if (requests_++ == 0) first_ingest_ = req;
-      for (const std::string& l : req.lines()) ingested_.push_back(l);
+      if (requests_++ == 0) {
+        first_ingest_ = req;
+        stream_hosts_.push_back(req.host());
+      }
+      for (const std::string& l : req.lines()) lines.push_back(l);
     }
-    resp->set_lines(ingested_.size());
-    resp->set_stored(first_ingest_.dry_run() ? 0 : ingested_.size());
+    ingested_.insert(ingested_.end(), lines.begin(), lines.end());
+    resp->set_lines(lines.size());
+    resp->set_stored(first_ingest_.dry_run() ? 0 : lines.size() - lines.size() / 4);
+    resp->set_duplicates(first_ingest_.dry_run() ? 0 : lines.size() / 4);
     auto& f = (*resp->mutable_families())["postfix"];
-    f.set_lines(ingested_.size());
-    (*f.mutable_kinds())["delivery"] = ingested_.size();
-    for (uint32_t i = 0; i < first_ingest_.unknown_samples() && i < ingested_.size(); ++i) {
-      resp->add_unknown_samples(ingested_[i]);
+    f.set_lines(lines.size());
+    (*f.mutable_kinds())["delivery"] = lines.size();
+    for (uint32_t i = 0; i < first_ingest_.unknown_samples() && i < lines.size(); ++i) {
+      resp->add_unknown_samples(lines[i]);
     }
     return grpc::Status::OK;
   }
 
+  void ResetIngest() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ingested_.clear();
+    stream_hosts_.clear();
+    streams_ = 0;
+    requests_ = 0;
+  }
+
   std::mutex mu_;
   mlq::v1::FindRequest last_find_;
+  mlq::v1::TailRequest last_tail_;
   mlq::v1::IngestRequest first_ingest_;
-  std::vector<std::string> ingested_;
-  int requests_ = 0;
+  std::vector<std::string> ingested_;      // every line of every stream
+  std::vector<std::string> stream_hosts_;  // IngestRequest.host of each stream
+  int streams_ = 0;
+  int requests_ = 0;  // requests of the last stream
 };
 
 struct Result {
@@ -120,6 +174,7 @@ class MlqBinaryTest : public ::testing::Test {
     char tmpl[] = "/tmp/mlq_binary_test_XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
+    service_->ResetIngest();
   }
   void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
 
@@ -202,15 +257,89 @@ TEST_F(MlqBinaryTest, FindNothingIsExit1) {
 }
 
 TEST_F(MlqBinaryTest, FindTruncatedNotesOnStderr) {
-  const Result r = Run("find -m many");
+  Result r = Run("find -m many");
   EXPECT_EQ(r.rc, 0);
   EXPECT_NE(r.err.find("first 2 matching lines"), std::string::npos) << r.err;
+  // With a page token: the command for the next page, with absolute times.
+  r = Run("find -m paged --status deferred --since @1795338000 --utc");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.err,
+            "mlq: showing 2 matching lines; more: mlq --server=" + Server() +
+                " find --message-id=paged --status=deferred --since=@1795338000 --page=p2\n");
+  r = Run("find -m paged --status deferred --since @1795338000 --page=p2 --json");
+  EXPECT_EQ(service_->last_find_.page_token(), "p2");
+  EXPECT_NE(r.err.find("--page=p3 --json\n"), std::string::npos) << r.err;
+}
+
+TEST_F(MlqBinaryTest, FindAllFollowsPagesWithOneHeader) {
+  const Result r = Run("find -m paged --all --utc");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out,
+            "TIME                  HOST  PROGRAM[PID]      QUEUE ID  EVENT     MESSAGE\n"
+            "2026-11-22 10:00:00Z  mx1   postfix/smtp[42]  4Xb3      queued    page\n"
+            "2026-11-22 10:00:01Z  mx1   postfix/smtp[42]  4Xb3      delivery  line 1\n"
+            "2026-11-22 10:00:00Z  mx1   postfix/smtp[42]  4Xb3      queued    page p2\n"
+            "2026-11-22 10:00:01Z  mx1   postfix/smtp[42]  4Xb3      delivery  line 1\n"
+            "2026-11-22 10:00:00Z  mx1   postfix/smtp[42]  4Xb3      queued    page p3\n"
+            "2026-11-22 10:00:01Z  mx1   postfix/smtp[42]  4Xb3      delivery  line 1\n");
+  EXPECT_EQ(service_->last_find_.page_token(), "p3");
+}
+
+TEST_F(MlqBinaryTest, FindSendsEveryFilter) {
+  const Result r =
+      Run("find --from F@x --to t@x --client-ip 192.0.2.1 --sasl-user bob --program smtp "
+          "--family postfix --event delivery --status deferred --grep 'timed out' --host mx1 "
+          "--newest-first --page tok --json");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  const mlq::v1::FindRequest& req = service_->last_find_;
+  EXPECT_EQ(req.from(), "F@x");
+  EXPECT_EQ(req.to(), "t@x");
+  EXPECT_EQ(req.client_ip(), "192.0.2.1");
+  EXPECT_EQ(req.sasl_user(), "bob");
+  EXPECT_EQ(req.program(), "smtp");
+  EXPECT_EQ(req.family(), "postfix");
+  EXPECT_EQ(req.event(), "delivery");
+  EXPECT_EQ(req.status(), "deferred");
+  EXPECT_EQ(req.text(), "timed out");
+  EXPECT_EQ(req.host(), "mx1");
+  EXPECT_TRUE(req.newest_first());
+  EXPECT_EQ(req.page_token(), "tok");
+  // A time bound alone is enough; --reverse is --newest-first.
+  EXPECT_EQ(Run("find --since 1h --reverse").rc, 0);
+  EXPECT_TRUE(service_->last_find_.newest_first());
+  EXPECT_GT(service_->last_find_.since_us(), 0);
+  EXPECT_EQ(Run("find --host mx1").rc, 0) << "host alone";
+}
+
+TEST_F(MlqBinaryTest, TailPrintsLinesAndExitsTwoWhenTheServerEndsIt) {
+  Result r = Run("tail --status end --program smtp -n 3 --utc");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_EQ(r.out,
+            "TIME                  HOST  PROGRAM[PID]  QUEUE ID  EVENT   MESSAGE\n"
+            "2026-11-22 10:00:00Z  mx1   postfix/smtp  4Xb3      queued  tail 0\n"
+            "2026-11-22 10:00:01Z  mx1   postfix/smtp  4Xb3      delivery  tail 1\n");
+  EXPECT_NE(r.err.find("ended the stream"), std::string::npos) << r.err;
+  EXPECT_EQ(service_->last_tail_.last(), 3u);
+  EXPECT_EQ(service_->last_tail_.filter().status(), "end");
+  EXPECT_EQ(service_->last_tail_.filter().program(), "smtp");
+  r = Run("tail --json");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_EQ(service_->last_tail_.last(), 10u) << "like tail: 10 by default";
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
+  EXPECT_EQ(r.out.rfind("{\"time\":", 0), 0u) << r.out;
+  EXPECT_EQ(r.err,
+            "mlq: tail ended: cannot reach mlqd at " + Server() + ": mlqd is shutting down\n");
+  r = Run("tail", "127.0.0.1:1");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("cannot reach mlqd"), std::string::npos) << r.err;
 }
 
 TEST_F(MlqBinaryTest, UsageErrorsAreExit2) {
   for (const char* args :
-       {"", "bogus", "find", "find -m a -q b", "find -m a --since yesterday", "find --host h -m a",
-        "find -m a --limit x", "find -m a --since 1h --until 2h", "--timeout 0 status",
+       {"", "bogus", "find", "find --limit 5", "find --newest-first", "find --page x",
+        "find -m a --since yesterday", "find -m a --limit x", "find -m a --since 1h --until 2h",
+        "find --nope", "tail --nope", "tail -n x", "tail --since 1h", "--timeout 0 status",
         "status --nope", "import", "import --show-unknown=x f"}) {
     const Result r = Run(args);
     EXPECT_EQ(r.rc, 2) << args;
@@ -220,7 +349,8 @@ TEST_F(MlqBinaryTest, UsageErrorsAreExit2) {
 }
 
 TEST_F(MlqBinaryTest, HelpIsExit0) {
-  for (const char* args : {"--help", "find --help", "status --help", "import --help"}) {
+  for (const char* args :
+       {"--help", "find --help", "tail --help", "status --help", "import --help"}) {
     const Result r = Run(args);
     EXPECT_EQ(r.rc, 0) << args;
     EXPECT_NE(r.out.find("Examples:"), std::string::npos) << args;
@@ -260,13 +390,20 @@ TEST_F(MlqBinaryTest, ImportFilesAndOptions) {
                        "/b.log --json");
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(service_->ingested_, (std::vector<std::string>{"l1", "l2", "l3", "l4"}));
-  EXPECT_EQ(service_->first_ingest_.host(), "mx9");
+  EXPECT_EQ(service_->stream_hosts_, (std::vector<std::string>{"mx9", "mx9"}));
   EXPECT_TRUE(service_->first_ingest_.dry_run());
-  EXPECT_EQ(service_->first_ingest_.unknown_samples(), 10u);
-  EXPECT_EQ(r.out, R"({"lines":4,"stored":0,"unknown":0,"dry_run":true,"families":{"postfix":)"
-                   R"({"lines":4,"recognized":0,"kinds":{"delivery":4}}},)"
-                   R"("unknown_samples":["l1","l2","l3","l4"]})"
-                   "\n");
+  EXPECT_EQ(service_->first_ingest_.unknown_samples(), 7u) << "10 asked, 3 already shown";
+  EXPECT_EQ(r.out, R"({"lines":4,"stored":0,"duplicates":0,"unknown":0,"dry_run":true,)"
+                   R"("families":{"postfix":{"lines":4,"recognized":0,"kinds":{"delivery":4}}},)"
+                   R"("unknown_samples":["l1","l2","l3","l4"],"files":[)"
+                   R"({"path":")" +
+                       dir_ +
+                       R"(/a.log","format":"unknown","lines":3,"stored":0,)"
+                       R"("duplicates":0},{"path":")" +
+                       dir_ +
+                       R"(/b.log","format":"unknown",)"
+                       R"("lines":1,"stored":0,"duplicates":0}]})"
+                       "\n");
 }
 
 TEST_F(MlqBinaryTest, ImportStdinInChunksAndText) {
@@ -278,8 +415,144 @@ TEST_F(MlqBinaryTest, ImportStdinInChunksAndText) {
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(service_->ingested_.size(), 2500u);
   EXPECT_EQ(service_->requests_, 3);
-  EXPECT_NE(r.out.find("Lines     2,500\n"), std::string::npos) << r.out;
+  EXPECT_EQ(service_->ingested_[0], "line 0") << "the lines read to detect the format are sent";
+  EXPECT_EQ(service_->ingested_[2499], "line 2499");
+  EXPECT_NE(r.out.find("Lines       2,500\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Stored      1,875\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Duplicates  625 (imported before, not stored again)\n"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("Unknown lines (1 of 0):\n  line 0\n"), std::string::npos) << r.out;
+}
+
+void WriteGzip(const std::string& path, const std::string& content) {
+  const std::string plain = path.substr(0, path.size() - 3);
+  std::ofstream(plain) << content;
+  ASSERT_EQ(std::system(("gzip -f " + plain).c_str()), 0);
+}
+
+TEST_F(MlqBinaryTest, ImportRotatedSetOldestFirstOneStreamPerFile) {
+  const std::string logs = dir_ + "/logs";  // out of the way of Run()'s out and err
+  mkdir(logs.c_str(), 0700);
+  std::ofstream(logs + "/mail.log") << "Nov 22 00:00:01 mx1 postfix/qmgr[1]: live\n";
+  std::ofstream(logs + "/mail.log.1") << "Nov 21 00:00:01 mx1 postfix/qmgr[1]: one\n";
+  WriteGzip(logs + "/mail.log.2.gz", "Nov 20 00:00:01 mx1 postfix/qmgr[1]: two\n");
+  WriteGzip(logs + "/mail.log.10.gz", "Nov 10 00:00:01 mx1 postfix/qmgr[1]: ten\n");
+  // As the shell expands mail.log*: alphabetical.
+  const std::string d = logs + "/";
+  Result r = Run("import --json " + d + "mail.log " + d + "mail.log.1 " + d + "mail.log.10.gz " +
+                 d + "mail.log.2.gz");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.err, "") << "syslog lines name their host: no warning";
+  EXPECT_EQ(service_->streams_, 4);
+  EXPECT_EQ(service_->ingested_,
+            (std::vector<std::string>{"Nov 10 00:00:01 mx1 postfix/qmgr[1]: ten",
+                                      "Nov 20 00:00:01 mx1 postfix/qmgr[1]: two",
+                                      "Nov 21 00:00:01 mx1 postfix/qmgr[1]: one",
+                                      "Nov 22 00:00:01 mx1 postfix/qmgr[1]: live"}));
+  EXPECT_NE(r.out.find(R"("files":[{"path":")" + d + R"(mail.log.10.gz","format":"syslog")"),
+            std::string::npos)
+      << r.out;
+
+  // A directory means its files, in the same order.
+  service_->ResetIngest();
+  r = Run("import " + logs);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(service_->ingested_.size(), 4u);
+  EXPECT_EQ(service_->ingested_[0], "Nov 10 00:00:01 mx1 postfix/qmgr[1]: ten");
+  EXPECT_NE(r.out.find("FILE"), std::string::npos) << "a table of the files read:\n" << r.out;
+  EXPECT_NE(r.out.find(d + "mail.log.2.gz   syslog"), std::string::npos) << r.out;
+
+  // --keep-order reads them as given.
+  service_->ResetIngest();
+  r = Run("import --keep-order " + d + "mail.log " + d + "mail.log.1");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(service_->ingested_[0], "Nov 22 00:00:01 mx1 postfix/qmgr[1]: live");
+}
+
+TEST_F(MlqBinaryTest, ImportHostlessFormatsWarnAndBinaryFilesAreSkipped) {
+  const std::string logs = dir_ + "/logs";
+  mkdir(logs.c_str(), 0700);
+  std::ofstream(logs + "/mainlog") << "2026-11-22 10:11:12 1vABCD-000123-XY Completed\n";
+  std::ofstream(logs + "/wtmp") << std::string("\0\0\0\7pts/0\0\0\0\n", 12);
+  Result r = Run("import " + logs);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.err.find("mainlog: exim log lines name no host"), std::string::npos) << r.err;
+  EXPECT_EQ(service_->ingested_,
+            std::vector<std::string>{"2026-11-22 10:11:12 1vABCD-000123-XY Completed"});
+  EXPECT_NE(r.out.find("skipped: not a text log"), std::string::npos) << r.out;
+
+  service_->ResetIngest();
+  r = Run("import --host mx7 " + logs + "/mainlog");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(service_->stream_hosts_, std::vector<std::string>{"mx7"});
+
+  // Named explicitly, a binary file is an error (the others are still sent).
+  service_->ResetIngest();
+  r = Run("import --host mx7 " + logs + "/wtmp " + logs + "/mainlog");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("wtmp: not a text log"), std::string::npos) << r.err;
+  EXPECT_EQ(service_->ingested_.size(), 1u);
+}
+
+TEST_F(MlqBinaryTest, ImportOnATerminalShowsProgressPerFile) {
+  std::string content;
+  for (int i = 0; i < 3000; ++i)
+    content += "Nov 22 00:00:01 mx1 postfix/qmgr[1]: l" + std::to_string(i) + "\n";
+  std::ofstream(dir_ + "/mail.log.1") << content;
+  std::ofstream(dir_ + "/mail.log") << content;
+  // stderr on a pseudo-terminal, stdout to a file.
+  int master = -1;
+  const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string out = dir_ + "/out";
+    freopen(out.c_str(), "w", stdout);
+    setenv("MLQ_SERVER", Server().c_str(), 1);
+    execl(MLQ_BIN, MLQ_BIN, "import", (dir_ + "/mail.log").c_str(), (dir_ + "/mail.log.1").c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::string tty;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(master, buf, sizeof buf)) > 0) tty.append(buf, n);
+  close(master);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << tty;
+  // One line per file stays, oldest first.
+  const size_t one = tty.find(dir_ + "/mail.log.1  syslog  3,000 lines  ");
+  const size_t live = tty.find(dir_ + "/mail.log  syslog  3,000 lines  ");
+  EXPECT_NE(one, std::string::npos) << tty;
+  EXPECT_NE(live, std::string::npos) << tty;
+  EXPECT_LT(one, live) << tty;
+  EXPECT_NE(Slurp(dir_ + "/out").find("Lines       6,000"), std::string::npos);
+}
+
+TEST_F(MlqBinaryTest, ImportFromAPipeSendsEveryLine) {
+  // As `mlq import <(zcat x.gz)` does: a path that can be read only once.
+  const std::string fifo = dir_ + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    int fd = -1;
+    for (int i = 0; i < 1000 && fd < 0; ++i) {  // until mlq opens it (10 s at most)
+      fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+      if (fd < 0) usleep(10000);
+    }
+    if (fd < 0) return;
+    fcntl(fd, F_SETFL, 0);
+    const std::string text = "Nov 22 00:00:01 mx1 postfix/qmgr[1]: a\nsecond\n";
+    (void)!write(fd, text.data(), text.size());
+    close(fd);
+  });
+  const Result r = Run("import --json " + fifo);
+  writer.join();
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(service_->ingested_,
+            (std::vector<std::string>{"Nov 22 00:00:01 mx1 postfix/qmgr[1]: a", "second"}));
+  EXPECT_NE(r.out.find(R"("format":"syslog")"), std::string::npos) << r.out;
 }
 
 TEST_F(MlqBinaryTest, ImportMissingFileSendsNothing) {

@@ -1,0 +1,154 @@
+// Import deduplication in the store: identities, marked writes, lookups.
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+#include "test_util.h"
+
+namespace mlq {
+namespace {
+
+constexpr int64_t kT0 = 1751738228000000;  // 2025-07-05T17:57:08Z
+
+std::string Hex(std::string_view s) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+LogRecord Rec(int64_t ts, std::string raw, std::string host = "mx1") {
+  LogRecord r;
+  r.timestamp_us = ts;
+  r.received_us = ts + 10;
+  r.host = std::move(host);
+  r.raw = std::move(raw);
+  r.queue_id = "Q1";
+  r.family = "postfix";
+  r.event = "delivery";
+  return r;
+}
+
+LogRecord Marked(LogRecord r, uint32_t occurrence = 0) {
+  Store::SetImportIdentity(
+      r, Store::ImportIdentity(Store::ImportLineHash(r.host, r.timestamp_us, r.raw), occurrence));
+  return r;
+}
+
+class ImportDedupTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    store_.reset();
+    auto s = Store::Open({.path = dir_.path(), .sync_writes = false});
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+  }
+  std::vector<std::string> AllRaw() {
+    std::vector<std::string> out;
+    EXPECT_TRUE(store_
+                    ->Scan(0, 0, false, "",
+                           [&](std::string_view, const LogRecord& r) {
+                             out.push_back(r.raw);
+                             return true;
+                           })
+                    .ok());
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST(ImportIdentityTest, StableSipHashOfHostTimeAndRaw) {
+  // SipHash-2-4-128 (checked against `openssl mac ... SIPHASH`) of
+  // LE64(3) "mx1" LE64(kT0) LE64(5) "hello" under mlq's fixed key.
+  EXPECT_EQ(Hex(Store::ImportLineHash("mx1", kT0, "hello")), "4a331f0dd9757718a72e3ef806bd4fc2");
+  const std::string h = Store::ImportLineHash("mx1", kT0, "hello");
+  EXPECT_EQ(h.size(), 16u);
+  EXPECT_NE(Store::ImportLineHash("mx2", kT0, "hello"), h);
+  EXPECT_NE(Store::ImportLineHash("mx1", kT0 + 1, "hello"), h);
+  EXPECT_NE(Store::ImportLineHash("mx1", kT0, "hellp"), h);
+  // Length prefixes: moving a byte between host and raw changes the hash.
+  EXPECT_NE(Store::ImportLineHash("ab", 0, "c"), Store::ImportLineHash("a", 0, "bc"));
+  EXPECT_EQ(Store::ImportIdentity(h, 0).size(), 20u);
+  EXPECT_NE(Store::ImportIdentity(h, 0), Store::ImportIdentity(h, 1));
+  EXPECT_EQ(Store::ImportIdentity(h, 258).substr(16), std::string("\0\0\1\2", 4));
+}
+
+TEST_F(ImportDedupTest, MarkedRecordsAreStoredOnceAndTheMarkIsNotKept) {
+  std::vector<LogRecord> batch = {Marked(Rec(kT0, "a")), Marked(Rec(kT0, "b"))};
+  std::vector<std::string> keys;
+  ASSERT_TRUE(store_->Write(batch, &keys).ok());
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(keys.size(), 2u);
+  EXPECT_TRUE(batch[0].extra.empty()) << "the mark is removed from the batch";
+  auto got = store_->Get(keys[0]);
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->extra.empty()) << "the mark is never stored";
+  EXPECT_EQ(got->raw, "a");
+
+  // Again, plus a new line and a second occurrence of "a": only those two.
+  batch = {Marked(Rec(kT0, "a")), Marked(Rec(kT0, "c")), Marked(Rec(kT0, "a"), 1),
+           Marked(Rec(kT0, "b"))};
+  ASSERT_TRUE(store_->Write(batch, &keys).ok());
+  ASSERT_EQ(batch.size(), 2u) << "duplicates are removed from the batch";
+  EXPECT_EQ(batch[0].raw, "c");
+  EXPECT_EQ(batch[1].raw, "a");
+  EXPECT_EQ(keys.size(), 2u);
+  EXPECT_EQ(store_->RecordCount(), 4u);
+  EXPECT_EQ(AllRaw(), (std::vector<std::string>{"a", "b", "c", "a"}));
+}
+
+TEST_F(ImportDedupTest, RepeatsInsideOneBatchAreDropped) {
+  std::vector<LogRecord> batch = {Marked(Rec(kT0, "a")), Marked(Rec(kT0, "a"))};
+  ASSERT_TRUE(store_->Write(batch).ok());
+  EXPECT_EQ(batch.size(), 1u);
+  EXPECT_EQ(store_->RecordCount(), 1u);
+}
+
+TEST_F(ImportDedupTest, UnmarkedRecordsAreNeverDeduplicated) {
+  std::vector<LogRecord> batch = {Rec(kT0, "a"), Rec(kT0, "a")};
+  ASSERT_TRUE(store_->Write(batch).ok());
+  batch = {Marked(Rec(kT0, "a"))};
+  ASSERT_TRUE(store_->Write(batch).ok());
+  batch = {Rec(kT0, "a")};
+  ASSERT_TRUE(store_->Write(batch).ok());
+  EXPECT_EQ(store_->RecordCount(), 4u) << "live syslog is stored as received";
+}
+
+TEST_F(ImportDedupTest, ConstBatchIsLeftAloneAndKeysMatchWhatWasWritten) {
+  ASSERT_TRUE(store_->Write({Marked(Rec(kT0, "a"))}).ok());
+  const std::vector<LogRecord> batch = {Marked(Rec(kT0, "a")), Marked(Rec(kT0, "z"))};
+  std::vector<std::string> keys;
+  ASSERT_TRUE(store_->Write(batch, &keys).ok());
+  EXPECT_EQ(batch.size(), 2u);
+  EXPECT_FALSE(batch[0].extra.empty());
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(store_->Get(keys[0])->raw, "z");
+  EXPECT_EQ(store_->RecordCount(), 2u);
+}
+
+TEST_F(ImportDedupTest, ImportedAlreadySurvivesReopen) {
+  const std::string a = Store::ImportIdentity(Store::ImportLineHash("mx1", kT0, "a"), 0);
+  const std::string b = Store::ImportIdentity(Store::ImportLineHash("mx1", kT0, "b"), 0);
+  auto found = store_->ImportedAlready({a, b});
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, (std::vector<bool>{false, false}));
+  ASSERT_TRUE(store_->Write({Marked(Rec(kT0, "a"))}).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  Reopen();
+  found = store_->ImportedAlready({a, b});
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, (std::vector<bool>{true, false}));
+  EXPECT_TRUE(store_->ImportedAlready({})->empty());
+  // Existing indexes are untouched: the record is found by its queue ID.
+  auto r = store_->Find({.kind = keys::IndexKind::kQueueId, .term = "Q1", .host = "mx1"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->records.size(), 1u);
+}
+
+}  // namespace
+}  // namespace mlq
