@@ -1,5 +1,10 @@
 #include "query/convert.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/reflection.h>
+
+#include "store/utf8.h"
+
 namespace mlq {
 
 std::string HexEncode(std::string_view bytes) {
@@ -58,6 +63,42 @@ void RecordToProto(std::string_view primary_key, const LogRecord& r, v1::Record*
     pl->set_host(l.host);
   }
   for (const auto& [k, v] : r.extra) (*out->mutable_extra())[k] = v;
+  if ((r.flags & kFlagInvalidUtf8) != 0 || !IsValidUtf8(r.peer_subject)) {
+    if (!IsValidUtf8(r.raw)) out->set_raw_bytes(r.raw);
+    RepairUtf8(out);
+  }
+}
+
+void RepairUtf8(google::protobuf::Message* m) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Descriptor* d = m->GetDescriptor();
+  const google::protobuf::Reflection* refl = m->GetReflection();
+  std::string scratch;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (f->is_repeated()) {
+        // Map entries are repeated messages here; their keys are repaired
+        // like any other string.
+        for (int k = 0, n = refl->FieldSize(*m, f); k < n; ++k) {
+          RepairUtf8(refl->MutableRepeatedMessage(m, f, k));
+        }
+      } else if (refl->HasField(*m, f)) {
+        RepairUtf8(refl->MutableMessage(m, f));
+      }
+      continue;
+    }
+    if (f->type() != FieldDescriptor::TYPE_STRING) continue;  // bytes stay bytes
+    if (f->is_repeated()) {
+      for (int k = 0, n = refl->FieldSize(*m, f); k < n; ++k) {
+        const std::string& v = refl->GetRepeatedStringReference(*m, f, k, &scratch);
+        if (!IsValidUtf8(v)) refl->SetRepeatedString(m, f, k, ToValidUtf8(v));
+      }
+    } else {
+      const std::string& v = refl->GetStringReference(*m, f, &scratch);
+      if (!IsValidUtf8(v)) refl->SetString(m, f, ToValidUtf8(v));
+    }
+  }
 }
 
 }  // namespace mlq

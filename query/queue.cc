@@ -2,6 +2,7 @@
 // (queue_builder.h says how they are recognized).
 #include <algorithm>
 
+#include "query/convert.h"
 #include "query/queue_builder.h"
 #include "query/service.h"
 #include "query/status_util.h"
@@ -46,6 +47,8 @@ grpc::Status QueryService::Queue(grpc::ServerContext* ctx, const v1::QueueReques
   if (!scanned.ok()) return ToGrpc(scanned);
   if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled");
   *resp = builder.Finish();
+  // Fields copied from lines that are not UTF-8 would break the client.
+  RepairUtf8(resp);
   return grpc::Status::OK;
 }
 

@@ -179,6 +179,7 @@ grpc::Status QueryService::Ingest(grpc::ServerContext* ctx,
   if (!dry_run && options_.flush) options_.flush();  // acknowledged = durable
   resp->set_stored(stored);
   resp->set_duplicates(duplicates);
+  RepairUtf8(resp);  // unknown_samples are lines as read, in any encoding
   return grpc::Status::OK;
 }
 

@@ -2,6 +2,7 @@
 // what is counted).
 #include <algorithm>
 
+#include "query/convert.h"
 #include "query/service.h"
 #include "query/stats_builder.h"
 #include "query/status_util.h"
@@ -44,6 +45,8 @@ grpc::Status QueryService::Stats(grpc::ServerContext* ctx, const v1::StatsReques
   if (!scanned.ok()) return ToGrpc(scanned);
   if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled");
   *resp = builder.Finish();
+  // Fields copied from lines that are not UTF-8 would break the client.
+  RepairUtf8(resp);
   return grpc::Status::OK;
 }
 

@@ -69,6 +69,8 @@ grpc::Status QueryService::Trace(grpc::ServerContext*, const v1::TraceRequest* r
     }
     mt->set_summary(t.summary);
   }
+  // Fields copied from lines that are not UTF-8 would break the client.
+  RepairUtf8(resp);
   return grpc::Status::OK;
 }
 

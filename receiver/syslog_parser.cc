@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "store/utf8.h"
+
 namespace mlq {
 
 namespace {
@@ -538,58 +540,13 @@ bool ParseHeader(std::string_view s, const ParseContext& ctx, Header& h) {
   return true;
 }
 
-// UTF-8 validation (RFC 3629: no overlongs, no surrogates, <= U+10FFFF),
-// eight ASCII bytes at a time.
-bool ValidUtf8(std::string_view s) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
-  const unsigned char* const end = p + s.size();
-  while (p < end) {
-    if (end - p >= 8) {
-      uint64_t w;
-      std::memcpy(&w, p, 8);
-      if ((w & 0x8080808080808080ULL) == 0) {
-        p += 8;
-        continue;
-      }
-    }
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    size_t len;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;  // overlong
-      if (c == 0xED) hi = 0x9F;  // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;  // overlong
-      if (c == 0xF4) hi = 0x8F;  // > U+10FFFF
-    } else {
-      return false;
-    }
-    if (end - p < static_cast<ptrdiff_t>(len)) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (size_t k = 2; k < len; ++k) {
-      if ((p[k] & 0xC0) != 0x80) return false;
-    }
-    p += len;
-  }
-  return true;
-}
-
 }  // namespace
 
 void ParseSyslogLine(LogRecord& rec, const ParseContext& ctx) {
   const std::string_view s = rec.raw;
   uint32_t flags = rec.flags & ~kOwnedFlags;
   if (!s.empty() && std::memchr(s.data(), '\0', s.size()) != nullptr) flags |= kFlagNulBytes;
-  if (!ValidUtf8(s)) flags |= kFlagInvalidUtf8;
+  if (!IsValidUtf8(s)) flags |= kFlagInvalidUtf8;
 
   Header h;
   if (ParseHeader(s, ctx, h)) {

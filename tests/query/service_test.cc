@@ -4,7 +4,9 @@
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <algorithm>
 
+#include "store/utf8.h"
 #include "store/writer.h"
 #include "test_util.h"
 
@@ -28,6 +30,7 @@ class ServiceTest : public ::testing::Test {
       r.raw = std::string(line);
       r.host = std::string(host);
       r.timestamp_us = r.received_us = now;
+      if (!IsValidUtf8(line)) r.flags |= kFlagInvalidUtf8;  // as the syslog parser does
       size_t a = line.find(' ');
       size_t b = a == std::string_view::npos ? a : line.find(' ', a + 1);
       if (b != std::string_view::npos) {
@@ -47,8 +50,8 @@ class ServiceTest : public ::testing::Test {
     b.RegisterService(service_.get());
     server_ = b.BuildAndStart();
     ASSERT_NE(port, 0);
-    stub_ = v1::Query::NewStub(
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    stub_ = v1::Query::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                   grpc::InsecureChannelCredentials()));
   }
   void TearDown() override {
     server_->Shutdown();
@@ -91,20 +94,28 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<v1::Query::Stub> stub_;
 };
 
-TEST_F(ServiceTest, FindNeedsExactlyOneKey) {
+TEST_F(ServiceTest, FindFiltersCombineAndTimesMustBeOrdered) {
+  Ingest({{"postfix delivery Q1", "amavis filter Q1", "postfix delivery Q2"}}, false);
   v1::FindResponse resp;
   v1::FindRequest req;
-  EXPECT_EQ(Find(req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  req.set_message_id("a");
-  req.set_queue_id("b");
-  EXPECT_EQ(Find(req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(Find(req, &resp).ok()) << "no filter: every line";
+  EXPECT_EQ(resp.records_size(), 3);
+  req.set_queue_id("Q1");
+  req.set_family("postfix");
+  resp.Clear();
+  ASSERT_TRUE(Find(req, &resp).ok()) << "several filters: all must match";
+  ASSERT_EQ(resp.records_size(), 1);
+  EXPECT_EQ(resp.records(0).raw(), "postfix delivery Q1");
   req.clear_queue_id();
-  req.set_host("mx1");
-  EXPECT_EQ(Find(req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT)
-      << "host narrows queue IDs only";
-  req.clear_host();
+  req.set_host("imported");
+  resp.Clear();
+  ASSERT_TRUE(Find(req, &resp).ok()) << "host filters alone too";
+  EXPECT_EQ(resp.records_size(), 2);
   req.set_since_us(10);
   req.set_until_us(5);
+  EXPECT_EQ(Find(req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  req.set_since_us(0);
+  req.set_page_token("garbage");
   EXPECT_EQ(Find(req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
@@ -144,6 +155,40 @@ TEST_F(ServiceTest, IngestDryRunSummarizesAndStoresNothing) {
   ASSERT_EQ(resp.unknown_samples_size(), 1);
   EXPECT_EQ(resp.unknown_samples(0), "what-is-this");
   EXPECT_EQ(store_->RecordCount(), 0u);
+}
+
+TEST_F(ServiceTest, LinesThatAreNotUtf8TravelAndComeBackRepairedWithTheirBytes) {
+  // Log files hold Latin-1 and worse; gRPC rejects strings that are not UTF-8.
+  const std::string latin1 = "postfix delivery Q\xE9t\xE9";
+  const std::string unknown = "caf\xE9 \xFF";
+  auto resp = Ingest({{latin1, unknown, "postfix delivery Q9"}}, false, 5);
+  EXPECT_EQ(resp.stored(), 3u);
+  ASSERT_EQ(resp.unknown_samples_size(), 1);
+  EXPECT_EQ(resp.unknown_samples(0), "caf\uFFFD \uFFFD");
+  v1::FindRequest req;
+  req.set_host("imported");
+  v1::FindResponse found;
+  ASSERT_TRUE(Find(req, &found).ok());
+  ASSERT_EQ(found.records_size(), 3);
+  int flagged = 0;
+  for (const v1::Record& r : found.records()) {
+    EXPECT_TRUE(IsValidUtf8(r.raw()));
+    EXPECT_TRUE(IsValidUtf8(r.queue_id()));
+    const bool bad =
+        std::find(r.flags().begin(), r.flags().end(), "invalid-utf8") != r.flags().end();
+    if (!bad) {
+      EXPECT_TRUE(r.raw_bytes().empty()) << "exact bytes only where raw had to change";
+      continue;
+    }
+    ++flagged;
+    if (r.raw_bytes() == latin1) {
+      EXPECT_EQ(r.raw(), "postfix delivery Q\uFFFDt\uFFFD");
+      EXPECT_EQ(r.queue_id(), "Q\uFFFDt\uFFFD");
+    } else {
+      EXPECT_EQ(r.raw_bytes(), unknown);
+    }
+  }
+  EXPECT_EQ(flagged, 2);
 }
 
 TEST_F(ServiceTest, StatusReportsStoreAndCounters) {
