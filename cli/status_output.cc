@@ -50,6 +50,7 @@ std::string StatusToJson(const mlq::v1::StatusResponse& s, bool utc) {
   w.Key("listeners").BeginArray();
   for (const mlq::v1::Listener& l : s.listeners()) {
     w.BeginObject().Key("transport").String(l.transport()).Key("address").String(l.address());
+    CountMap(w, "counters", l.counters());
     w.EndObject();
   }
   w.EndArray();

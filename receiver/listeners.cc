@@ -8,6 +8,7 @@
 #include <array>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <cerrno>
 #include <charconv>
 #include <set>
 #include <type_traits>
@@ -49,6 +50,21 @@ namespace {
 constexpr size_t kReadBuffer = 16 * 1024;
 constexpr size_t kFeedSlice = 2 * 1024;
 constexpr auto kRetryDelay = std::chrono::milliseconds(2);
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+
+// accept() errors that persist until something else frees resources.
+bool IsResourceShortage(const boost::system::error_code& ec) {
+  if (ec.category() != boost::system::system_category()) return false;
+  switch (ec.value()) {
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM:
+      return true;
+    default:
+      return false;
+  }
+}
 
 std::string EndpointString(const asio::ip::address& addr, uint16_t port) {
   std::string ip = addr.to_string();
@@ -60,13 +76,13 @@ absl::StatusOr<asio::ip::address> ParseListenAddress(std::string_view what, std:
   std::string host;
   boost::system::error_code ec;
   if (!SplitHostPort(spec, &host, port)) {
-    return absl::InvalidArgumentError("bad " + std::string(what) + " listen address: " +
-                                      std::string(spec));
+    return absl::InvalidArgumentError("bad " + std::string(what) +
+                                      " listen address: " + std::string(spec));
   }
   asio::ip::address addr = asio::ip::make_address(host, ec);
   if (ec) {
-    return absl::InvalidArgumentError("bad " + std::string(what) + " listen address: " +
-                                      std::string(spec));
+    return absl::InvalidArgumentError("bad " + std::string(what) +
+                                      " listen address: " + std::string(spec));
   }
   return addr;
 }
@@ -89,7 +105,8 @@ struct ListenerCounters {
         plaintext_on_tls(c->Get("listener." + name + ".plaintext_on_tls")),
         handshake_failed(c->Get("listener." + name + ".handshake_failed")),
         handshake_timeout(c->Get("listener." + name + ".handshake_timeout")),
-        client_cert_rejected(c->Get("listener." + name + ".client_cert_rejected")) {}
+        client_cert_rejected(c->Get("listener." + name + ".client_cert_rejected")),
+        accept_errors(c->Get("listener." + name + ".accept_errors")) {}
   Counters::Counter& accepted;
   Counters::Counter& open;
   Counters::Counter& rejected_limit;
@@ -103,6 +120,9 @@ struct ListenerCounters {
   Counters::Counter& handshake_failed;
   Counters::Counter& handshake_timeout;
   Counters::Counter& client_cert_rejected;
+  // accept() failed for lack of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM);
+  // the listener waits kAcceptRetry before it tries again.
+  Counters::Counter& accept_errors;
 };
 
 // Subject of the peer's certificate in RFC 2253 form, "" when none.
@@ -138,6 +158,8 @@ struct StreamListener {
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<ListenerCounters> counters;
   TimeZone zone;
+  // Armed while accept() is failing for lack of descriptors or memory.
+  std::unique_ptr<asio::steady_timer> retry;
 };
 
 class SessionBase : public std::enable_shared_from_this<SessionBase>, public FrameHandler {
@@ -292,15 +314,16 @@ class StreamSession final : public SessionBase {
         self->counters_.plaintext_on_tls.fetch_add(1, std::memory_order_relaxed);
         return self->Abort();
       }
-      self->stream_.async_handshake(ssl::stream_base::server,
-                                    [self](boost::system::error_code hec) {
-                                      self->OnHandshake(hec);
-                                    });
+      self->stream_.async_handshake(
+          ssl::stream_base::server,
+          [self](boost::system::error_code hec) { self->OnHandshake(hec); });
     });
   }
 
   void OnHandshake(boost::system::error_code ec) {
     timer_.cancel();
+    // The handshake timer already gave up on this session (and counted it).
+    if (closed_) return;
     if (ec) {
       (IsClientCertError(ec) ? counters_.client_cert_rejected : counters_.handshake_failed)
           .fetch_add(1, std::memory_order_relaxed);
@@ -323,10 +346,8 @@ class StreamSession final : public SessionBase {
         self->Close();
       });
     }
-    stream_.async_read_some(asio::buffer(buf_),
-                            [self = Self()](boost::system::error_code ec, size_t n) {
-                              self->OnRead(ec, n);
-                            });
+    stream_.async_read_some(asio::buffer(buf_), [self = Self()](boost::system::error_code ec,
+                                                                size_t n) { self->OnRead(ec, n); });
   }
 
   void OnRead(boost::system::error_code ec, size_t n) {
@@ -457,16 +478,17 @@ absl::Status Listeners::Impl::StartStream(const std::string& name, Transport tra
   if (!addr.ok()) return addr.status();
   absl::StatusOr<TimeZone> zone = ZoneFor(name);
   if (!zone.ok()) return zone.status();
-  auto l = std::unique_ptr<StreamListener>(new StreamListener{
-      name, transport, std::make_unique<tcp::acceptor>(*io_),
-      std::make_unique<ListenerCounters>(counters_, name), *zone});
+  auto l = std::unique_ptr<StreamListener>(
+      new StreamListener{name, transport, std::make_unique<tcp::acceptor>(*io_),
+                         std::make_unique<ListenerCounters>(counters_, name), *zone});
   tcp::endpoint ep(*addr, port);
   boost::system::error_code ec;
   l->acceptor->open(ep.protocol(), ec);
   if (!ec) l->acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) l->acceptor->bind(ep, ec);
   if (!ec) l->acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return absl::UnavailableError("cannot listen on " + name + " " + address + ": " + ec.message());
+  if (ec)
+    return absl::UnavailableError("cannot listen on " + name + " " + address + ": " + ec.message());
   tcp::endpoint local = l->acceptor->local_endpoint(ec);
   bound_.emplace_back(name, EndpointString(local.address(), local.port()));
   DoAccept(l.get());
@@ -476,11 +498,13 @@ absl::Status Listeners::Impl::StartStream(const std::string& name, Transport tra
 
 absl::Status Listeners::Impl::Start() {
   if (!options_.tcp_address.empty()) {
-    if (absl::Status s = StartStream("tcp", Transport::kTcp, options_.tcp_address); !s.ok()) return s;
+    if (absl::Status s = StartStream("tcp", Transport::kTcp, options_.tcp_address); !s.ok())
+      return s;
   }
   if (!options_.tls_address.empty()) {
     if (absl::Status s = SetUpTls(); !s.ok()) return s;
-    if (absl::Status s = StartStream("tls", Transport::kTls, options_.tls_address); !s.ok()) return s;
+    if (absl::Status s = StartStream("tls", Transport::kTls, options_.tls_address); !s.ok())
+      return s;
   }
   if (!options_.udp_address.empty()) {
     if (absl::Status s = StartUdp(); !s.ok()) return s;
@@ -491,22 +515,33 @@ absl::Status Listeners::Impl::Start() {
 void Listeners::Impl::DoAccept(StreamListener* l) {
   l->acceptor->async_accept([this, l](boost::system::error_code ec, tcp::socket socket) {
     if (stopping_ || !l->acceptor->is_open()) return;
-    if (!ec) {
-      if (sessions_.size() >= options_.max_connections) {
-        l->counters->rejected_limit.fetch_add(1, std::memory_order_relaxed);
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      } else {
-        l->counters->accepted.fetch_add(1, std::memory_order_relaxed);
-        std::shared_ptr<SessionBase> s;
-        if (l->transport == Transport::kTls) {
-          s = std::make_shared<StreamSession<true>>(this, l, std::move(socket));
-        } else {
-          s = std::make_shared<StreamSession<false>>(this, l, std::move(socket));
-        }
-        sessions_.insert(s);
-        s->Start();
+    if (ec) {
+      if (IsResourceShortage(ec)) {
+        // Retrying at once would fail at once: the pending connection stays
+        // in the kernel's backlog until a descriptor frees up.
+        l->counters->accept_errors.fetch_add(1, std::memory_order_relaxed);
+        if (!l->retry) l->retry = std::make_unique<asio::steady_timer>(*io_);
+        l->retry->expires_after(kAcceptRetry);
+        l->retry->async_wait([this, l](boost::system::error_code tec) {
+          if (tec || stopping_) return;
+          DoAccept(l);
+        });
+        return;
       }
+    } else if (sessions_.size() >= options_.max_connections) {
+      l->counters->rejected_limit.fetch_add(1, std::memory_order_relaxed);
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    } else {
+      l->counters->accepted.fetch_add(1, std::memory_order_relaxed);
+      std::shared_ptr<SessionBase> s;
+      if (l->transport == Transport::kTls) {
+        s = std::make_shared<StreamSession<true>>(this, l, std::move(socket));
+      } else {
+        s = std::make_shared<StreamSession<false>>(this, l, std::move(socket));
+      }
+      sessions_.insert(s);
+      s->Start();
     }
     DoAccept(l);
   });
@@ -561,8 +596,7 @@ void Listeners::Impl::DoUdpReceive() {
         }
         if (!udp_batch_.empty() && !sink_->TryPush(udp_batch_)) {
           dropped_queue_full_.fetch_add(udp_batch_.size(), std::memory_order_relaxed);
-          udp_counters_->dropped_queue_full.fetch_add(udp_batch_.size(),
-                                                      std::memory_order_relaxed);
+          udp_counters_->dropped_queue_full.fetch_add(udp_batch_.size(), std::memory_order_relaxed);
           udp_batch_.clear();
         }
         DoUdpReceive();
@@ -595,7 +629,10 @@ void Listeners::Impl::HandleDatagram(size_t n, int64_t now_us) {
 void Listeners::Impl::Stop() {
   stopping_ = true;
   boost::system::error_code ec;
-  for (auto& l : stream_listeners_) l->acceptor->close(ec);
+  for (auto& l : stream_listeners_) {
+    l->acceptor->close(ec);
+    if (l->retry) l->retry->cancel();
+  }
   if (udp_) {
     udp_->close(ec);
     if (!udp_batch_.empty() && !sink_->TryPush(udp_batch_)) {
@@ -616,9 +653,7 @@ Listeners::~Listeners() = default;
 
 absl::Status Listeners::Start() { return impl_->Start(); }
 
-std::vector<std::pair<std::string, std::string>> Listeners::Bound() const {
-  return impl_->Bound();
-}
+std::vector<std::pair<std::string, std::string>> Listeners::Bound() const { return impl_->Bound(); }
 
 void Listeners::Stop() { impl_->Stop(); }
 

@@ -27,6 +27,7 @@ mlq::v1::StatusResponse Sample() {
   auto* l = s.add_listeners();
   l->set_transport("udp");
   l->set_address("0.0.0.0:5514");
+  (*l->mutable_counters())["datagrams.oversize"] = 4;
   l = s.add_listeners();
   l->set_transport("grpc");
   l->set_address("127.0.0.1:7600");
@@ -37,8 +38,9 @@ TEST(StatusToJsonTest, AllFieldsAsNumbers) {
   EXPECT_EQ(StatusToJson(Sample(), true),
             R"({"stored":1234567,"received":{"tcp":2000,"tls":0,"udp":1000},"parsed":2990,)"
             R"("unparsed":10,"normalized":2800,"dropped":{"queue_full":3},"store_bytes":1536,)"
-            R"("counters":{"a":1,"b":2},"listeners":[{"transport":"udp","address":"0.0.0.0:5514"},)"
-            R"({"transport":"grpc","address":"127.0.0.1:7600"}],"version":"0.1.0",)"
+            R"("counters":{"a":1,"b":2},"listeners":[{"transport":"udp","address":"0.0.0.0:5514",)"
+            R"("counters":{"datagrams.oversize":4}},)"
+            R"({"transport":"grpc","address":"127.0.0.1:7600","counters":{}}],"version":"0.1.0",)"
             R"("started":"2026-11-22T10:00:00.000000Z","started_us":1795341600000000})");
 }
 
