@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace mlq {
@@ -91,6 +93,11 @@ class Store {
   // records, a copy is written, and `keys` holds the keys of the records
   // written (fewer than in `batch` when duplicates were skipped).
   absl::Status Write(const std::vector<LogRecord>& batch, std::vector<std::string>* keys = nullptr);
+  // Several batches in one WriteBatch, each handled as by Write(batch&)
+  // (duplicates among all of them are skipped); (*keys)[i] receives batch
+  // i's primary keys. The writer's group commit: no record is moved.
+  absl::Status WriteGroup(std::span<std::vector<LogRecord>* const> batches,
+                          std::vector<std::vector<std::string>>* keys = nullptr);
 
   // ---- Import deduplication ----
 
@@ -139,11 +146,14 @@ class Store {
  private:
   Store() = default;
 
-  // Writes `batch`; identities[i] (when `identities` is given) is record
-  // i's import identity or "" for none.
-  absl::Status WriteRecords(const std::vector<LogRecord>& batch,
-                            const std::vector<std::string>* identities,
-                            std::vector<std::string>* keys_out);
+  // One record to write, with its import identity (nullptr: none).
+  struct Item {
+    const LogRecord* rec;
+    const std::string* identity;
+  };
+  // Writes the items in one WriteBatch; keys_out gets their primary keys,
+  // in item order.
+  absl::Status WriteRecords(const std::vector<Item>& items, std::vector<std::string>* keys_out);
 
   std::string path_;
   bool sync_writes_ = true;
@@ -154,6 +164,9 @@ class Store {
   rocksdb::ColumnFamilyHandle* index_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* imported_cf_ = nullptr;
   uint64_t next_sequence_ = 1;  // only touched by Write()
+  // Reused by every Write(): Clear() keeps its multi-megabyte buffer, which
+  // a fresh batch would regrow (and page-fault in) on every commit.
+  std::unique_ptr<rocksdb::WriteBatch> write_batch_;
   std::atomic<uint64_t> record_count_{0};
 };
 

@@ -150,5 +150,41 @@ TEST_F(ImportDedupTest, ImportedAlreadySurvivesReopen) {
   EXPECT_EQ(r->records.size(), 1u);
 }
 
+// The writer's group commit: several batches in one WriteBatch, keys per
+// batch, duplicates dropped across the whole group.
+TEST_F(ImportDedupTest, WriteGroupKeepsBatchesAndKeysAlignedAcrossDuplicates) {
+  ASSERT_TRUE(store_->Write({Marked(Rec(kT0, "old"))}).ok());
+  std::vector<LogRecord> first = {Marked(Rec(kT0, "old")), Marked(Rec(kT0 + 1, "x")),
+                                  Rec(kT0 + 2, "live")};
+  std::vector<LogRecord> empty;
+  std::vector<LogRecord> second = {Marked(Rec(kT0 + 1, "x")), Marked(Rec(kT0 + 3, "y")),
+                                   Rec(kT0 + 2, "live")};
+  std::vector<LogRecord>* group[] = {&first, &empty, &second};
+  std::vector<std::vector<std::string>> keys;
+  ASSERT_TRUE(store_->WriteGroup(group, &keys).ok());
+  ASSERT_EQ(keys.size(), 3u);
+  ASSERT_EQ(first.size(), 2u);   // "old" was stored before
+  ASSERT_EQ(second.size(), 2u);  // "x" repeats one earlier in the group
+  EXPECT_EQ(first[0].raw, "x");
+  EXPECT_EQ(first[1].raw, "live");
+  EXPECT_EQ(second[0].raw, "y");
+  EXPECT_EQ(second[1].raw, "live");
+  EXPECT_TRUE(keys[1].empty());
+  ASSERT_EQ(keys[0].size(), 2u);
+  ASSERT_EQ(keys[2].size(), 2u);
+  for (auto [batch, k] : {std::pair{&first, &keys[0]}, std::pair{&second, &keys[2]}}) {
+    for (size_t i = 0; i < batch->size(); ++i) {
+      auto got = store_->Get((*k)[i]);
+      ASSERT_TRUE(got.ok());
+      EXPECT_EQ(got->raw, (*batch)[i].raw);
+      EXPECT_TRUE((*batch)[i].extra.empty()) << "the mark is removed";
+    }
+  }
+  EXPECT_EQ(store_->RecordCount(), 5u);
+  auto r = store_->Find({.kind = keys::IndexKind::kQueueId, .term = "Q1", .host = "mx1"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->records.size(), 5u) << "every stored record is indexed, once";
+}
+
 }  // namespace
 }  // namespace mlq
