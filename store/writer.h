@@ -3,9 +3,18 @@
 // and data flow").
 //
 // Producers (receiver threads, the Ingest RPC) call TryPush, which never
-// blocks: when the queue holds max_queued_records it refuses the batch and
-// the producer decides (TCP pauses reading; UDP counts a drop). Memory is
-// bounded by max_queued_records plus max_queued_bytes of raw text.
+// blocks: when the queue holds max_queued_records, or max_queued_bytes of
+// records (sizeof(LogRecord) plus the raw line, per record), it refuses the
+// batch and the producer decides (TCP pauses reading; UDP counts a drop).
+// Queued memory is bounded by about 3x max_queued_bytes (the parsed fields
+// are heap strings too, at most about twice the raw line).
+//
+// The queue holds whole batches: TryPush moves the producer's vector in
+// (O(1), no record is copied or moved) and hands it back a spare, already
+// allocated vector. The writer commits groups of batches where they are
+// (Store::WriteGroup) and returns them as spares with their records, which
+// the producer destroys: the writer thread, the one that falls behind,
+// neither moves nor frees a record.
 //
 // Counters: "stored" (records written), "store.batches", "store.errors",
 // "dropped.store_error" (records lost to a failed write).
@@ -29,7 +38,7 @@ namespace mlq {
 
 struct WriterOptions {
   size_t max_queued_records = 200000;
-  size_t max_queued_bytes = 256 << 20;  // raw text bytes waiting
+  size_t max_queued_bytes = 256 << 20;  // sizeof(LogRecord) + raw, per queued record
   size_t max_batch_records = 8192;      // records per WriteBatch
 };
 
@@ -70,7 +79,9 @@ class Writer final : public RecordSink {
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable done_cv_;
-  std::vector<LogRecord> queue_;
+  std::deque<std::vector<LogRecord>> queue_;   // batches as pushed
+  std::vector<std::vector<LogRecord>> spare_;  // committed batches, for TryPush to clear
+  size_t queued_records_ = 0;
   size_t queued_bytes_ = 0;
   uint64_t pushed_ = 0;     // records accepted so far
   uint64_t committed_ = 0;  // records handled (stored or dropped) so far
