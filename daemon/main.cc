@@ -4,6 +4,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -37,7 +38,18 @@ void RaiseFileLimit() {
   }
 }
 
+// glibc returns freed memory to the kernel as soon as the top of a heap is
+// free, and maps big blocks (memtable arenas) fresh each time; at full
+// ingest speed the re-faulting of those pages cost a fifth of mlqd's CPU.
+// Keep freed memory for reuse instead: memory stays bounded by the queue
+// and memtable limits, it just is not handed back between bursts.
+void TuneMalloc() {
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 int Run(const mlq::DaemonConfig& config) {
+  TuneMalloc();
   RaiseFileLimit();
   // Signals are taken by sigwait in this thread only.
   sigset_t signals;
