@@ -84,6 +84,13 @@ size_t NearestEntry(const std::vector<std::vector<StoredRecord>>& entries, int64
   return best;
 }
 
+// A client address on the loopback network: 127.0.0.0/8, ::1 (also
+// IPv4-mapped, ::ffff:127.x.y.z).
+bool IsLoopbackIp(std::string_view ip) {
+  if (ip.starts_with("::ffff:") || ip.starts_with("::FFFF:")) ip.remove_prefix(7);
+  return ip.starts_with("127.") || ip == "::1" || ip == "0:0:0:0:0:0:0:1";
+}
+
 bool IsPolicyFamily(std::string_view family) {
   return family == "iredapd" || family == "postgrey" || family == "policyd-spf" || family == "spf";
 }
@@ -244,38 +251,127 @@ void Walk::AddOther(const StoredRecord& r) {
 // The smtpd session around a "client=" line: from its "connect" to the next
 // message's "client=" or the "disconnect"; then the policy servers and
 // postscreen lines for that client just before it.
+//
+// The session is read outward from the "client=" line, not as a whole
+// [-2 h, +2 h] window: a long-lived smtpd (the content filter's re-injection
+// on port 10025, a busy submission service) logs hundreds of lines per pid
+// in that window, and Find decodes every one. Backwards in time windows that
+// grow until a boundary, forwards in small oldest-first pages; both stay
+// within [-2 h, +2 h) of the line, so the lines are the ones the whole window
+// would give.
 void Walk::AttachSession(const StoredRecord& client_line) {
   const LogRecord& c = client_line.record;
+  if (lines_ >= Tracer::kMaxLines) return;
   const std::string term = keys::ProcessTerm(c.host, c.program, c.pid);
-  std::vector<StoredRecord> session = Lookup(
-      keys::IndexKind::kProcess, term, "", c.timestamp_us - 2 * kHour, c.timestamp_us + 2 * kHour);
-  auto self = std::find_if(session.begin(), session.end(),
+  const int64_t lo_bound = c.timestamp_us - 2 * kHour;  // inclusive
+  const int64_t hi_bound = c.timestamp_us + 2 * kHour;  // exclusive
+  auto find = [&](int64_t since, int64_t until, size_t limit, bool* truncated) {
+    FindQuery q;
+    q.kind = keys::IndexKind::kProcess;
+    q.term = term;
+    q.since_us = since;
+    q.until_us = until;
+    q.limit = limit;
+    absl::StatusOr<FindResult> r = store_->Find(q);
+    if (!r.ok()) {
+      *truncated = false;
+      return std::vector<StoredRecord>{};
+    }
+    *truncated = r->truncated;
+    return std::move(r->records);
+  };
+
+  // The first slice: a few seconds before the line up to its own time, which
+  // holds the line itself (and every line logged in the same microsecond).
+  constexpr int64_t kFirstStep = 4 * 1000000LL;
+  int64_t lo = std::max(lo_bound, c.timestamp_us - kFirstStep);
+  bool truncated = false;
+  std::vector<StoredRecord> slice =
+      find(lo, std::min(hi_bound, c.timestamp_us + 1), Tracer::kMaxLines, &truncated);
+  auto self = std::find_if(slice.begin(), slice.end(),
                            [&](const StoredRecord& s) { return s.key == client_line.key; });
-  if (self == session.end()) return;
-  auto begin = self;
-  while (begin != session.begin()) {
-    --begin;
-    if (begin->record.event == "client" || begin->record.event == "disconnect") {
-      ++begin;  // the previous message's or session's end
-      break;
+  if (self == slice.end()) return;
+
+  // Backwards: stop after a "connect", or before the previous message's
+  // "client=" or a "disconnect".
+  std::vector<StoredRecord> before;  // newest first
+  bool done = false;
+  auto walk_back = [&](std::vector<StoredRecord>::iterator from,
+                       std::vector<StoredRecord>::iterator first) {
+    while (!done && from != first) {
+      --from;
+      const std::string& ev = from->record.event;
+      if (ev == "client" || ev == "disconnect") {
+        done = true;
+      } else {
+        done = ev == "connect";  // before the move empties `ev`
+        before.push_back(std::move(*from));
+      }
     }
-    if (begin->record.event == "connect") break;
-  }
-  auto end = self + 1;
-  for (; end != session.end(); ++end) {
-    if (end->record.event == "client") break;
-    if (end->record.event == "disconnect") {
-      ++end;
-      break;
+  };
+  // Forwards: stop before the next message's "client=", or after a
+  // "disconnect".
+  std::vector<StoredRecord> after;  // oldest first
+  bool fwd_done = false;
+  auto walk_forward = [&](std::vector<StoredRecord>::iterator from,
+                          std::vector<StoredRecord>::iterator last) {
+    for (; !fwd_done && from != last; ++from) {
+      const std::string& ev = from->record.event;
+      if (ev == "client") {
+        fwd_done = true;
+      } else {
+        fwd_done = ev == "disconnect";  // before the move empties `ev`
+        after.push_back(std::move(*from));
+      }
     }
+  };
+  walk_forward(self + 1, slice.end());
+  walk_back(self, slice.begin());
+  slice.clear();
+
+  for (int64_t step = kFirstStep * 4; !done && lo > lo_bound; step *= 4) {
+    const int64_t since = std::max(lo_bound, lo - step);
+    slice = find(since, lo, Tracer::kMaxLines, &truncated);
+    lo = since;
+    walk_back(slice.end(), slice.begin());
   }
+
+  // Forwards from just after the line's microsecond, a few lines at a time
+  // (Find gives the oldest first); a page resumes at the last line's time,
+  // skipping what was already read.
+  int64_t since = c.timestamp_us + 1;
+  std::string last_key;
+  for (size_t limit = 8; !fwd_done && since < hi_bound;
+       limit = std::min<size_t>(limit * 4, Tracer::kMaxLines)) {
+    slice = find(since, hi_bound, limit, &truncated);
+    if (slice.empty()) break;
+    auto from = slice.begin();
+    while (from != slice.end() && !last_key.empty() && from->key <= last_key) ++from;
+    const int64_t last_us = slice.back().record.timestamp_us;
+    std::string page_last = slice.back().key;
+    const bool progress = from != slice.end();
+    walk_forward(from, slice.end());
+    // Done; or over kMaxLines lines in one microsecond: give up.
+    if (!truncated || (!progress && limit >= Tracer::kMaxLines)) break;
+    since = last_us;
+    last_key = std::move(page_last);
+  }
+
   int64_t connect_us = c.timestamp_us;
-  for (auto it = begin; it != end; ++it) {
-    if (it == self) continue;
+  for (auto it = before.rbegin(); it != before.rend(); ++it) {
     connect_us = std::min(connect_us, it->record.timestamp_us);
     AddOther(*it);
   }
-  if (c.client_ip.empty()) return;
+  for (const StoredRecord& r : after) {
+    connect_us = std::min(connect_us, r.record.timestamp_us);
+    AddOther(r);
+  }
+  // The lines looked for (postscreen, policy servers) concern Internet
+  // clients. A loopback client is the content filter's re-injection or a
+  // local submission, and its client-IP term holds every host's local
+  // traffic (thousands of lines in five minutes, each decoded by Find):
+  // skipped.
+  if (c.client_ip.empty() || IsLoopbackIp(c.client_ip)) return;
   for (const StoredRecord& p :
        Lookup(keys::IndexKind::kClientIp, c.client_ip, "", connect_us - 300 * 1000000LL,
               c.timestamp_us + 5 * 1000000LL)) {

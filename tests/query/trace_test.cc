@@ -3,6 +3,8 @@
 // the documents describe.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "query/explain.h"
@@ -238,6 +240,180 @@ TEST_F(TraceTest, RelayToAnotherFleetHostOutOfOrder) {
     EXPECT_EQ(t.recipients[0].verdict, "delivered");
     EXPECT_EQ(t.recipients[0].host, "mx2");
   }
+}
+
+// "Nov 20 HH:MM:SS" for `secs` seconds after midnight.
+std::string At(int secs) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "Nov 20 %02d:%02d:%02d", secs / 3600, secs / 60 % 60, secs % 60);
+  return buf;
+}
+
+std::vector<std::string> Raws(const std::vector<StoredRecord>& recs) {
+  std::vector<std::string> out;
+  for (const auto& r : recs) out.push_back(r.record.raw);
+  return out;
+}
+
+TEST_F(TraceTest, AmavisReinjectionAmongBusyLoopbackTraffic) {
+  const int t = 9 * 3600;  // 09:00:00
+  // The message: Internet -> postscreen -> smtpd -> amavis -> 10025 -> LMTP.
+  const std::vector<std::string> screen = {
+      At(t - 10) +
+          " mx1 postfix/postscreen[50]: CONNECT from [203.0.113.5]:40000 to "
+          "[192.0.2.1]:25",
+      At(t - 9) + " mx1 postfix/postscreen[50]: PASS OLD [203.0.113.5]:40000",
+  };
+  const std::string connect =
+      At(t - 9) + " mx1 postfix/smtpd[100]: connect from " + "ext.example.net[203.0.113.5]";
+  const std::string disconnect = At(t - 7) + " mx1 postfix/smtpd[100]: disconnect from " +
+                                 "ext.example.net[203.0.113.5] ehlo=1 mail=1 rcpt=1 data=1 " +
+                                 "quit=1 commands=5";
+  const std::vector<std::string> hop1 = {
+      At(t - 8) + " mx1 postfix/smtpd[100]: 3C1D2E4F5A: client=ext.example.net[203.0.113.5]",
+      At(t - 8) + " mx1 postfix/cleanup[101]: 3C1D2E4F5A: message-id=<loop@example.net>",
+      At(t - 8) + " mx1 postfix/qmgr[102]: 3C1D2E4F5A: from=<a@example.net>, size=100, " +
+          "nrcpt=1 (queue active)",
+      At(t + 3) + " mx1 postfix/smtp[104]: 3C1D2E4F5A: to=<b@example.org>, " +
+          "relay=127.0.0.1[127.0.0.1]:10024, delay=11, delays=0/0/0/11, dsn=2.0.0, " +
+          "status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as " +
+          "4A1B2C3D4E)",
+      At(t + 3) + " mx1 postfix/qmgr[102]: 3C1D2E4F5A: removed",
+  };
+  // The re-injection: a 10025 smtpd whose one connection lives for hours
+  // and carries a message every 7 s; the previous message's client= is
+  // 13 s before ours, the next one's 27 s after.
+  const std::string before_ours = At(t + 1) + " mx1 postfix/10025/smtpd[200]: warning: " +
+                                  "connect from localhost[127.0.0.1] took 1s";
+  const std::string after_ours = At(t + 4) + " mx1 postfix/10025/smtpd[200]: warning: " +
+                                 "hostname localhost verification slow";
+  const std::vector<std::string> hop2 = {
+      At(t + 2) + " mx1 postfix/10025/smtpd[200]: 4A1B2C3D4E: client=localhost[127.0.0.1]",
+      At(t + 2) + " mx1 postfix/cleanup[101]: 4A1B2C3D4E: message-id=<loop@example.net>",
+      At(t + 3) + " mx1 postfix/qmgr[102]: 4A1B2C3D4E: from=<a@example.net>, size=900, " +
+          "nrcpt=1 (queue active)",
+      At(t + 5) + " mx1 postfix/lmtp[103]: 4A1B2C3D4E: to=<b@example.org>, " +
+          "relay=mail.example.org[private/dovecot-lmtp], delay=0.1, delays=0/0/0/0.1, " +
+          "dsn=2.0.0, status=sent (250 2.0.0 <b@example.org> Saved)",
+      At(t + 5) + " mx1 postfix/qmgr[102]: 4A1B2C3D4E: removed",
+  };
+  std::vector<std::string> lines = screen;
+  lines.push_back(connect);
+  lines.insert(lines.end(), hop1.begin(), hop1.end());
+  lines.push_back(disconnect);
+  lines.push_back(before_ours);
+  lines.insert(lines.end(), hop2.begin(), hop2.end());
+  lines.push_back(after_ours);
+  Load(lines);
+
+  // Pid 200 from 07:00 to 11:00: one connection, ~2000 messages.
+  std::vector<std::string> noise;
+  noise.push_back(At(7 * 3600) + " mx1 postfix/10025/smtpd[200]: connect from " +
+                  "localhost[127.0.0.1]");
+  int n = 0;
+  for (int s = 7 * 3600 + 1; s < 11 * 3600; s += 7) {
+    if (s > t - 13 && s < t + 30) continue;
+    char qid[16];
+    std::snprintf(qid, sizeof qid, "F%09X", n++);
+    noise.push_back(At(s) + " mx1 postfix/10025/smtpd[200]: " + qid +
+                    ": client=localhost[127.0.0.1]");
+  }
+  noise.push_back(At(11 * 3600) + " mx1 postfix/10025/smtpd[200]: disconnect from " +
+                  "localhost[127.0.0.1] ehlo=1 mail=2000 rcpt=2000 data=2000 quit=1");
+  // Other loopback sessions around the message, on both hosts: other
+  // re-injection smtpds, webmail submissions, postscreen whitelisting local
+  // clients. None of them is about this message.
+  for (int s = t - 600, i = 0; s < t + 600; ++s, ++i) {
+    const std::string host = i % 2 ? " mx2" : " mx1";
+    const std::string pid = std::to_string(300 + i % 7);
+    char qid[16];
+    std::snprintf(qid, sizeof qid, "E%09X", i);
+    noise.push_back(At(s) + host + " postfix/10025/smtpd[" + pid +
+                    "]: connect from localhost[127.0.0.1]");
+    noise.push_back(At(s) + host + " postfix/10025/smtpd[" + pid + "]: " + qid +
+                    ": client=localhost[127.0.0.1]");
+    noise.push_back(At(s) + host + " postfix/10025/smtpd[" + pid +
+                    "]: disconnect from localhost[127.0.0.1] ehlo=1 mail=1 rcpt=1 data=1 quit=1");
+    noise.push_back(At(s) + host + " postfix/submission/smtpd[" + pid +
+                    "]: NOQUEUE: reject: RCPT from localhost[127.0.0.1]: 554 5.7.1 <x@y.z>: " +
+                    "Recipient address rejected: Access denied; from=<w@example.org> " +
+                    "to=<x@y.z> proto=ESMTP helo=<webmail>");
+    if (i % 10 == 0) {
+      noise.push_back(At(s) + host + " postfix/postscreen[51]: CONNECT from [127.0.0.1]:" +
+                      std::to_string(20000 + i) + " to [127.0.0.1]:25");
+      noise.push_back(At(s) + host + " postfix/postscreen[51]: WHITELISTED [127.0.0.1]:" +
+                      std::to_string(20000 + i));
+    }
+  }
+  Load(noise);
+
+  std::vector<std::string> others = screen;
+  others.push_back(connect);
+  others.push_back(disconnect);
+  others.push_back(before_ours);
+  others.push_back(after_ours);
+  std::sort(others.begin(), others.end());
+  for (TraceStart start :
+       {TraceStart{.message_id = "loop@example.net"},
+        TraceStart{.queue_id = "4A1B2C3D4E", .host = "mx1"}, TraceStart{.to = "b@example.org"}}) {
+    auto traces = Trace(start);
+    ASSERT_EQ(traces.size(), 1u);
+    const auto& tr = traces[0];
+    ASSERT_EQ(HopIds(tr), (std::vector<std::string>{"3C1D2E4F5A", "4A1B2C3D4E"}));
+    EXPECT_EQ(tr.hops[0].role, "received");
+    EXPECT_EQ(tr.hops[1].role, "after-filter");
+    EXPECT_EQ(Raws(tr.hops[0].lines), hop1);
+    EXPECT_EQ(Raws(tr.hops[1].lines), hop2);
+    std::vector<std::string> got = Raws(tr.other_lines);
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, others);
+    ASSERT_EQ(tr.recipients.size(), 1u);
+    EXPECT_EQ(tr.recipients[0].verdict, "delivered");
+    EXPECT_EQ(tr.recipients[0].queue_id, "4A1B2C3D4E");
+  }
+}
+
+TEST_F(TraceTest, SessionEndsAtDisconnectOrTwoHoursAway) {
+  // A re-injection session whose lines trail its message until the
+  // disconnect, many lines later; and one whose connect is over 2 h back.
+  std::vector<std::string> lines = {
+      At(36000) + " mx1 postfix/10025/smtpd[7]: connect from localhost[127.0.0.1]",
+      At(36001) + " mx1 postfix/10025/smtpd[7]: 1A2B3C4D5E: client=localhost[127.0.0.1]",
+      At(36001) + " mx1 postfix/cleanup[8]: 1A2B3C4D5E: message-id=<tail@x>",
+  };
+  for (int i = 0; i < 40; ++i) {
+    lines.push_back(At(36002 + i * 60) + " mx1 postfix/10025/smtpd[7]: warning: slow client " +
+                    std::to_string(i));
+  }
+  lines.push_back(At(36002 + 40 * 60) +
+                  " mx1 postfix/10025/smtpd[7]: disconnect from localhost[127.0.0.1]");
+  lines.push_back(At(36003 + 40 * 60) +
+                  " mx1 postfix/10025/smtpd[7]: connect from localhost[127.0.0.1]");
+  // Another pid: connected 2 h 30 min before its only message.
+  lines.push_back(At(30000) + " mx1 postfix/10025/smtpd[9]: connect from localhost[127.0.0.1]");
+  lines.push_back(At(32000) + " mx1 postfix/10025/smtpd[9]: warning: idle");
+  lines.push_back(At(39000) +
+                  " mx1 postfix/10025/smtpd[9]: 2B3C4D5E6F: client=localhost[127.0.0.1]");
+  lines.push_back(At(39000) + " mx1 postfix/cleanup[8]: 2B3C4D5E6F: message-id=<far@x>");
+  lines.push_back(At(39500) + " mx1 postfix/10025/smtpd[9]: warning: idle again");
+  Load(lines);
+
+  auto tail = Trace({.message_id = "tail@x"});
+  ASSERT_EQ(tail.size(), 1u);
+  std::vector<std::string> want(lines.begin(), lines.begin() + 1);
+  want.insert(want.end(), lines.begin() + 3, lines.begin() + 3 + 41);
+  std::sort(want.begin(), want.end());
+  std::vector<std::string> got = Raws(tail[0].other_lines);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, want);
+
+  auto far = Trace({.message_id = "far@x"});
+  ASSERT_EQ(far.size(), 1u);
+  // Within [-2 h, +2 h) of the client= line: not the connect at -2.5 h.
+  const std::vector<std::string> far_want = {
+      At(32000) + " mx1 postfix/10025/smtpd[9]: warning: idle", lines.back()};
+  got = Raws(far[0].other_lines);
+  EXPECT_EQ(got, far_want);
 }
 
 TEST_F(TraceTest, NeedsAStartAndFindsNothingForUnknownIds) {
