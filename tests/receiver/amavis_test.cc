@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "coverage/agreement.h"
 #include "receiver/amavis.h"
 #include "receiver/normalizer.h"
 #include "receiver/syslog_parser.h"
@@ -247,99 +248,16 @@ TEST(AmavisCoverage, SharedCorpusWhenPresent) {
   EXPECT_GE(total.Rate(), 0.98);
 }
 
-// ---- agreement with crowdsec's amavis parser ----
-
-// The JSON string value of "key" in a one-line JSON object (the first
-// occurrence), unescaped; false when absent or not a string.
-bool JsonString(std::string_view json, std::string_view key, std::string* out) {
-  std::string needle = "\"" + std::string(key) + "\": ";
-  size_t pos = json.find(needle);
-  if (pos == std::string_view::npos) return false;
-  pos += needle.size();
-  if (pos >= json.size() || json[pos] != '"') return false;
-  out->clear();
-  for (size_t i = pos + 1; i < json.size(); ++i) {
-    char c = json[i];
-    if (c == '"') return true;
-    if (c == '\\' && i + 1 < json.size()) {
-      char e = json[++i];
-      if (e == 'n') {
-        out->push_back('\n');
-      } else if (e == 't') {
-        out->push_back('\t');
-      } else if (e == 'u' && i + 4 < json.size()) {
-        unsigned code = std::stoul(std::string(json.substr(i + 1, 4)), nullptr, 16);
-        out->push_back(code < 0x80 ? static_cast<char>(code) : '?');
-        i += 4;
-      } else {
-        out->push_back(e);
-      }
-    } else {
-      out->push_back(c);
-    }
-  }
-  return false;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
-  return out;
-}
+// ---- agreement with crowdsec's amavis parser (coverage/agreement.h) ----
 
 TEST(AmavisAgreement, CrowdsecParser) {
-  // crowdsec field -> what we produce for it.
-  struct Mapping {
-    const char* theirs;
-    std::string (*ours)(const LogRecord&);
-  };
-  static const Mapping kMappings[] = {
-      {"amavis_from", [](const LogRecord& r) { return r.from; }},
-      {"amavis_to", [](const LogRecord& r) { return Join(r.to); }},
-      {"amavis_relay_ip", [](const LogRecord& r) { return r.client_ip; }},
-      {"src_port", [](const LogRecord& r) { return std::string(r.Extra("client_port")); }},
-      {"amavis_amavis_origin_ip",
-       [](const LogRecord& r) { return std::string(r.Extra("origin_ip")); }},
-      {"amavis_category", [](const LogRecord& r) { return std::string(r.Extra("category")); }},
-      {"amavis_match", [](const LogRecord& r) { return std::string(r.Extra("virus")); }},
-      {"amavis_acions", [](const LogRecord& r) { return std::string(r.Extra("action")); }},
-      {"amavis_action", [](const LogRecord& r) { return r.status; }},
-      {"amavis_quarantine", [](const LogRecord& r) { return std::string(r.Extra("quarantine")); }},
-      {"amavis_size", [](const LogRecord& r) { return std::to_string(r.size); }},
-      {"amavis_id", [](const LogRecord& r) { return std::string(r.Extra("amavis_id")); }},
-      {"amavis_elapsedtime", [](const LogRecord& r) { return std::string(r.Extra("elapsed_ms")); }},
-  };
-  size_t compared = 0, agreed = 0;
-  for (const std::string& json :
-       ReadLines(TestData("amavis/expected/crowdsec-hub-amavis-logs.jsonl"))) {
-    std::string stage, line;
-    if (!JsonString(json, "stage", &stage) || stage != "s01-parse") continue;
-    if (!JsonString(json, "line", &line) && !JsonString(json, "raw_line_guess_by_index", &line)) {
-      continue;
-    }
-    LogRecord rec = FromLine(line);
-    for (const Mapping& m : kMappings) {
-      std::string want;
-      if (!JsonString(json, m.theirs, &want)) continue;
-      ++compared;
-      std::string got = m.ours(rec);
-      if (Lower(got) == Lower(want)) {
-        ++agreed;
-      } else {
-        ADD_FAILURE() << m.theirs << ": crowdsec says \"" << want << "\", we say \"" << got
-                      << "\"\n  line: " << line;
-      }
-    }
-  }
-  std::printf("crowdsec-hub-amavis-logs.jsonl: %zu/%zu fields agree (%.1f%%)\n", agreed, compared,
-              compared == 0 ? 0.0 : 100.0 * agreed / compared);
-  EXPECT_GE(compared, 13u);
-  EXPECT_GE(agreed, compared * 95 / 100);
+  testing::Agreement a =
+      testing::CompareCrowdsec(TestData("amavis/expected/crowdsec-hub-amavis-logs.jsonl"),
+                               [](std::string_view line) { return FromLine(line); });
+  std::printf("crowdsec-hub-amavis-logs.jsonl: %zu/%zu fields agree (%.1f%%)\n", a.agreed,
+              a.compared, a.Percent());
+  for (const std::string& d : a.differences) ADD_FAILURE() << d;
+  EXPECT_GE(a.compared, 13u);
 }
 
 // ---- shapes the corpus lacks, written as amavisd-new's templates produce them ----

@@ -1,8 +1,8 @@
 // Test support for the companion mail-log normalizers (opendkim, postgrey,
 // iredapd, clamav, spamassassin, roundcube, other_mta, auth_misc): case
-// files, corpus coverage, field agreement with expected/*.jsonl, and
-// robustness against truncated and random input. Header-only so that each
-// test executable stays independent.
+// files, corpus coverage, field agreement with expected/*.jsonl (through
+// coverage/agreement.h), and robustness against truncated and random input.
+// Header-only so that each test executable stays independent.
 //
 // Case file format (tests/data/<family>/*.txt):
 //   - lines starting with '#' and blank lines are comments;
@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "coverage/agreement.h"
 #include "receiver/normalizer.h"
 #include "receiver/syslog_parser.h"
 #include "store/record.h"
@@ -244,105 +245,19 @@ inline void PrintMisses(const Coverage& cov, size_t max = 20) {
   }
 }
 
-// ---- expected/*.jsonl (minimal JSON string extraction) ----
+// ---- agreement with fail2ban's expectations (coverage/agreement.h) ----
 
-// The string value of "key": "..." in one JSON object line, unescaped
-// (\" \\ \/ \n \t \uXXXX for ASCII); false when absent or not a string.
-inline bool JsonString(std::string_view obj, std::string_view key, std::string* out) {
-  std::string pat = "\"" + std::string(key) + "\": ";
-  size_t p = obj.find(pat);
-  if (p == std::string_view::npos) return false;
-  p += pat.size();
-  if (p >= obj.size() || obj[p] != '"') return false;
-  out->clear();
-  for (size_t i = p + 1; i < obj.size(); ++i) {
-    char c = obj[i];
-    if (c == '"') return true;
-    if (c != '\\' || i + 1 >= obj.size()) {
-      out->push_back(c);
-      continue;
-    }
-    char e = obj[++i];
-    switch (e) {
-      case 'n':
-        out->push_back('\n');
-        break;
-      case 't':
-        out->push_back('\t');
-        break;
-      case 'r':
-        out->push_back('\r');
-        break;
-      case 'u':
-        if (i + 4 < obj.size()) {
-          unsigned v = std::stoul(std::string(obj.substr(i + 1, 4)), nullptr, 16);
-          out->push_back(v < 0x80 ? static_cast<char>(v) : '?');
-          i += 4;
-        }
-        break;
-      default:
-        out->push_back(e);
-        break;
-    }
-  }
-  return false;
-}
-
-// fail2ban-style expectation: the line and its "host"/"user" fields.
-struct Agreement {
-  size_t compared = 0;
-  size_t agreed = 0;
-  std::vector<std::string> misses;
-  double Percent() const { return compared == 0 ? 100.0 : 100.0 * agreed / compared; }
-};
-
-inline bool LooksLikeIp(std::string_view s) {
-  if (s.empty()) return false;
-  bool sep = false;
-  for (char c : s) {
-    if (c == '.' || c == ':') {
-      sep = true;
-    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-      return false;
-    }
-  }
-  return sep;
-}
-
-// Compares client_ip with "host" (when an address) and sasl_user with "user"
-// for the matching lines of a fail2ban-*.jsonl file. `counts` selects the
-// lines this table is responsible for.
+// CompareFail2ban for a family table: host and user of the matching lines of
+// a fail2ban-*.jsonl file; prints a summary line and the differences.
+// `counts` selects the lines this table is responsible for.
 inline Agreement CompareFail2ban(const NormalizerTable& table, const std::string& path,
-                                 const std::function<bool(const LogRecord&)>& counts = nullptr) {
-  Agreement a;
-  for (const std::string& obj : ReadLines(path)) {
-    std::string line, host, user;
-    if (!JsonString(obj, "line", &line)) continue;
-    if (obj.find("\"match\": true") == std::string::npos) continue;
-    LogRecord rec = ParseLine(line);
-    if (counts && !counts(rec)) continue;
-    table.Normalize(rec);
-    if (JsonString(obj, "host", &host) && LooksLikeIp(host)) {
-      ++a.compared;
-      if (rec.client_ip == host) {
-        ++a.agreed;
-      } else {
-        a.misses.push_back("ip " + rec.client_ip + " != " + host + ": " + line);
-      }
-    }
-    if (JsonString(obj, "user", &user)) {
-      ++a.compared;
-      if (rec.sasl_user == user) {
-        ++a.agreed;
-      } else {
-        a.misses.push_back("user " + rec.sasl_user + " != " + user + ": " + line);
-      }
-    }
-  }
+                                 const RecordFilter& counts = nullptr) {
+  Agreement a = CompareFail2ban(
+      path, [&table](std::string_view line) { return NormalizeLine(table, line); }, counts);
   std::string name = path.substr(path.rfind('/') + 1);
   std::printf("  agreement %-40s %4zu/%-4zu %6.1f%%\n", name.c_str(), a.agreed, a.compared,
               a.Percent());
-  for (const std::string& m : a.misses) std::printf("    %s\n", m.c_str());
+  for (const std::string& d : a.differences) std::printf("    %s\n", d.c_str());
   return a;
 }
 

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "coverage/agreement.h"
+#include "coverage/json_line.h"
 #include "receiver/dovecot.h"
 #include "receiver/normalizer.h"
 #include "receiver/syslog_parser.h"
@@ -270,117 +272,33 @@ TEST(DovecotCoverage, SharedCorpusWhenPresent) {
   EXPECT_GE(total.Rate(), 0.98);
 }
 
-// ---- agreement with other parsers' expectations ----
+// ---- agreement with other parsers' expectations (coverage/agreement.h) ----
 
-// The JSON value of "key" in a one-line JSON object (first occurrence): a
-// string (unescaped) or a bare literal (true, false, numbers); false when
-// absent or null.
-bool JsonValue(std::string_view json, std::string_view key, std::string* out) {
-  std::string needle = "\"" + std::string(key) + "\": ";
-  size_t pos = json.find(needle);
-  if (pos == std::string_view::npos) return false;
-  pos += needle.size();
-  out->clear();
-  if (pos < json.size() && json[pos] != '"') {
-    size_t end = json.find_first_of(",}", pos);
-    *out = std::string(json.substr(pos, end - pos));
-    return *out != "null";
-  }
-  for (size_t i = pos + 1; i < json.size(); ++i) {
-    char c = json[i];
-    if (c == '"') return true;
-    if (c == '\\' && i + 1 < json.size()) {
-      char e = json[++i];
-      if (e == 'n') {
-        out->push_back('\n');
-      } else if (e == 't') {
-        out->push_back('\t');
-      } else if (e == 'u' && i + 4 < json.size()) {
-        unsigned code = std::stoul(std::string(json.substr(i + 1, 4)), nullptr, 16);
-        out->push_back(code < 0x80 ? static_cast<char>(code) : '?');
-        i += 4;
-      } else {
-        out->push_back(e);
-      }
-    } else {
-      out->push_back(c);
-    }
-  }
-  return false;
+void Print(std::string_view name, const testing::Agreement& a) {
+  std::printf("%-58s %4zu/%4zu fields agree (%6.2f%%)\n", std::string(name).c_str(), a.agreed,
+              a.compared, a.Percent());
+  for (const std::string& d : a.differences) std::printf("    differs: %s\n", d.c_str());
 }
 
-struct Agreement {
-  size_t compared = 0;
-  size_t agreed = 0;
-  std::vector<std::string> differences;
+LogRecord Line(std::string_view line) { return FromLine(line); }
 
-  void Check(std::string_view field, const std::string& theirs, const std::string& ours,
-             const std::string& line) {
-    ++compared;
-    if (theirs == ours) {
-      ++agreed;
-    } else {
-      differences.push_back(std::string(field) + ": expected \"" + theirs + "\", we say \"" + ours +
-                            "\"\n      " + line);
-    }
-  }
-  void Merge(const Agreement& o) {
-    compared += o.compared;
-    agreed += o.agreed;
-    differences.insert(differences.end(), o.differences.begin(), o.differences.end());
-  }
-  double Rate() const { return compared == 0 ? 0 : double(agreed) / compared; }
-  void Print(std::string_view name) const {
-    std::printf("%-58s %4zu/%4zu fields agree (%6.2f%%)\n", std::string(name).c_str(), agreed,
-                compared, 100 * Rate());
-    for (const std::string& d : differences) std::printf("    differs: %s\n", d.c_str());
-  }
-};
-
-// crowdsecurity/dovecot-logs: user, remote and local IP, passdb driver.
-Agreement CrowdsecAgreement(const std::string& path) {
-  Agreement a;
-  for (const std::string& json : ReadLines(path)) {
-    std::string stage, line, v;
-    if (!JsonValue(json, "stage", &stage) || stage != "s01-parse") continue;
-    if (!JsonValue(json, "line", &line) && !JsonValue(json, "raw_line_guess_by_index", &line)) {
-      continue;
-    }
-    LogRecord rec = FromLine(line);
-    if (JsonValue(json, "dovecot_user", &v)) a.Check("user", v, rec.sasl_user, line);
-    if (JsonValue(json, "dovecot_remote_ip", &v)) a.Check("remote_ip", v, rec.client_ip, line);
-    if (JsonValue(json, "dovecot_local_ip", &v)) {
-      a.Check("local_ip", v, std::string(rec.Extra("local_ip")), line);
-    }
-    if (JsonValue(json, "dovecot_user_backend", &v)) {
-      a.Check("user_backend", v, std::string(rec.Extra("auth_db")), line);
-    }
-  }
-  return a;
-}
-
+// crowdsecurity/dovecot-logs (user, remote and local IP, passdb driver) and
+// SSHGuard (the attacker address of its "dovecot" section).
 TEST(DovecotAgreement, CrowdsecAndSshguard) {
-  Agreement total;
+  testing::Agreement total;
   for (const std::string& f : FilesIn(TestData("dovecot/expected"), ".jsonl")) {
     if (!fs::path(f).filename().string().starts_with("crowdsec-hub-")) continue;
-    Agreement a = CrowdsecAgreement(f);
-    a.Print(fs::path(f).filename().string());
+    testing::Agreement a = testing::CompareCrowdsec(f, Line);
+    Print(fs::path(f).filename().string(), a);
     total.Merge(a);
   }
-  // SSHGuard: the attacker address of its "dovecot" section.
-  Agreement sshguard;
-  for (const std::string& json :
-       ReadLines(TestData("dovecot/expected/sshguard-parser-tests-mail.jsonl"))) {
-    std::string section, line, addr;
-    if (!JsonValue(json, "section", &section) || section != "dovecot") continue;
-    if (!JsonValue(json, "line", &line) || !JsonValue(json, "addr", &addr)) continue;
-    sshguard.Check("addr", addr, FromLine(line).client_ip, line);
-  }
-  sshguard.Print("sshguard-parser-tests-mail.jsonl (dovecot section)");
+  testing::Agreement sshguard = testing::CompareSshguard(
+      TestData("dovecot/expected/sshguard-parser-tests-mail.jsonl"), "dovecot", Line);
+  Print("sshguard-parser-tests-mail.jsonl (dovecot section)", sshguard);
   total.Merge(sshguard);
-  total.Print("TOTAL");
+  Print("TOTAL", total);
   EXPECT_GE(total.compared, 90u);
-  EXPECT_GE(total.Rate(), 0.95);
+  EXPECT_GE(total.Percent(), 95.0);
 }
 
 // fail2ban's failJSON expectations (GPL-2.0, not copied): the host it bans
@@ -388,28 +306,25 @@ TEST(DovecotAgreement, CrowdsecAndSshguard) {
 TEST(DovecotAgreement, Fail2banWhenPresent) {
   fs::path path = SharedCorpus() / "expected" / "fail2ban-dovecot.jsonl";
   if (!fs::exists(path)) GTEST_SKIP() << "no " << path.string();
-  Agreement hosts;
+  testing::Agreement hosts = testing::CompareFail2ban(path.string(), Line);
   size_t matched = 0, flagged = 0;
   for (const std::string& json : ReadLines(path.string())) {
-    std::string line, match, host;
-    if (!JsonValue(json, "line", &line)) continue;
+    std::string line, match;
+    if (!testing::JsonValue(json, "line", &line)) continue;
+    if (!testing::JsonValue(json, "match", &match) || match != "true") continue;
+    ++matched;
     LogRecord rec = FromLine(line);
-    if (JsonValue(json, "match", &match) && match == "true") {
-      ++matched;
-      if (rec.event == "auth-failure" || rec.event == "aborted-login" ||
-          rec.event == "disconnect") {
-        ++flagged;
-      }
-      if (JsonValue(json, "host", &host)) hosts.Check("host", host, rec.client_ip, line);
+    if (rec.event == "auth-failure" || rec.event == "aborted-login" || rec.event == "disconnect") {
+      ++flagged;
     }
   }
-  hosts.Print("fail2ban-dovecot.jsonl");
+  Print("fail2ban-dovecot.jsonl", hosts);
   std::printf(
       "fail2ban-dovecot.jsonl: %zu/%zu matched lines are auth-failure, aborted-login or "
       "disconnect\n",
       flagged, matched);
   EXPECT_GE(hosts.compared, 50u);
-  EXPECT_GE(hosts.Rate(), 0.95);
+  EXPECT_GE(hosts.Percent(), 95.0);
   EXPECT_EQ(flagged, matched);
 }
 

@@ -23,6 +23,9 @@
 #include <utility>
 #include <vector>
 
+#include "coverage/agreement.h"
+#include "coverage/daemon_path.h"
+#include "coverage/event_kinds.h"
 #include "receiver/normalizer.h"
 #include "receiver/syslog_parser.h"
 #include "store/record.h"
@@ -53,25 +56,6 @@ LogRecord ParseLine(std::string_view line) {
   ParseSyslogLine(rec, ctx);
   Table().Normalize(rec);
   return rec;
-}
-
-// "2017-06-24T15:41:05" or "2023-05-30T06:10:13.345" (UTC).
-std::string Iso(int64_t us) {
-  int64_t secs = us / 1000000, frac = us % 1000000;
-  if (frac < 0) frac += 1000000, --secs;
-  std::time_t t = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string out = buf;
-  if (frac != 0) {
-    std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac));
-    std::string f = buf;
-    while (f.back() == '0') f.pop_back();
-    out += f;
-  }
-  return out;
 }
 
 // The lines of a data file without its leading "#" comment block.
@@ -142,7 +126,7 @@ void ExpectCase(const Case& c, const std::string& file) {
     } else if (k.starts_with("extra.")) {
       EXPECT_EQ(rec.Extra(k.substr(6)), v) << "extra " << k.substr(6);
     } else if (k == "time") {
-      EXPECT_EQ(Iso(rec.timestamp_us), v) << "time";
+      EXPECT_EQ(testing::IsoTime(rec.timestamp_us), v) << "time";
     } else if (k == "pid") {
       EXPECT_EQ(rec.pid, v) << "pid";
     } else {
@@ -227,7 +211,8 @@ TEST(KerioTest, UnrelatedMailserverProgramIsRefused) {
       "with SASL method PLAIN.");
   EXPECT_EQ(rec.family, "kerio");
   EXPECT_EQ(rec.event, "auth-failure");
-  EXPECT_EQ(Iso(rec.timestamp_us), "2026-11-22T10:00:00");  // the syslog time, not the inner one
+  EXPECT_EQ(testing::IsoTime(rec.timestamp_us),
+            "2026-11-22T10:00:00");  // the syslog time, not the inner one
 }
 
 // ---- corpus coverage ----
@@ -236,8 +221,6 @@ TEST(KerioTest, UnrelatedMailserverProgramIsRefused) {
 bool Excluded(const std::string& file, std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
-
-bool IsGeneric(std::string_view event) { return event == "info"; }
 
 struct Coverage {
   size_t lines = 0, recognized = 0, specific = 0;
@@ -263,7 +246,7 @@ Coverage RunCoverage(const std::string& dir, bool strip_comments, size_t* files)
       LogRecord rec = ParseLine(line);
       if (rec.family == kFamily && !rec.event.empty()) {
         ++c.recognized;
-        if (!IsGeneric(rec.event)) ++c.specific;
+        if (!testing::IsGenericEvent(rec.event)) ++c.specific;
       } else if (missed.size() < 3) {
         missed.push_back(line);
       }
@@ -311,55 +294,13 @@ TEST(KerioTest, FullCorpusCoverage) {
 // ---- agreement with other parsers' expected fields ----
 
 TEST(KerioTest, ExpectedFieldsAgreement) {
-  const auto rows = testing::ReadTsv(testing::TestData("kerio/expected-fields.tsv"));
-  std::map<std::string, std::pair<size_t, size_t>> by_source, by_field;  // agree, total
-  size_t agree = 0, total = 0;
-  for (const auto& row : rows) {
-    if (row.empty() || row[0].starts_with("#") || row[0] == "source") continue;
-    ASSERT_EQ(row.size(), 4u) << row[0];
-    const std::string &source = row[0], &line = row[1], &field = row[2], &want = row[3];
-    LogRecord rec = ParseLine(line);
-    std::string got;
-    bool ok;
-    if (field == "to") {
-      ok = false;
-      for (const std::string& t : rec.to) ok = ok || t == want;
-      got = rec.to.empty() ? "" : rec.to.front();
-    } else {
-      if (field == "client_ip") got = rec.client_ip;
-      if (field == "client_name") got = rec.client_name;
-      if (field == "client_port") got = std::string(rec.Extra("client_port"));
-      if (field == "helo") got = rec.helo;
-      if (field == "from") got = rec.from;
-      if (field == "sasl_user") got = rec.sasl_user;
-      if (field == "time") got = Iso(rec.timestamp_us);
-      if (field == "time_minute") {
-        got = Iso(rec.timestamp_us).substr(0, 16);
-        got[10] = ' ';
-      }
-      if (field == "recognized") got = rec.family == kFamily && !rec.event.empty() ? "yes" : "no";
-      ok = got == want;
-    }
-    if (!ok) {
-      std::printf("  disagree %s %s: want '%s' got '%s' in: %.120s\n", source.c_str(),
-                  field.c_str(), want.c_str(), got.c_str(), line.c_str());
-    }
-    auto& s = by_source[source];
-    auto& f = by_field[field];
-    s.second++, f.second++, total++;
-    if (ok) s.first++, f.first++, agree++;
-  }
-  for (const auto& [k, v] : by_source) {
-    std::printf("  source %-36s %4zu/%-4zu agree (%.1f%%)\n", k.c_str(), v.first, v.second,
-                100.0 * v.first / v.second);
-  }
-  for (const auto& [k, v] : by_field) {
-    std::printf("  field  %-36s %4zu/%-4zu agree (%.1f%%)\n", k.c_str(), v.first, v.second,
-                100.0 * v.first / v.second);
-  }
-  ASSERT_GE(total, 45u);
-  std::printf("  overall %zu/%zu (%.1f%%)\n", agree, total, 100.0 * agree / total);
-  EXPECT_GE(static_cast<double>(agree) / total, 0.95);
+  testing::Agreement a =
+      testing::CompareExpectedFieldsTsv(testing::TestData("kerio/expected-fields.tsv"), kFamily,
+                                        [](std::string_view line) { return ParseLine(line); });
+  for (const std::string& d : a.differences) std::printf("  disagree %s\n", d.c_str());
+  ASSERT_GE(a.compared, 45u);
+  std::printf("  overall %zu/%zu (%.1f%%)\n", a.agreed, a.compared, a.Percent());
+  EXPECT_GE(a.Percent(), 95.0);
 }
 
 // ---- robustness ----

@@ -29,12 +29,13 @@ NormalizerTable Table() {
 }
 
 const std::vector<std::string> kPrograms = {
-    "sendmail",      "sm-mta",          "sm-msp-queue", "sm-acceptingconnections",
-    "qmail",         "qmail-send",      "rblsmtpd",     "dma",
-    "courieresmtpd", "courierd",        "courierlocal", "imapd",
-    "imapd-ssl",     "pop3d",           "ipop3d",       "imap",
-    "imaps",         "cyrus/imaps",     "cyrus/pop3",   "courierpop3login",
-    "solid-pop3d",   "perdition.imaps", "MailScanner",
+    "sendmail",        "sm-mta",          "sm-msp-queue", "sm-acceptingconnections",
+    "qmail",           "qmail-send",      "rblsmtpd",     "dma",
+    "courieresmtpd",   "courierd",        "courierlocal", "imapd",
+    "imapd-ssl",       "pop3d",           "ipop3d",       "imap",
+    "imaps",           "cyrus/imaps",     "cyrus/pop3",   "courierpop3login",
+    "solid-pop3d",     "perdition.imaps", "MailScanner",  "timsieved",
+    "cyrus/timsieved",
 };
 
 TEST(OtherMtaTest, SendmailCases) {
