@@ -1071,8 +1071,16 @@ bool ConsumeCyrusEndpoint(string_view s, LogRecord& rec, string_view* rest) {
   return true;
 }
 
+// Cyrus timsieved (tag "timsieved", "cyrus/timsieved" or "sieve"): its
+// badlogin lines carry no user, the SASL error follows the mechanism.
+bool IsTimsieved(string_view program) {
+  string_view last = program.substr(program.rfind('/') + 1);
+  return last == "timsieved" || last == "sieve";
+}
+
 // Cyrus: "badlogin: host [ip] MECH [user] SASL(-13): reason" (the user may be
-// absent or in parentheses), "login: host [ip] user MECH User logged in ...".
+// absent or in parentheses), "login: host [ip] user MECH User logged in ...";
+// timsieved: "badlogin: host[ip] MECH reason".
 bool CyrusImap(string_view s, LogRecord& rec) {
   string_view v = s;
   if (ConsumePrefix(v, "badlogin: ")) {
@@ -1083,6 +1091,10 @@ bool CyrusImap(string_view s, LogRecord& rec) {
     string_view mech = rest.substr(0, rest.find(' '));
     SetExtra(rec, "sasl_method", mech);
     rest = mech.size() < rest.size() ? Trim(rest.substr(mech.size())) : string_view();
+    if (IsTimsieved(rec.program)) {
+      Assign(rec.reply, rest);
+      return true;
+    }
     if (rest.starts_with("(")) {
       size_t close = rest.find(')');
       if (close != npos) {
@@ -1423,8 +1435,9 @@ void RegisterOtherMta(NormalizerTable& table) {
                         "courierdeliver", "courierfilter"}) {
     table.Register(p, NormalizeCourierMta);
   }
-  for (string_view p : {"imapd", "pop3d", "ipop3d", "imap", "imaps", "pop3", "pop3s", "cyrus",
-                        "lmtpunix", "courierpop3login", "courierpop3d", "courierimaplogin"}) {
+  for (string_view p :
+       {"imapd", "pop3d", "ipop3d", "imap", "imaps", "pop3", "pop3s", "cyrus", "lmtpunix",
+        "timsieved", "sieve", "courierpop3login", "courierpop3d", "courierimaplogin"}) {
     table.Register(p, NormalizeImapd);
   }
   table.Register("solid-pop3d", NormalizeSolidPop3d);

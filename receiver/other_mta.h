@@ -1,8 +1,8 @@
 // Normalizers for the less common MTAs and mail-access daemons: Sendmail,
-// qmail, DragonFly Mail Agent (dma), Courier (MTA and IMAP/POP3), Cyrus IMAP,
-// UW IMAP, solid-pop3d, perdition and MailScanner. Each sets its own family
-// ("sendmail", "qmail", "dma", "courier", "cyrus", "uw-imap", "solid-pop3d",
-// "perdition", "mailscanner").
+// qmail, DragonFly Mail Agent (dma), Courier (MTA and IMAP/POP3), Cyrus IMAP
+// (and its timsieved), UW IMAP, solid-pop3d, perdition and MailScanner. Each
+// sets its own family ("sendmail", "qmail", "dma", "courier", "cyrus",
+// "uw-imap", "solid-pop3d", "perdition", "mailscanner").
 //
 // Events shared by these families:
 //   queued          a message entered the queue (sendmail "QID: from=<a>,
