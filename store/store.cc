@@ -8,6 +8,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 #include <unordered_set>
@@ -334,7 +335,7 @@ absl::Status Store::Write(const std::vector<LogRecord>& batch, std::vector<std::
     std::vector<Item> items;
     items.reserve(batch.size());
     for (const LogRecord& rec : batch) items.push_back({&rec, nullptr});
-    return WriteRecords(items, keys_out);
+    return WriteRecords(items, {}, keys_out);
   }
   std::vector<LogRecord> copy = batch;
   return Write(copy, keys_out);
@@ -350,6 +351,38 @@ absl::Status Store::Write(std::vector<LogRecord>& batch, std::vector<std::string
 }
 
 absl::Status Store::WriteGroup(std::span<std::vector<LogRecord>* const> batches,
+                               std::vector<std::vector<std::string>>* keys_out) {
+  return WriteGroup(batches, {}, keys_out);
+}
+
+size_t Store::Prepared::bytes() const {
+  return values.capacity() + value_ends.capacity() * sizeof(uint32_t) + index_keys.capacity() +
+         index.capacity() * sizeof(Entry);
+}
+
+bool Store::Prepare(const std::vector<LogRecord>& batch, Prepared* out) {
+  out->values.clear();
+  out->value_ends.clear();
+  out->index_keys.clear();
+  out->index.clear();
+  if (std::any_of(batch.begin(), batch.end(), HasImportIdentity)) return false;
+  static const std::string kPlaceholder(keys::kPrimaryKeySize, '\0');
+  out->value_ends.reserve(batch.size());
+  out->index.reserve(batch.size() * 3);
+  for (uint32_t i = 0; i < batch.size(); ++i) {
+    EncodeRecord(batch[i], &out->values);
+    out->value_ends.push_back(static_cast<uint32_t>(out->values.size()));
+    for (const auto& [kind, term] : IndexTerms(batch[i])) {
+      out->index_keys.append(keys::IndexPrefix(kind, term));
+      out->index_keys.append(kPlaceholder);
+      out->index.push_back({static_cast<uint32_t>(out->index_keys.size()), i});
+    }
+  }
+  return true;
+}
+
+absl::Status Store::WriteGroup(std::span<std::vector<LogRecord>* const> batches,
+                               std::span<Prepared* const> preps,
                                std::vector<std::vector<std::string>>* keys_out) {
   if (keys_out != nullptr) keys_out->assign(batches.size(), {});
   size_t total = 0;
@@ -394,15 +427,31 @@ absl::Status Store::WriteGroup(std::span<std::vector<LogRecord>* const> batches,
   }
   std::vector<Item> items;
   items.reserve(total);
+  std::vector<PreparedRun> runs;
+  std::vector<std::string_view> values;  // of prepared records
+  values.reserve(total);
   size_t n = 0;
-  for (const std::vector<LogRecord>* b : batches) {
-    for (const LogRecord& rec : *b) {
-      items.push_back({&rec, marked && !identities[n].empty() ? &identities[n] : nullptr});
+  for (size_t bi = 0; bi < batches.size(); ++bi) {
+    const std::vector<LogRecord>& b = *batches[bi];
+    Prepared* prep = bi < preps.size() ? preps[bi] : nullptr;
+    // A batch is prepared as it was pushed; deduplication (marked batches)
+    // changes it, and those are never prepared.
+    if (prep != nullptr && prep->value_ends.size() != b.size()) prep = nullptr;
+    if (prep != nullptr) runs.push_back({prep, items.size()});
+    for (size_t i = 0; i < b.size(); ++i) {
+      const std::string* identity = marked && !identities[n].empty() ? &identities[n] : nullptr;
+      const std::string_view* value = nullptr;
+      if (prep != nullptr) {
+        const uint32_t from = i == 0 ? 0 : prep->value_ends[i - 1];
+        values.push_back(std::string_view(prep->values).substr(from, prep->value_ends[i] - from));
+        value = &values.back();
+      }
+      items.push_back({&b[i], identity, value});
       ++n;
     }
   }
   std::vector<std::string> pks;
-  absl::Status st = WriteRecords(items, keys_out != nullptr ? &pks : nullptr);
+  absl::Status st = WriteRecords(items, runs, keys_out != nullptr ? &pks : nullptr);
   if (!st.ok() || keys_out == nullptr) return st;
   size_t k = 0;
   for (size_t i = 0; i < batches.size(); ++i) {
@@ -413,7 +462,7 @@ absl::Status Store::WriteGroup(std::span<std::vector<LogRecord>* const> batches,
   return st;
 }
 
-absl::Status Store::WriteRecords(const std::vector<Item>& items,
+absl::Status Store::WriteRecords(const std::vector<Item>& items, std::span<const PreparedRun> runs,
                                  std::vector<std::string>* keys_out) {
   if (keys_out != nullptr) keys_out->clear();
   if (items.empty()) return absl::OkStatus();
@@ -429,21 +478,41 @@ absl::Status Store::WriteRecords(const std::vector<Item>& items,
   std::vector<uint32_t> order(items.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return pks[a] < pks[b]; });
-  std::vector<std::string> index_keys;
-  index_keys.reserve(items.size() * 3);
+  // Index keys: the prepared ones patched with their record's primary key
+  // in place, the others built here; all sorted together.
+  std::vector<std::string_view> index;
+  index.reserve(items.size() * 3);
+  for (const PreparedRun& run : runs) {
+    uint32_t begin = 0;
+    for (const Prepared::Entry& e : run.prep->index) {
+      char* key = run.prep->index_keys.data() + begin;
+      std::memcpy(key + (e.end - begin) - keys::kPrimaryKeySize, pks[run.first + e.record].data(),
+                  keys::kPrimaryKeySize);
+      index.emplace_back(key, e.end - begin);
+      begin = e.end;
+    }
+  }
+  std::vector<std::string> built;  // keys of records that were not prepared
   std::string value;
   for (uint32_t i : order) {
-    const LogRecord& rec = *items[i].rec;
-    value.clear();
-    EncodeRecord(rec, &value);
-    wb.Put(records_cf_, pks[i], value);
-    for (const auto& [kind, term] : IndexTerms(rec)) {
-      index_keys.push_back(keys::IndexKey(kind, term, pks[i]));
+    const Item& it = items[i];
+    if (it.value != nullptr) {
+      wb.Put(records_cf_, pks[i], rocksdb::Slice(it.value->data(), it.value->size()));
+    } else {
+      value.clear();
+      EncodeRecord(*it.rec, &value);
+      wb.Put(records_cf_, pks[i], value);
+      for (const auto& [kind, term] : IndexTerms(*it.rec)) {
+        built.push_back(keys::IndexKey(kind, term, pks[i]));
+      }
     }
-    if (items[i].identity != nullptr) wb.Put(imported_cf_, *items[i].identity, pks[i]);
+    if (it.identity != nullptr) wb.Put(imported_cf_, *it.identity, pks[i]);
   }
-  std::sort(index_keys.begin(), index_keys.end());
-  for (const std::string& k : index_keys) wb.Put(index_cf_, k, rocksdb::Slice());
+  for (const std::string& k : built) index.emplace_back(k);
+  std::sort(index.begin(), index.end());
+  for (std::string_view k : index) {
+    wb.Put(index_cf_, rocksdb::Slice(k.data(), k.size()), rocksdb::Slice());
+  }
   const uint64_t count = record_count_.load(std::memory_order_relaxed) + items.size();
   wb.Put(meta_cf_, kNextSequenceKey, EncodeU64(seq));
   wb.Put(meta_cf_, kRecordCountKey, EncodeU64(count));

@@ -34,27 +34,40 @@ size_t QueuedBytes(const std::vector<LogRecord>& batch) {
 
 bool Writer::TryPush(std::vector<LogRecord>& batch) {
   if (batch.empty()) return true;
-  const size_t bytes = QueuedBytes(batch);
   const size_t n = batch.size();
+  const size_t record_bytes = QueuedBytes(batch);
+  Pending slot;
   {
     std::lock_guard lock(mu_);
     if (stopping_) return false;
     // An empty queue always takes one batch, so an oversized batch cannot
     // be refused forever.
     if (queued_records_ != 0 && (queued_records_ + n > options_.max_queued_records ||
-                                 queued_bytes_ + bytes > options_.max_queued_bytes)) {
+                                 queued_bytes_ + record_bytes > options_.max_queued_bytes)) {
       return false;
     }
-    queue_.push_back(std::move(batch));
+    if (!spare_.empty()) {
+      slot = std::move(spare_.back());  // committed records, capacity kept
+      spare_.pop_back();
+    }
+  }
+  // Outside the lock, on this (the producer's) thread: the encoding and
+  // index keys, and the batch swapped into the slot; `batch` gets the
+  // spare's committed records.
+  Store::Prepare(batch, &slot.prep);
+  slot.records.swap(batch);
+  const size_t bytes = record_bytes + slot.prep.bytes();
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) {  // stopped meanwhile: nothing was taken
+      batch.clear();
+      batch.swap(slot.records);
+      return false;
+    }
+    queue_.push_back(std::move(slot));
     queued_records_ += n;
     queued_bytes_ += bytes;
     pushed_ += n;
-    if (!spare_.empty()) {
-      batch = std::move(spare_.back());  // committed records, capacity kept
-      spare_.pop_back();
-    } else {
-      batch = std::vector<LogRecord>();
-    }
   }
   work_cv_.notify_one();
   // The committed records of a spare are destroyed here, on the producer's
@@ -92,9 +105,10 @@ size_t Writer::queued_records() const {
 }
 
 void Writer::Run() {
-  std::deque<std::vector<LogRecord>> work;
-  std::vector<std::vector<LogRecord>> emptied;
+  std::deque<Pending> work;
+  std::vector<Pending> emptied;
   std::vector<std::vector<LogRecord>*> group;
+  std::vector<Store::Prepared*> preps;
   size_t group_records = 0;
   std::vector<std::vector<std::string>> keys;
   for (;;) {
@@ -122,7 +136,7 @@ void Writer::Run() {
       if (group.empty()) return;
       size_t n = 0;
       for (const auto* b : group) n += b->size();
-      absl::Status st = store_->WriteGroup(group, cb ? &keys : nullptr);
+      absl::Status st = store_->WriteGroup(group, preps, cb ? &keys : nullptr);
       if (st.ok()) {
         size_t stored = 0;
         for (size_t i = 0; i < group.size(); ++i) {
@@ -139,16 +153,18 @@ void Writer::Run() {
       }
       handled += n;
       group.clear();
+      preps.clear();
       group_records = 0;
     };
-    for (std::vector<LogRecord>& batch : work) {
-      group.push_back(&batch);
-      group_records += batch.size();
+    for (Pending& p : work) {
+      group.push_back(&p.records);
+      preps.push_back(&p.prep);
+      group_records += p.records.size();
       if (group_records >= options_.max_batch_records) commit();
     }
     commit();
     // Cleared by the producer that takes them back (see TryPush).
-    for (std::vector<LogRecord>& batch : work) emptied.push_back(std::move(batch));
+    for (Pending& p : work) emptied.push_back(std::move(p));
     work.clear();
     {
       std::lock_guard lock(mu_);

@@ -11,10 +11,13 @@
 //
 // The queue holds whole batches: TryPush moves the producer's vector in
 // (O(1), no record is copied or moved) and hands it back a spare, already
-// allocated vector. The writer commits groups of batches where they are
-// (Store::WriteGroup) and returns them as spares with their records, which
-// the producer destroys: the writer thread, the one that falls behind,
-// neither moves nor frees a record.
+// allocated vector. Before queueing, TryPush does on the producer's thread
+// what needs no store (Store::Prepare: encoding, index keys). The writer
+// commits groups of batches where they are (Store::WriteGroup) and returns
+// them as spares with their records, which the producer destroys: the
+// writer thread, the one that falls behind, neither moves nor frees a
+// record. Two producers pushing at once may each overshoot the bounds by
+// one batch (the check comes before the preparation, outside the lock).
 //
 // Counters: "stored" (records written), "store.batches", "store.errors",
 // "dropped.store_error" (records lost to a failed write).
@@ -79,8 +82,13 @@ class Writer final : public RecordSink {
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable done_cv_;
-  std::deque<std::vector<LogRecord>> queue_;   // batches as pushed
-  std::vector<std::vector<LogRecord>> spare_;  // committed batches, for TryPush to clear
+  // A pushed batch and what TryPush prepared of it on the producer's thread.
+  struct Pending {
+    std::vector<LogRecord> records;
+    Store::Prepared prep;
+  };
+  std::deque<Pending> queue_;   // as pushed
+  std::vector<Pending> spare_;  // committed, capacity kept, for TryPush to reuse
   size_t queued_records_ = 0;
   size_t queued_bytes_ = 0;
   uint64_t pushed_ = 0;     // records accepted so far
