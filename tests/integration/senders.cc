@@ -250,9 +250,12 @@ bool Rsyslog::Start(const std::string& body) {
   std::string conf =
       "# Written by tests/integration/senders.cc: the test's own input, then the\n"
       "# client config under test.\n"
+      "# processInternalMessages: rsyslog's own messages go through the rules\n"
+      "# below to internal.log (by default 8.2302 hands them to syslog(3), i.e.\n"
+      "# /dev/log, and the tests never see them).\n"
       "global(workDirectory=\"" +
       dir_ +
-      "/work\")\n"
+      "/work\" processInternalMessages=\"on\")\n"
       "module(load=\"imtcp\")\n"
       "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"0\" listenPortFileName=\"" +
       port_file +

@@ -79,9 +79,9 @@ class Process {
 // rsyslogd (8.x) with `-n -f DIR/rsyslog.conf -i DIR/rsyslogd.pid`: the
 // config is a header written here (work directory DIR/work, an imtcp input
 // on 127.0.0.1 port 0 bound to the default ruleset, its port written to a
-// file) followed by `body`. Never reads /etc/rsyslog.conf, loads no
-// imuxsock/imklog, so it neither listens on /dev/log nor becomes the system
-// logger.
+// file, rsyslog's own messages to DIR/internal.log) followed by `body`.
+// Never reads /etc/rsyslog.conf, loads no imuxsock/imklog, so it neither
+// listens on /dev/log nor becomes the system logger.
 class Rsyslog {
  public:
   explicit Rsyslog(std::string dir) : dir_(std::move(dir)) {}
