@@ -387,9 +387,13 @@ absl::Status Store::WriteGroup(std::span<std::vector<LogRecord>* const> batches,
   if (keys_out != nullptr) keys_out->assign(batches.size(), {});
   size_t total = 0;
   bool marked = false;
-  for (const std::vector<LogRecord>* b : batches) {
+  for (size_t bi = 0; bi < batches.size(); ++bi) {
+    const std::vector<LogRecord>* b = batches[bi];
     total += b->size();
-    marked = marked || std::any_of(b->begin(), b->end(), HasImportIdentity);
+    // A prepared batch has no marks (Prepare refuses those).
+    const bool prepared = bi < preps.size() && preps[bi] != nullptr && !b->empty() &&
+                          preps[bi]->value_ends.size() == b->size();
+    marked = marked || (!prepared && std::any_of(b->begin(), b->end(), HasImportIdentity));
   }
   std::vector<std::string> identities;  // per record of the group, when marked
   if (marked) {
