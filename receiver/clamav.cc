@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "receiver/scan.h"
 
@@ -104,6 +105,8 @@ bool ConsumeLogTime(string_view& s) {
 
 // ---- classification ----
 
+enum class Evidence { kWeak, kStrong };
+
 // "daily.cld updated (version: 27343, sigs: 2064568, f-level: 90, builder: raynman)"
 void SetVersionExtras(string_view s, LogRecord& rec) {
   size_t v = s.find("version: ");
@@ -115,18 +118,231 @@ void SetVersionExtras(string_view s, LogRecord& rec) {
     while (e < s.size() && IsDigit(s[e])) ++e;
     SetExtra(rec, "version", s.substr(v + 9, e - v - 9));
   }
+  size_t l = s.find("local version: ");
+  if (l != npos) {
+    size_t e = l + 15;
+    while (e < s.size() && IsDigit(s[e])) ++e;
+    SetExtra(rec, "local_version", s.substr(l + 15, e - l - 15));
+  }
   size_t g = s.find("sigs: ");
   if (g != npos) {
     size_t e = g + 6;
     while (e < s.size() && IsDigit(s[e])) ++e;
     SetExtra(rec, "sigs", s.substr(g + 6, e - g - 6));
   }
+  size_t f = s.find("f-level: ");
+  if (f != npos) {
+    size_t e = f + 9;
+    while (e < s.size() && IsDigit(s[e])) ++e;
+    SetExtra(rec, "f_level", s.substr(f + 9, e - f - 9));
+  }
+  size_t b = s.find("builder: ");
+  if (b != npos) {
+    string_view v = s.substr(b + 9);
+    SetExtra(rec, "builder", v.substr(0, v.find_first_of(",)")));
+  }
 }
 
+// The digits at the start of `s` ("" when none).
+string_view LeadingDigits(string_view s) {
+  size_t e = 0;
+  while (e < s.size() && IsDigit(s[e])) ++e;
+  return s.substr(0, e);
+}
+
+// `s` without one trailing '.'.
+string_view WithoutDot(string_view s) {
+  if (!s.empty() && s.back() == '.') s.remove_suffix(1);
+  return s;
+}
+
+// Sets event "config" with the setting's name and value (and unit when logged).
+bool SetConfig(LogRecord& rec, string_view setting, string_view value, string_view unit = {}) {
+  rec.event = "config";
+  SetExtra(rec, "setting", setting);
+  SetExtra(rec, "value", value);
+  if (!unit.empty()) SetExtra(rec, "unit", unit);
+  return true;
+}
+
+// clamd's start-up report of its settings (clamd/clamd.c, clamd/server-th.c):
+//   "Limits: Global size limit set to 104857600 bytes." (setting "Global size
+//   limit", value, unit), "Limits: Files limit set to 10000.", "Limits:
+//   Core-dump limit is 0.", "Limits: Global time limit protection disabled."
+//   "Log file size limited to 4294967295 bytes." / "Log file size limit disabled."
+//   "Not loading PUA signatures.", "Bytecode: Security mode set to \"TrustSigned\"."
+//   "Self checking every 600 seconds.", "Archive support enabled."
+bool ClassifyConfig(string_view s, Evidence ev, LogRecord& rec) {
+  string_view v = s;
+  if (ConsumePrefix(v, "Limits: ")) {
+    v = WithoutDot(v);
+    size_t set = v.find(" limit set to ");
+    if (set != npos) {
+      string_view value = v.substr(set + 14);
+      string_view number = LeadingDigits(value);
+      if (number.empty()) return false;
+      string_view unit = value.substr(number.size());
+      scan::SkipSpaces(unit);
+      return SetConfig(rec, v.substr(0, set + 6), number, unit);
+    }
+    size_t is = v.find(" limit is ");
+    if (is != npos && scan::IsDigits(v.substr(is + 10))) {
+      return SetConfig(rec, v.substr(0, is + 6), v.substr(is + 10));
+    }
+    if (v.ends_with(" limit protection disabled")) {
+      return SetConfig(rec, v.substr(0, v.size() - 20), "disabled");
+    }
+    return false;
+  }
+  if (ConsumePrefix(v, "Log file size limited to ")) {
+    string_view number = LeadingDigits(v);
+    if (number.empty()) return false;
+    return SetConfig(rec, "LogFileMaxSize", number, "bytes");
+  }
+  if (s.starts_with("Log file size limit disabled")) {
+    return SetConfig(rec, "LogFileMaxSize", "disabled");
+  }
+  if (s.starts_with("Not loading PUA signatures")) return SetConfig(rec, "DetectPUA", "no");
+  if (ConsumePrefix(v, "Bytecode: Security mode set to \"")) {
+    size_t q = v.find('"');
+    if (q == npos || q == 0) return false;
+    return SetConfig(rec, "BytecodeSecurity", v.substr(0, q));
+  }
+  if (ConsumePrefix(v, "Self checking every ")) {
+    string_view number = LeadingDigits(v);
+    if (number.empty()) return false;
+    return SetConfig(rec, "SelfCheck", number, "seconds");
+  }
+  // "<feature> support enabled." is too plain a sentence to trust without
+  // evidence that the line is clamd's.
+  if (ev == Evidence::kStrong) {
+    string_view t = WithoutDot(s);
+    for (string_view state : {" support enabled", " support disabled"}) {
+      if (t.ends_with(state) && t.size() > state.size() && t.size() < state.size() + 40) {
+        return SetConfig(rec, t.substr(0, t.size() - state.size() + 8),
+                         state.substr(state.rfind(' ') + 1));
+      }
+    }
+  }
+  return false;
+}
+
+// clamd's start-up, database load and reload steps (clamd/clamd.c,
+// clamd/server-th.c):
+//   "+++ Started at DATE" / "--- Stopped at DATE"        daemon-start / daemon-stop
+//   "clamd daemon 1.0.7 (OS: Linux, ARCH: x86_64, CPU: x86_64)"   daemon-version
+//   "Received 0 file descriptor(s) from systemd."         socket-activation
+//   "Reading databases from /var/lib/clamav"              db-load (status loading)
+//   "Loaded 8698887 signatures."                          db-load (status loaded)
+//   "Database correctly reloaded (6169326 signatures)"    db-reload (status ok)
+//   "ERROR: Malformed database" (cl_strerror of a failed cl_load) db-load-error
+//   "Received signal: wake up"                            signal
+bool ClassifyDaemon(string_view s, LogRecord& rec) {
+  string_view v = s;
+  if (ConsumePrefix(v, "+++ Started at")) {
+    rec.event = "daemon-start";
+    rec.status = "started";
+    return true;
+  }
+  if (ConsumePrefix(v, "--- Stopped at")) {
+    rec.event = "daemon-stop";
+    rec.status = "stopped";
+    return true;
+  }
+  for (string_view daemon : {"clamd", "freshclam", "clamav-milter", "clamonacc"}) {
+    v = s;
+    if (ConsumePrefix(v, daemon) && ConsumePrefix(v, " daemon ") && !v.empty() &&
+        IsDigit(v.front())) {
+      rec.event = "daemon-version";
+      SetExtra(rec, "daemon", daemon);
+      string_view version = v.substr(0, v.find(' '));
+      SetExtra(rec, "version", version);
+      v.remove_prefix(version.size());
+      string_view inner;
+      scan::SkipSpaces(v);
+      if (scan::ExtractBracketed(v, '(', ')', &inner)) {
+        for (auto [label, key] : {std::pair<string_view, string_view>{"OS: ", "os"},
+                                  {"ARCH: ", "arch"},
+                                  {"CPU: ", "cpu"}}) {
+          size_t at = inner.find(label);
+          if (at == npos) continue;
+          string_view val = inner.substr(at + label.size());
+          SetExtra(rec, key, val.substr(0, val.find(',')));
+        }
+      }
+      return true;
+    }
+  }
+  v = s;
+  if (ConsumePrefix(v, "Received ") && !v.empty() && IsDigit(v.front())) {
+    string_view n = LeadingDigits(v);
+    v.remove_prefix(n.size());
+    if (v.starts_with(" file descriptor(s) from systemd")) {
+      rec.event = "socket-activation";
+      SetExtra(rec, "fds", n);
+      return true;
+    }
+    return false;
+  }
+  v = s;
+  if (ConsumePrefix(v, "Reading databases from ")) {
+    rec.event = "db-load";
+    rec.status = "loading";
+    SetExtra(rec, "dir", Trim(v));
+    return true;
+  }
+  if (ConsumePrefix(v, "Loaded ") && !v.empty() && IsDigit(v.front())) {
+    string_view n = LeadingDigits(v);
+    if (!v.substr(n.size()).starts_with(" signatures")) return false;
+    rec.event = "db-load";
+    rec.status = "loaded";
+    SetExtra(rec, "sigs", n);
+    return true;
+  }
+  if (ConsumePrefix(v, "Database correctly reloaded")) {
+    rec.event = "db-reload";
+    rec.status = "ok";
+    ConsumePrefix(v, " (");
+    string_view n = LeadingDigits(v);
+    if (!n.empty()) SetExtra(rec, "sigs", n);
+    return true;
+  }
+  if (ConsumePrefix(v, "Received signal: ")) {
+    rec.event = "signal";
+    SetExtra(rec, "signal", Trim(v));
+    return true;
+  }
+  // cl_strerror() texts that only a failed database load returns
+  // (CL_EMALFDB, CL_ECVD, CL_EVERIFY), as clamd logs them after "Reading
+  // databases from".
+  v = s;
+  if (ConsumePrefix(v, "ERROR: ") || ConsumePrefix(v, "!")) {
+    if (v == "Malformed database" || v == "Broken or not a CVD file" ||
+        v == "Can't verify database integrity") {
+      rec.event = "db-load-error";
+      rec.status = "error";
+      Assign(rec.reply, v);
+      return true;
+    }
+  }
+  return false;
+}
+
+// freshclam (freshclam/freshclam.c, libfreshclam/libfreshclam.c):
+//   "ClamAV update process started at DATE"                      update-start
+//   "daily database available for update (local version: N, remote version: M)"
+//                                                         db-update-available
+//   "Testing database: 'PATH' ..." / "Database test passed."     db-test
+//   "daily.cld updated (version: N, sigs: N, f-level: N, builder: B)",
+//   "Database updated (N signatures) from HOST (IP: ip)"         db-update
+//   "main.cvd database is up-to-date (version: ...)"             db-up-to-date
+//   "Incremental update failed, trying to download daily.cvd"    db-update-fallback
+//   "Clamd successfully notified about the update." / "Clamd was NOT notified: ..."
+//                                                                clamd-notify
 bool ClassifyFreshclam(string_view s, LogRecord& rec) {
   size_t p;
   if ((p = s.find(" updated (version: ")) != npos && p > 0 && s.find(' ') == p) {
-    rec.event = "info";
+    rec.event = "db-update";
     rec.status = "updated";
     SetExtra(rec, "database", s.substr(0, p));
     SetVersionExtras(s.substr(p), rec);
@@ -134,14 +350,14 @@ bool ClassifyFreshclam(string_view s, LogRecord& rec) {
   }
   if (((p = s.find(" database is up-to-date")) != npos || (p = s.find(" is up to date")) != npos) &&
       p > 0 && s.find(' ') == p) {
-    rec.event = "info";
+    rec.event = "db-up-to-date";
     rec.status = "up-to-date";
     SetExtra(rec, "database", s.substr(0, p));
     SetVersionExtras(s.substr(p), rec);
     return true;
   }
   if ((p = s.find(" database available for ")) != npos && p > 0 && s.find(' ') == p) {
-    rec.event = "info";
+    rec.event = "db-update-available";
     rec.status = "available";
     SetExtra(rec, "database", s.substr(0, p));
     SetVersionExtras(s.substr(p), rec);
@@ -150,16 +366,54 @@ bool ClassifyFreshclam(string_view s, LogRecord& rec) {
   string_view v = s;
   if (ConsumePrefix(v, "Database updated (")) {
     // "Database updated (6169326 signatures) from database.clamav.net (IP: 1.2.3.4)"
-    rec.event = "info";
+    rec.event = "db-update";
     rec.status = "updated";
-    size_t e = 0;
-    while (e < v.size() && IsDigit(v[e])) ++e;
-    SetExtra(rec, "sigs", v.substr(0, e));
+    SetExtra(rec, "sigs", LeadingDigits(v));
+    size_t from = v.find(") from ");
+    if (from != npos) {
+      string_view host = v.substr(from + 7);
+      SetExtra(rec, "mirror", host.substr(0, host.find(' ')));
+      size_t ip = host.find("(IP: ");
+      if (ip != npos) {
+        string_view addr = host.substr(ip + 5);
+        SetExtra(rec, "mirror_ip", addr.substr(0, addr.find(')')));
+      }
+    }
     return true;
   }
   if (s.starts_with("ClamAV update process started")) {
-    rec.event = "info";
+    rec.event = "update-start";
     rec.status = "started";
+    return true;
+  }
+  if (ConsumePrefix(v, "Testing database: ")) {
+    rec.event = "db-test";
+    rec.status = "testing";
+    if (ConsumePrefix(v, "'")) SetExtra(rec, "file", v.substr(0, v.find('\'')));
+    return true;
+  }
+  if (s.starts_with("Database test passed")) {
+    rec.event = "db-test";
+    rec.status = "passed";
+    return true;
+  }
+  if (ConsumePrefix(v, "Incremental update failed, trying to download ")) {
+    rec.event = "db-update-fallback";
+    rec.status = "warning";
+    SetExtra(rec, "database", Trim(v));
+    Assign(rec.reply, s);
+    return true;
+  }
+  if (s.starts_with("Clamd successfully notified about the update")) {
+    rec.event = "clamd-notify";
+    rec.status = "ok";
+    return true;
+  }
+  if (ConsumePrefix(v, "Clamd was NOT notified")) {
+    rec.event = "clamd-notify";
+    rec.status = "failed";
+    ConsumePrefix(v, ": ");
+    Assign(rec.reply, Trim(v));
     return true;
   }
   return false;
@@ -260,8 +514,6 @@ bool ClassifyMilter(string_view s, LogRecord& rec) {
   return false;
 }
 
-enum class Evidence { kWeak, kStrong };
-
 // Classifies one ClamAV message. With weak evidence (a sniffed line without
 // LogTime) only specific ClamAV messages are accepted.
 bool Classify(string_view s, Evidence ev, LogRecord& rec) {
@@ -293,15 +545,7 @@ bool Classify(string_view s, Evidence ev, LogRecord& rec) {
     SetExtra(rec, "file", s.substr(0, s.size() - 4));
     return true;
   }
-  if (ClassifyFreshclam(s, rec)) return true;
-  if (ConsumePrefix(v, "+++ Started at")) {
-    rec.event = "info";
-    rec.status = "started";
-    return true;
-  }
-  if (ConsumePrefix(v, "--- Stopped at")) {
-    rec.event = "info";
-    rec.status = "stopped";
+  if (ClassifyFreshclam(s, rec) || ClassifyDaemon(s, rec) || ClassifyConfig(s, ev, rec)) {
     return true;
   }
   bool libclam = s.starts_with("LibClamAV ");
