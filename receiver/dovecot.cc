@@ -290,6 +290,112 @@ string_view WithoutPassword(string_view text) {
   return TrimRight(text.substr(0, p));
 }
 
+// One field of the auth protocol's tab-separated lines, as syslog escapes the
+// tab ("#011") or as a file log keeps it.
+bool NextAuthProtocolField(string_view& s, string_view* field) {
+  if (s.empty()) return false;
+  size_t tab = s.find('\t');
+  size_t esc = s.find("#011");
+  size_t end = tab < esc ? tab : esc;
+  *field = s.substr(0, end);
+  s.remove_prefix(end == npos ? s.size() : end + (end == tab ? 1 : 4));
+  return true;
+}
+
+// auth_debug's "client in: AUTH\t1\tPLAIN\tservice=imap\tsecured\tsession=S\t
+// lip=::1\trip=::1\tlport=143\trport=51954\tresp=..." (auth-client-connection.c):
+// the request a login process sent. The response (credentials) is not kept.
+void ParseAuthClientIn(string_view s, LogRecord& rec) {
+  SetEvent(rec, "auth-request");
+  rec.status = "received";
+  string_view f;
+  NextAuthProtocolField(s, &f);  // "AUTH"
+  NextAuthProtocolField(s, &f);  // request ID
+  if (NextAuthProtocolField(s, &f) && !f.empty()) SetExtra(rec, "sasl_method", f);
+  while (NextAuthProtocolField(s, &f)) {
+    size_t eq = f.find('=');
+    if (eq == npos) continue;
+    string_view k = f.substr(0, eq), v = f.substr(eq + 1);
+    if (k == "service") {
+      SetExtra(rec, "auth_service", v);
+    } else if (k == "session") {
+      SetExtra(rec, "session", v);
+    } else if (k == "lip") {
+      SetExtra(rec, "local_ip", v);
+    } else if (k == "rip") {
+      Assign(rec.client_ip, v);
+    } else if (k == "lport") {
+      SetExtra(rec, "local_port", v);
+    } else if (k == "rport") {
+      SetExtra(rec, "client_port", v);
+    }
+  }
+}
+
+// The auth process's debug and start-up lines that name a step:
+//   "client in: AUTH\t..."                       auth-request (status received)
+//   "auth(u,ip,<s>): Auth request finished"      auth-request (status finished)
+//   "passwd-file(u,ip,...): Performing passdb lookup" / "Finished passdb lookup"
+//                                                passdb-lookup / userdb-lookup
+//   "passwd-file(...): lookup: user=u file=F"    passwd-file-lookup (extra file)
+//   "passwd-file(...): Master user lookup for login: L"   master-user-lookup
+//   "Master user logging in as L"                master-user-login
+//   "auth(default): Support not compiled in for passdb driver 'ldap'" (1.x),
+//   "Unknown passdb driver 'x'"                  auth-driver-missing
+// Returns false for any other text.
+bool ParseAuthStep(string_view text, LogRecord& rec) {
+  string_view v = text;
+  if (ConsumePrefix(v, "client in: AUTH") && (v.starts_with("#011") || v.starts_with("\t"))) {
+    ParseAuthClientIn(text.substr(11), rec);
+    return true;
+  }
+  if (text == "Auth request finished") {
+    SetEvent(rec, "auth-request");
+    rec.status = "finished";
+    return true;
+  }
+  for (string_view step : {"Performing ", "Finished "}) {
+    v = text;
+    if (!ConsumePrefix(v, step)) continue;
+    if (v == "passdb lookup" || v == "userdb lookup") {
+      SetEvent(rec, v == "passdb lookup" ? "passdb-lookup" : "userdb-lookup");
+      rec.status = step == "Finished " ? "finished" : "started";
+      return true;
+    }
+  }
+  v = text;
+  if (ConsumePrefix(v, "lookup: user=")) {
+    size_t file = v.find(" file=");
+    if (file == npos) return false;
+    SetEvent(rec, "passwd-file-lookup");
+    SetExtra(rec, "lookup_user", v.substr(0, file));
+    SetExtra(rec, "file", Trim(v.substr(file + 6)));
+    return true;
+  }
+  if (ConsumePrefix(v, "Master user lookup for login: ")) {
+    SetEvent(rec, "master-user-lookup");
+    SetExtra(rec, "login_user", Trim(v));
+    return true;
+  }
+  if (ConsumePrefix(v, "Master user logging in as ")) {
+    SetEvent(rec, "master-user-login");
+    SetExtra(rec, "login_user", Trim(v));
+    return true;
+  }
+  v = text;
+  if (ConsumePrefix(v, "Support not compiled in for ") || ConsumePrefix(v, "Unknown ")) {
+    string_view db = v.substr(0, v.find(' '));
+    v.remove_prefix(db.size());
+    if ((db != "passdb" && db != "userdb") || !ConsumePrefix(v, " driver '")) return false;
+    SetEvent(rec, "auth-driver-missing");
+    SetExtra(rec, "db", db);
+    SetExtra(rec, "driver", v.substr(0, v.find('\'')));
+    Assign(rec.reply, text);
+    return true;
+  }
+  return false;
+}
+
 void ParseAuth(string_view body, Prefix& p, LogRecord& rec) {
   // 2.3 relays worker lines: "conn unix:auth-worker (pid=1,uid=2): auth-worker<55>: ".
   if (ConsumePrefix(body, "conn ")) {
@@ -338,7 +444,7 @@ void ParseAuth(string_view body, Prefix& p, LogRecord& rec) {
   if (IsAuthFailure(text)) {
     Assign(rec.reply, text);
     SetEvent(rec, "auth-failure");
-  } else {
+  } else if (!ParseAuthStep(text, rec)) {
     SetEvent(rec, LevelEvent(p.level));
   }
 }
@@ -594,6 +700,24 @@ void ParseMailSession(string_view body, Prefix& p, LogRecord& rec) {
     ParseLogFields(kv, rec, /*header_from_only=*/true);
     return;
   }
+  // indexer-worker: "Mailbox mlr/Sys: Indexed 1 messages (UIDs 419..419)".
+  string_view ix = body;
+  size_t indexed;
+  if (ConsumePrefix(ix, "Mailbox ") && (indexed = ix.find(": Indexed ")) != npos) {
+    string_view count = ix.substr(indexed + 10);
+    count = count.substr(0, count.find(' '));
+    if (IsDigits(count)) {
+      SetEvent(rec, "mailbox-indexed");
+      SetExtra(rec, "mailbox", ix.substr(0, indexed));
+      SetExtra(rec, "count", count);
+      size_t uids = ix.find("(UIDs ", indexed);
+      if (uids != npos) {
+        string_view range = ix.substr(uids + 6);
+        SetExtra(rec, "uids", range.substr(0, range.find(')')));
+      }
+      return;
+    }
+  }
   string_view text = body;
   ConsumePrefix(text, "Disconnected: ");
   if (text.starts_with("Logged out") || text.starts_with("Connection closed") ||
@@ -620,6 +744,55 @@ bool IsMailService(string_view s) {
          s == "indexer-worker" || s == "imap-hibernate" || s == "doveadm" || s == "quota-warning";
 }
 
+// Any process's lib-signals line "Killed with signal 15 (by pid=6068 uid=0
+// code=kill)", the master's "service(imap): child 1234 killed with signal 9
+// (core dumps disabled)" and Dovecot 1.x's "Auth process died too early -
+// shutting down". Returns false for any other text.
+bool ParseProcessEnd(string_view body, LogRecord& rec) {
+  string_view v = body;
+  if (ConsumePrefix(v, "Killed with signal ")) {
+    string_view sig = v.substr(0, v.find(' '));
+    if (!IsDigits(sig)) return false;
+    SetEvent(rec, "process-killed");
+    SetExtra(rec, "signal", sig);
+    string_view by;
+    if (ExtractBracketed(v.substr(sig.size() + (sig.size() < v.size() ? 1 : 0)), '(', ')', &by) &&
+        ConsumePrefix(by, "by ")) {
+      string_view f;
+      if (FindField(by, "pid", &f)) SetExtra(rec, "sender_pid", f);
+      if (FindField(by, "uid", &f)) SetExtra(rec, "sender_uid", f);
+      if (FindField(by, "code", &f)) SetExtra(rec, "signal_code", f);
+    }
+    return true;
+  }
+  if (ConsumePrefix(v, "service(")) {
+    size_t rp = v.find("): child ");
+    if (rp == npos) return false;
+    string_view process = v.substr(0, rp);
+    string_view rest = v.substr(rp + 9);
+    string_view pid = rest.substr(0, rest.find(' '));
+    rest.remove_prefix(pid.size());
+    if (!IsDigits(pid) || !ConsumePrefix(rest, " killed with signal ")) return false;
+    string_view sig = rest.substr(0, rest.find(' '));
+    if (!IsDigits(sig)) return false;
+    SetEvent(rec, "process-killed");
+    SetExtra(rec, "process", process);
+    SetExtra(rec, "pid", pid);
+    SetExtra(rec, "signal", sig);
+    Assign(rec.reply, body);
+    return true;
+  }
+  size_t died = body.find(" process died too early - shutting down");
+  if (died != npos && died > 0 && body.substr(0, died).find(' ') == npos) {
+    SetEvent(rec, "process-died");
+    rec.status = "shutting-down";
+    SetExtra(rec, "process", body.substr(0, died));
+    Assign(rec.reply, body);
+    return true;
+  }
+  return false;
+}
+
 void Dispatch(string_view body, Prefix& p, LogRecord& rec) {
   rec.family = "dovecot";
   if (!p.service.empty()) SetExtra(rec, "service", p.service);
@@ -633,6 +806,8 @@ void Dispatch(string_view body, Prefix& p, LogRecord& rec) {
   } else if (IsMailService(p.service) ||
              (!p.args.empty() && !IsDigits(p.args) && p.service != "master")) {
     ParseMailSession(body, p, rec);
+  } else if (ParseProcessEnd(body, rec)) {
+    // set by ParseProcessEnd
   } else if ((p.service == "master" || (p.service.empty() && body.starts_with("Dovecot v"))) &&
              (p.level.empty() || p.level == "Info")) {
     // The master process's own news: start-up, reload, shutdown. Its

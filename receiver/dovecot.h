@@ -27,6 +27,23 @@
 //   sieve           IMAPSieve actions in a mail session ("sieve: left message in ...")
 //   mail-log        the mail_log plugin ("expunge: box=INBOX, uid=7, msgid=<x>, ...")
 //   master          master process start-up ("Dovecot v2.3.4 starting up ...")
+//   process-killed  "master: Warning: Killed with signal 15 (by pid=1 uid=0 code=kill)"
+//                   (extra signal, sender_pid, sender_uid, signal_code), "service(imap):
+//                   child 1234 killed with signal 9 ..." (extra process, pid, signal)
+//   process-died    1.x "Auth process died too early - shutting down" (extra process)
+//   auth-driver-missing  "auth(default): Support not compiled in for passdb driver
+//                   'ldap'", "Unknown userdb driver 'x'" (extra db, driver)
+//   auth-request    auth_debug "client in: AUTH#0111#011PLAIN#011service=imap..."
+//                   (status "received"; extra sasl_method, auth_service, session,
+//                   local_ip, ports; client_ip) and "auth(u,ip): Auth request finished"
+//                   (status "finished")
+//   passdb-lookup, userdb-lookup  "Performing passdb lookup" / "Finished ..." (status
+//                   "started" / "finished")
+//   passwd-file-lookup  "passwd-file(u,ip): lookup: user=u file=F" (extra lookup_user, file)
+//   master-user-lookup, master-user-login  "Master user lookup for login: L",
+//                   "Master user logging in as L" (extra login_user)
+//   mailbox-indexed indexer-worker "Mailbox X: Indexed 1 messages (UIDs 419..419)"
+//                   (extra mailbox, count, uids)
 //   info, debug, warning, error, fatal   anything else, by Dovecot's log level
 // Fields: sasl_user (login/auth user; the mailbox user of a session), client_ip
 // (rip / remote IP), to (the delivery user), from, message_id, size, status,

@@ -404,6 +404,25 @@ TEST(Dovecot, SessionsAndLevels) {
   EXPECT_EQ(Dovecot("").event, "info");
 }
 
+// SYNTHETIC lines (no corpus example) from the format strings of Dovecot's
+// master/service-process.c ("service(%s): child %s killed with signal %d")
+// and auth/passdb.c ("Unknown passdb driver '%s'").
+TEST(Dovecot, ProcessEndsAndDriverErrors) {
+  LogRecord rec = Dovecot(
+      "master: Error: service(imap): child 1234 killed with signal 9 (core dumps disabled)");
+  EXPECT_EQ(rec.event, "process-killed");
+  EXPECT_EQ(rec.Extra("process"), "imap");
+  EXPECT_EQ(rec.Extra("pid"), "1234");
+  EXPECT_EQ(rec.Extra("signal"), "9");
+  rec = Dovecot("auth: Fatal: Unknown userdb driver 'sqlx'");
+  EXPECT_EQ(rec.event, "auth-driver-missing");
+  EXPECT_EQ(rec.Extra("db"), "userdb");
+  EXPECT_EQ(rec.Extra("driver"), "sqlx");
+  // Shapes that only look alike keep their level's event.
+  EXPECT_EQ(Dovecot("master: Warning: Killed with signal x").event, "warning");
+  EXPECT_EQ(Dovecot("auth: Debug: Performing lookup").event, "debug");
+}
+
 TEST(Dovecot, ProgramIsTheProcess) {
   // Dovecot writing its own log file: the process name takes the tag's place.
   LogRecord rec = FromMsg("imap-login", "Info: Login: user=<u>, method=PLAIN, rip=192.0.2.3");
