@@ -350,6 +350,26 @@ void ParseSecurity(string_view s, LogRecord& rec) {
     if (f != npos) Assign(rec.reply, s.substr(f + 9));
     return;
   }
+  // "Kerio Antivirus database has been successfully updated. Kerio Antivirus
+  // engine version/Signature count: (AVCORE v2.2 ... (March 15, 2021)/11294591)
+  // is now active." The engine text holds parentheses and '/', so the count
+  // is what follows the last '/' before the closing ") is now active".
+  if (s.starts_with("Kerio Antivirus database has been successfully updated")) {
+    rec.event = "av-update";
+    rec.status = "updated";
+    string_view marker = "Signature count: (";
+    size_t open = s.find(marker);
+    size_t close = s.rfind(") is now active");
+    if (open != npos && close != npos && close > open + marker.size()) {
+      string_view inner = s.substr(open + marker.size(), close - open - marker.size());
+      size_t slash = inner.rfind('/');
+      if (slash != npos && scan::IsDigits(inner.substr(slash + 1))) {
+        SetExtra(rec, "engine", inner.substr(0, slash));
+        SetExtra(rec, "sigs", inner.substr(slash + 1));
+      }
+    }
+    return;
+  }
   // config.log: "admin@example.com - Update ConnectClientOptions {...}"
   size_t dash = s.find(" - ");
   if (dash != npos && dash > 0 && s.substr(0, dash).find(' ') == npos &&

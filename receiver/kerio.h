@@ -31,6 +31,9 @@
 //   mailbox-operation  operations.log "{MOVE} Protocol: p, User: u, IP: ip, ...,
 //                 Msg-Id: <<m>>, Size: n" (sasl_user, client_ip, from,
 //                 message_id, size; extras operation, protocol, folder, destination)
+//   av-update     "Kerio Antivirus database has been successfully updated. Kerio
+//                 Antivirus engine version/Signature count: (E/n) is now active."
+//                 (status "updated"; extras engine, sigs)
 //   config-change config.log "admin@x - Update ..." (sasl_user)
 //   info          any other Kerio line
 // The bracketed time (local time, no zone: taken as UTC) becomes
