@@ -189,6 +189,43 @@ void ClassifyDkimJob(string_view rest, LogRecord& rec) {
   rec.event = "info";
 }
 
+// The milter's start and stop lines (opendkim.c / opendmarc.c):
+//   "<Product> Filter v%s starting (args: %s)"
+//   "<Product> Filter v%s terminating with status %d, errno = %d"
+// `product` is "OpenDKIM" or "OpenDMARC". Sets event daemon-start /
+// daemon-stop with status starting / stopping and extras version, args or
+// exit_status, errno. False (rec untouched) for any other line.
+bool ParseFilterBanner(string_view msg, string_view product, LogRecord& rec) {
+  string_view s = msg;
+  if (!ConsumePrefix(s, product) || !ConsumePrefix(s, " Filter v")) return false;
+  size_t sp = s.find(' ');
+  if (sp == npos || sp == 0 || !IsDigit(s[0])) return false;
+  string_view version = s.substr(0, sp);
+  s.remove_prefix(sp + 1);
+  if (ConsumePrefix(s, "starting")) {
+    rec.event = "daemon-start";
+    rec.status = "starting";
+    SetExtra(rec, "version", version);
+    if (ConsumePrefix(s, " (args: ") && s.ends_with(')')) {
+      SetExtra(rec, "args", s.substr(0, s.size() - 1));
+    }
+    return true;
+  }
+  if (ConsumePrefix(s, "terminating")) {
+    rec.event = "daemon-stop";
+    rec.status = "stopping";
+    SetExtra(rec, "version", version);
+    if (ConsumePrefix(s, " with status ")) {
+      string_view code = s.substr(0, s.find(','));
+      SetExtra(rec, "exit_status", code);
+      size_t e = s.find("errno = ");
+      if (e != npos) SetExtra(rec, "errno", s.substr(e + 8));
+    }
+    return true;
+  }
+  return false;
+}
+
 bool NormalizeOpendkim(string_view msg, LogRecord& rec) {
   msg = TrimRight(msg);
   if (msg.empty()) return false;
@@ -197,6 +234,10 @@ bool NormalizeOpendkim(string_view msg, LogRecord& rec) {
     rec.family = "opendkim";
     Assign(rec.queue_id, id);
     ClassifyDkimJob(rest, rec);
+    return true;
+  }
+  if (ParseFilterBanner(msg, "OpenDKIM", rec)) {
+    rec.family = "opendkim";
     return true;
   }
   if (msg.starts_with("OpenDKIM Filter") || msg.starts_with("OpenDKIM filter")) {
@@ -253,6 +294,20 @@ bool NormalizeOpendmarc(string_view msg, LogRecord& rec) {
       return true;
     }
     rec.event = "info";
+    return true;
+  }
+  if (ParseFilterBanner(msg, "OpenDMARC", rec)) {
+    rec.family = "opendmarc";
+    return true;
+  }
+  // opendmarc.c at start-up: "additional trusted authentication services: %s"
+  // (the TrustedAuthservIDs setting).
+  string_view t = msg;
+  if (ConsumePrefix(t, "additional trusted authentication services: ")) {
+    rec.family = "opendmarc";
+    rec.event = "config";
+    SetExtra(rec, "setting", "TrustedAuthservIDs");
+    SetExtra(rec, "value", t);
     return true;
   }
   if (msg.starts_with("OpenDMARC Filter") || msg.starts_with("additional trusted") ||

@@ -18,8 +18,15 @@
 //   key-error          "QID: key retrieval failed (s=, d=)...", key data
 //                      problems; extra selector, domain when logged
 //   error              other lines that report a failure
-//   info               start-up/shutdown lines and other lines about a queue ID
+//   daemon-start       "OpenDKIM Filter vX starting (args: A)"; status "starting",
+//                      extra version, args
+//   daemon-stop        "OpenDKIM Filter vX terminating with status N, errno = E";
+//                      status "stopping", extra version, exit_status, errno
+//   info               other start-up/shutdown lines and other lines about a queue ID
 // opendmarc events:
+//   daemon-start / daemon-stop  as opendkim's, "OpenDMARC Filter vX ..."
+//   config             "additional trusted authentication services: H"; extra
+//                      setting "TrustedAuthservIDs", value H
 //   dmarc-result       "QID: DOMAIN pass|fail|none|..."; status, extra domain
 //   info / error       start-up lines, other lines about a queue ID, failures
 //
