@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "receiver/scan.h"
 
@@ -333,6 +334,8 @@ void ParseSecurity(string_view text, LogRecord& rec) {
   }
 }
 
+bool ClassifyText(const Log4j& l, string_view text, LogRecord& rec);
+
 // Fills rec from a parsed log4j line.
 void ApplyLog4j(const Log4j& l, bool headless, LogRecord& rec) {
   string_view ctx = l.context;
@@ -402,6 +405,7 @@ void ApplyLog4j(const Log4j& l, bool headless, LogRecord& rec) {
     }
     return;
   }
+  if (ClassifyText(l, text, rec)) return;
   if (headless && l.level.empty()) {
     rec.event = "continuation";
     return;
@@ -439,6 +443,149 @@ bool IsTraceLine(string_view s) {
     return true;
   }
   return IsJavaExceptionLine(s);
+}
+
+// The length of a Java class name at the start of `s` ("com.zimbra.cs.Foo",
+// "a.b.C$Inner"): at least two dots, identifier characters, a lower-case
+// first letter (any letter when `any_case`: package "EDU.oswego..." in a
+// stack frame); 0 when there is none.
+size_t JavaClassLength(string_view s, bool any_case = false) {
+  if (s.empty() || !(any_case ? scan::IsAlpha(s[0]) : scan::IsLower(s[0]))) return 0;
+  size_t i = 0, dots = 0;
+  while (i < s.size() && (IsJavaIdentChar(s[i]) || s[i] == '.')) {
+    if (s[i] == '.') ++dots;
+    ++i;
+  }
+  return dots >= 2 && s[i - 1] != '.' ? i : 0;
+}
+
+// "com.x.FooException: message" or "com.x.FooException" alone: sets extra
+// exception (the class) and reply (the message). False when `s` is not one.
+bool SetException(string_view s, LogRecord& rec) {
+  if (!IsJavaExceptionLine(s)) return false;
+  size_t n = JavaClassLength(s);
+  SetExtra(rec, "exception", s.substr(0, n));
+  string_view message = s.substr(n);
+  ConsumePrefix(message, ":");
+  message = Trim(message);
+  if (message.ends_with(" ;")) message.remove_suffix(2);
+  Assign(rec.reply, message);
+  return true;
+}
+
+// The lines of a Java stack trace in mailbox.log, each of a fixed shape that
+// says what it is (Throwable.printStackTrace(), MessagingException's
+// "chained exception is:", ServiceException's "ExceptionId:... Code:..."):
+//   stack-trace  "at com.x.Y.method(Y.java:412)" (extra frame, source),
+//                "... 10 more" (extra frames_omitted)
+//   exception    "com.x.FooException: message" (extra exception, reply),
+//                "Caused by: ..." / "Caused by:" (extra role "cause"),
+//                "chained exception is: ..." (role "chained"),
+//                "ExceptionId:ID Code:service.X Arg:..." (role "detail";
+//                extra exception_id, code)
+// Returns false (rec untouched) for any other line.
+bool ClassifyTraceLine(string_view s, LogRecord& rec) {
+  s = Trim(s);
+  while (!s.empty() && s.front() == '\t') s.remove_prefix(1);
+  string_view v = s;
+  if (ConsumePrefix(v, "at ")) {
+    size_t n = JavaClassLength(v, /*any_case=*/true);
+    if (n == 0) return false;
+    string_view rest = v.substr(n);
+    SkipSpaces(rest);
+    string_view source;
+    if (!scan::ExtractBracketed(rest, '(', ')', &source)) return false;
+    rec.event = "stack-trace";
+    SetExtra(rec, "frame", v.substr(0, n));
+    SetExtra(rec, "source", source);
+    return true;
+  }
+  if (ConsumePrefix(v, "... ") && v.ends_with(" more")) {
+    string_view count = v.substr(0, v.size() - 5);
+    if (!scan::IsDigits(count)) return false;
+    rec.event = "stack-trace";
+    SetExtra(rec, "frames_omitted", count);
+    return true;
+  }
+  if (ConsumePrefix(v, "Caused by:")) {
+    v = Trim(v);
+    if (!v.empty() && !SetException(v, rec)) return false;
+    rec.event = "exception";
+    SetExtra(rec, "role", "cause");
+    return true;
+  }
+  if (ConsumePrefix(v, "chained exception is: ")) {
+    if (!SetException(v, rec)) return false;
+    rec.event = "exception";
+    SetExtra(rec, "role", "chained");
+    return true;
+  }
+  if (ConsumePrefix(v, "ExceptionId:")) {
+    size_t code = v.find(" Code:");
+    if (code == npos) return false;
+    rec.event = "exception";
+    SetExtra(rec, "role", "detail");
+    SetExtra(rec, "exception_id", v.substr(0, code));
+    string_view c = v.substr(code + 6);
+    SetExtra(rec, "code", c.substr(0, c.find(' ')));
+    return true;
+  }
+  if (SetException(s, rec)) {
+    rec.event = "exception";
+    return true;
+  }
+  return false;
+}
+
+// mailbox.log messages of a known shape, whatever their level:
+//   servlet-start      soap "Servlet SoapServlet starting up" (extra servlet)
+//   handler-exception  "handler exception[ com.x.FooError: message]" (SoapEngine,
+//                      system): a SOAP/IMAP handler threw; extra exception, reply
+//   service-exception  "Service exception com.x.ServiceException: message" (sync)
+//   connection-error   "Fatal error occurred while handling connection" (reply;
+//                      extra server, the ImapServer/Pop3Server/LmtpServer thread pool)
+//   folder-empty       mailbox "Emptying 9 items from /Trash, removeSubfolders=true."
+//                      (extra folder, count)
+bool ClassifyText(const Log4j& l, string_view text, LogRecord& rec) {
+  string_view v = text;
+  if (l.category == "soap" && ConsumePrefix(v, "Servlet ") && v.ends_with(" starting up")) {
+    rec.event = "servlet-start";
+    SetExtra(rec, "servlet", v.substr(0, v.size() - 12));
+    return true;
+  }
+  for (auto [prefix, event] :
+       {std::pair<string_view, string_view>{"handler exception", "handler-exception"},
+        {"Service exception", "service-exception"}}) {
+    v = text;
+    if (!ConsumePrefix(v, prefix)) continue;
+    if (!v.empty() && v.front() != ' ' && v.front() != ':') continue;
+    ConsumePrefix(v, ":");
+    v = Trim(v);
+    if (!v.empty() && !SetException(v, rec)) Assign(rec.reply, v);
+    Assign(rec.event, event);
+    return true;
+  }
+  if (text.starts_with("Fatal error occurred while handling connection")) {
+    rec.event = "connection-error";
+    Assign(rec.reply, text);
+    size_t dash = l.thread.rfind('-');
+    if (dash != npos && l.thread.substr(0, dash).ends_with("Server") &&
+        scan::IsDigits(l.thread.substr(dash + 1))) {
+      SetExtra(rec, "server", l.thread.substr(0, dash));
+    }
+    return true;
+  }
+  v = text;
+  if (l.category == "mailbox" && ConsumePrefix(v, "Emptying ")) {
+    string_view count = v.substr(0, v.find(' '));
+    v.remove_prefix(count.size());
+    if (!scan::IsDigits(count) || !ConsumePrefix(v, " items from ")) return false;
+    rec.event = "folder-empty";
+    SetExtra(rec, "count", count);
+    SetExtra(rec, "folder", v.substr(0, v.find(',')));
+    return true;
+  }
+  return false;
 }
 
 // A context/category line whose time and level were on the previous line.
@@ -543,7 +690,7 @@ bool ParseMailboxLog(string_view s, LogRecord& rec) {
   }
   if (IsTraceLine(s)) {
     rec.family = "zimbra";
-    rec.event = "continuation";
+    if (!ClassifyTraceLine(s, rec)) rec.event = "continuation";
     return true;
   }
   size_t start = 0;

@@ -26,12 +26,23 @@
 //   audit           other audit "security - cmd=X; ..." lines (extra cmd)
 //   mailop          other mailop lines (moves, deletes)
 //   dos-alert       jetty "DOS ALERT:ip=..." (client_ip)
+//   servlet-start   soap "Servlet SoapServlet starting up" (extra servlet)
+//   handler-exception  "handler exception[ com.x.FooError: message]" without an
+//                   authentication failure (extra exception, reply)
+//   service-exception  "Service exception com.x.ServiceException: message"
+//   connection-error   "Fatal error occurred while handling connection" (reply,
+//                   extra server: the thread pool, "ImapServer")
+//   folder-empty    mailbox "Emptying 9 items from /Trash, ..." (extra count, folder)
+//   stack-trace     a stack frame "at com.x.Y.m(Y.java:1)" (extra frame, source) or
+//                   "... 3 more" (extra frames_omitted)
+//   exception       "com.x.FooException: message" (extra exception, reply),
+//                   "Caused by: ..." (extra role "cause"), "chained exception is:
+//                   ..." ("chained"), "ExceptionId:ID Code:service.X ..." ("detail";
+//                   extra exception_id, code)
 //   info, warning, error, debug
 //                   other log4j lines by level (FATAL is "error", extra level)
-//   continuation    stack-trace and wrapped lines: "at x.y(Z.java:1)",
-//                   "Caused by:", "... 3 more", "com.x.FooException: ...",
-//                   "ExceptionId:...", and a context/category line whose
-//                   time and level were on the line before
+//   continuation    other wrapped lines: a context/category line whose time and
+//                   level were on the line before, with a text of no known shape
 //   service-status  zimbramon "STATUS: host: service: Running" (extras service, state)
 //   stats           zimbramon "zmstat x.csv: ..."
 //   config          zmconfigd, zmmtaconfig lines
