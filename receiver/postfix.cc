@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "receiver/normalizer.h"
+#include "receiver/postfix_verbose.h"
 #include "receiver/scan.h"
 
 namespace mlq {
@@ -700,7 +701,10 @@ bool IsVerbose(string_view s) {
   return sock != npos && sock < 40;
 }
 
+// Verbose logging: the shapes postfix_verbose.h knows get their own event;
+// other verbose shapes stay "debug".
 bool ParseVerbose(string_view s, LogRecord& rec) {
+  if (postfix_verbose::Classify(s, rec)) return true;
   if (!IsVerbose(s)) return false;
   rec.event = "debug";
   return true;
