@@ -631,7 +631,7 @@ table=$work/results.md
     done
     st=$(med "storage.$tag.store_bytes"); sf=$(med "storage.$tag.sst_flush"); sc=$(med "storage.$tag.sst_compact")
     rw=$(med "storage.$tag.raw"); gz=$(med "storage.$tag.gzip")
-    echo "| bytes per line on disk at $size lines: mlq status store_bytes (SST after flush; after full compaction) | $st ($sf; $(or_na "$sc")) | $rw (raw file) | $rw (raw file) | $rw | $gz | store/raw $(ratio "$st" "$rw"), compacted/raw $(or_na "$(ratio "$sc" "$rw")"), compacted/gzip $(or_na "$(ratio "$sc" "$gz")") | <= raw | $(holds "$(ratio "${sc:-$st}" "$rw")" "<=" 1) |"
+    echo "| bytes per line on disk at $size lines: mlq status store_bytes (SST after flush; after full compaction) | $st ($sf; $(or_na "$sc")) | $rw (raw file) | $rw (raw file) | $rw | $gz | store/raw $(ratio "$st" "$rw"), compacted/raw $(or_na "$(ratio "$sc" "$rw")"), compacted/gzip $(or_na "$(ratio "$sc" "$gz")") | <= raw | $(holds "$(ratio "$st" "$rw")" "<=" 1) |"
   done
   for tag in plain gz; do
     v=$(med "import.$tag.mb_s"); [[ -z $v ]] && continue
