@@ -13,11 +13,15 @@
 #include <string>
 #include <string_view>
 
+#include "receiver/civil_time.h"
 #include "receiver/scan.h"
 
 namespace mlq {
 namespace {
 
+using civil::DaysFromCivil;
+using civil::DigitsAt;
+using civil::MonthNumber;
 using scan::ConsumePrefix;
 using scan::IsDigit;
 using scan::SkipSpaces;
@@ -37,34 +41,6 @@ bool Contains(string_view s, string_view part) { return s.find(part) != npos; }
 
 // ---- time ----
 
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-int Num(string_view s, size_t pos, size_t n) {
-  if (pos + n > s.size()) return -1;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (!IsDigit(s[i])) return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
-
-int MonthNumber(string_view m) {
-  static constexpr string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  for (int i = 0; i < 12; ++i) {
-    if (m == kMonths[i]) return i + 1;
-  }
-  return 0;
-}
-
 // "[22/Nov/2026 10:11:12] " at the start of `s` (optionally ".fff" before
 // the ']'). Returns the length including the space, 0 when absent.
 size_t ParseKerioTime(string_view s, int64_t* us) {
@@ -72,8 +48,8 @@ size_t ParseKerioTime(string_view s, int64_t* us) {
       s[18] != ':') {
     return 0;
   }
-  const int d = Num(s, 1, 2), mo = MonthNumber(s.substr(4, 3)), y = Num(s, 8, 4);
-  const int h = Num(s, 13, 2), mi = Num(s, 16, 2), se = Num(s, 19, 2);
+  const int d = DigitsAt(s, 1, 2), mo = MonthNumber(s.substr(4, 3)), y = DigitsAt(s, 8, 4);
+  const int h = DigitsAt(s, 13, 2), mi = DigitsAt(s, 16, 2), se = DigitsAt(s, 19, 2);
   if (d < 1 || d > 31 || mo == 0 || y < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 ||
       se > 60) {
     return 0;

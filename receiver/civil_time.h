@@ -1,0 +1,49 @@
+// Calendar helpers for the timestamps normalizers read out of log text
+// (Exim's "2026-11-22 10:11:12", Kerio's "[22/Nov/2026 10:11:12]", Zimbra's
+// log4j times, Roundcube's "[22-Nov-2026 10:11:12 +0100]", the syslog
+// header). Header-only and allocation-free like scan.h; every function is
+// pure, so thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "receiver/scan.h"
+
+namespace mlq::civil {
+
+// Days since 1970-01-01 of the proleptic Gregorian date y-m-d (Howard
+// Hinnant's days_from_civil). m is 1..12; d is not range-checked.
+inline int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// The value of the `n` (<= 9) ASCII digits at s[pos], or -1 when s is too
+// short or one of them is not a digit.
+inline int DigitsAt(std::string_view s, size_t pos, size_t n) {
+  if (pos > s.size() || n > s.size() - pos) return -1;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (!scan::IsDigit(s[i])) return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+// 1..12 for the English abbreviation "Jan".."Dec" (exact case), else 0.
+inline int MonthNumber(std::string_view abbr) {
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (int i = 0; i < 12; ++i) {
+    if (abbr == kMonths[i]) return i + 1;
+  }
+  return 0;
+}
+
+}  // namespace mlq::civil
