@@ -1,12 +1,12 @@
 // rsyslog (Debian 12's rsyslogd 8.2302) forwarding to the real mlqd with the
 // client config shipped in deploy/rsyslog-client.conf: each ruleset there,
-// with each of its two templates, over UDP, TCP (octet counting and LF) and
-// TLS (OpenSSL and GnuTLS drivers, mutual and server-only). rsyslogd gets
-// 200 Postfix lines over its own imtcp input (RFC 3164 headers with host
-// mx-test, postfix/qmgr[4242] and a time five minutes ago) and must deliver
-// every one exactly once with that host, program, pid and time.
+// with each of its two templates (and rsyslog's traditional one), over UDP, TCP (octet counting and
+// LF) and TLS (OpenSSL and GnuTLS drivers, mutual and server-only). rsyslogd gets 200 Postfix lines
+// over its own imtcp input (RFC 3164 headers with host mx-test, postfix/qmgr[4242] and a time five
+// minutes ago) and must deliver every one exactly once with that host, program, pid and time.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -35,6 +35,9 @@ std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.name;
 
 const char* kForward = "RSYSLOG_ForwardFormat";
 const char* kProtocol23 = "RSYSLOG_SyslogProtocol23Format";
+// RFC 3164 header with a second-precision, year-less, zone-less time: mlqd
+// takes the year from the receive time and the zone from the listener.
+const char* kTraditional = "RSYSLOG_TraditionalForwardFormat";
 
 std::vector<std::string> MlqdArgs(const Case& c, const std::string& ca) {
   if (std::string(c.transport) != "tls") return {};
@@ -123,6 +126,16 @@ TEST_P(RsyslogTest, ForwardsEveryLineExactlyOnce) {
   ExpectExactlyOnce(rows, batch, expect);
   json status = daemon.Status();
   EXPECT_EQ(status.value("stored", -1), kLines) << status.dump();
+  // The header is the template's: an RFC 3164 "Mmm dd hh:mm:ss" time after
+  // the PRI, or RFC 5424's "1 " version / ForwardFormat's RFC 3339 time.
+  for (const json& row : rows) {
+    const std::string raw = AsText(row.value("raw", json()));
+    const size_t gt = raw.find('>');
+    ASSERT_NE(gt, std::string::npos) << raw;
+    const bool bsd_time =
+        gt + 4 < raw.size() && std::isupper(static_cast<unsigned char>(raw[gt + 1]));
+    EXPECT_EQ(bsd_time, c.template_ != nullptr && std::string(c.template_) == kTraditional) << raw;
+  }
   if (tls && !c.mutual_tls && !rows.empty()) {
     EXPECT_EQ(AsText(rows[0].value("peer_subject", json())), "") << "no client certificate";
   }
@@ -137,9 +150,11 @@ INSTANTIATE_TEST_SUITE_P(
         // plain TCP, LF framing
         Case{"tcp_lf_forward", "mlq_tcp_lf", nullptr, "tcp"},
         Case{"tcp_lf_protocol23", "mlq_tcp_lf", kProtocol23, "tcp"},
+        Case{"tcp_lf_traditional", "mlq_tcp_lf", kTraditional, "tcp"},
         // UDP
         Case{"udp_forward", "mlq_udp", nullptr, "udp"},
         Case{"udp_protocol23", "mlq_udp", kProtocol23, "udp"},
+        Case{"udp_traditional", "mlq_udp", kTraditional, "udp"},
         // TLS, OpenSSL driver, x509/name, mutual TLS
         Case{"tls_ossl_protocol23", "mlq_tls", nullptr, "tls", true},
         Case{"tls_ossl_forward", "mlq_tls", kForward, "tls", true},
