@@ -6,15 +6,21 @@
 
 #include "receiver/roundcube.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "receiver/civil_time.h"
 #include "receiver/scan.h"
 
 namespace mlq {
 namespace {
 
+using civil::DaysFromCivil;
+using civil::DigitsAt;
+using civil::MonthNumber;
 using scan::ConsumePrefix;
+using scan::ExtractBracketed;
 using scan::IsAlnum;
 using scan::IsAlpha;
 using scan::IsDigit;
@@ -98,7 +104,10 @@ bool SetUserAndIp(string_view s, LogRecord& rec) {
   if (f == npos) return false;
   string_view user = s.substr(0, f);
   size_t against = user.rfind(" against ");
-  if (against != npos) user = user.substr(0, against);
+  if (against != npos) {
+    SetExtra(rec, "imap_server", user.substr(against + 9));
+    user = user.substr(0, against);
+  }
   Assign(rec.sasl_user, user);
   Assign(rec.client_ip, ip);
   return true;
@@ -160,6 +169,143 @@ string_view WithoutSourceTrailer(string_view s) {
   size_t in = s.rfind(" in /");
   if (in != npos && s.find(" on line ", in) != npos) s = s.substr(0, in);
   return Trim(s);
+}
+
+// Roundcube's and PHP's trailer " in /path/file.php on line N" (Roundcube
+// adds " (METHOD URL)"): sets *file and *line; returns the text before it,
+// all of `s` (trimmed) when there is no trailer.
+string_view SplitSourceTrailer(string_view s, string_view* file, string_view* line) {
+  size_t in = s.rfind(" in /");
+  if (in == npos) return Trim(s);
+  size_t on = s.find(" on line ", in);
+  if (on == npos) return Trim(s);
+  string_view n = s.substr(on + 9);
+  size_t k = 0;
+  while (k < n.size() && IsDigit(n[k])) ++k;
+  if (k == 0) return Trim(s);
+  *file = s.substr(in + 4, on - in - 4);
+  *line = n.substr(0, k);
+  return Trim(s.substr(0, in));
+}
+
+// Roundcube's request trailer "(POST /path/index.php?_task=mail&_action=x)"
+// at the end of `s`: extras method, url, task, action; returns the text
+// before it.
+string_view SplitRequest(string_view s, LogRecord& rec) {
+  s = TrimRight(s);
+  if (s.empty() || s.back() != ')') return s;
+  size_t lp = s.rfind(" (");
+  if (lp == npos) return s;
+  string_view req = s.substr(lp + 2, s.size() - lp - 3);
+  size_t sp = req.find(' ');
+  if (sp == npos || sp == 0) return s;
+  string_view method = req.substr(0, sp);
+  for (char c : method) {
+    if (!IsUpper(c)) return s;
+  }
+  string_view url = req.substr(sp + 1);
+  if (url.empty() || url.front() != '/' || url.find(' ') != npos) return s;
+  SetExtra(rec, "method", method);
+  SetExtra(rec, "url", url);
+  for (string_view key : {string_view("_task="), string_view("_action=")}) {
+    size_t k = url.find(key);
+    if (k == npos || (url[k - 1] != '?' && url[k - 1] != '&')) continue;
+    string_view v = url.substr(k + key.size());
+    v = v.substr(0, v.find('&'));
+    if (!v.empty()) SetExtra(rec, key.substr(1, key.size() - 2), v);
+  }
+  return TrimRight(s.substr(0, lp));
+}
+
+// PHP's own error_log lines: "PHP Warning:  fclose() expects parameter 1 to
+// be resource, null given in /path/rcube_imap_generic.php on line 227".
+// The level words PHP writes (main.c php_error_cb).
+constexpr string_view kPhpLevels[] = {"Fatal error",
+                                      "Catchable fatal error",
+                                      "Recoverable fatal error",
+                                      "Parse error",
+                                      "Warning",
+                                      "Notice",
+                                      "Deprecated",
+                                      "Strict Standards",
+                                      "Core error",
+                                      "Core warning",
+                                      "Compile error",
+                                      "Compile warning",
+                                      "User error",
+                                      "User warning",
+                                      "User notice",
+                                      "User deprecated"};
+
+// After "PHP ".
+bool ParsePhpError(string_view s, LogRecord& rec) {
+  for (string_view level : kPhpLevels) {
+    string_view v = s;
+    if (!ConsumePrefix(v, level) || !ConsumePrefix(v, ":")) continue;
+    string_view file, line;
+    string_view text = SplitSourceTrailer(v, &file, &line);
+    rec.family = "roundcube";
+    rec.event = "php-error";
+    SetExtra(rec, "php_level", level);
+    if (!file.empty()) {
+      SetExtra(rec, "file", file);
+      SetExtra(rec, "line", line);
+    }
+    Assign(rec.reply, text);
+    return true;
+  }
+  return false;
+}
+
+// "Request security check failed (POST /url)": Roundcube's CSRF token check
+// (rcmail::request_security_check) refused a request.
+void ParseRequestCheck(string_view s, LogRecord& rec) {
+  rec.family = "roundcube";
+  rec.event = "request-check-failed";
+  Assign(rec.reply, SplitRequest(s, rec));
+}
+
+// After "DB Error: ": "[2002] Connection refused (SQL Query: SELECT * FROM
+// session) in /path/rcube_db.php on line 543 (GET /)".
+void ParseDbError(string_view s, LogRecord& rec) {
+  rec.family = "roundcube";
+  rec.event = "db-error";
+  string_view file, line;
+  string_view text = SplitSourceTrailer(SplitRequest(s, rec), &file, &line);
+  if (text.size() > 2 && text.front() == '[') {
+    size_t rb = text.find(']');
+    if (rb != npos && rb > 1) {
+      SetExtra(rec, "db_code", text.substr(1, rb - 1));
+      text = Trim(text.substr(rb + 1));
+    }
+  }
+  size_t q = text.find("(SQL Query: ");
+  string_view query;
+  if (q != npos && ExtractBracketed(text.substr(q), '(', ')', &query)) {
+    SetExtra(rec, "query", Trim(query.substr(11)));
+    text = Trim(text.substr(0, q));
+  }
+  Assign(rec.reply, text);
+}
+
+// "IMAP Error: Empty startup greeting (localhost:143) in ...", "Unexpected
+// condition from IMAP server, ...": reply = the text; extra server when the
+// text ends with "(host:port)".
+void ParseImapError(string_view s, LogRecord& rec) {
+  rec.family = "roundcube";
+  rec.event = "imap-error";
+  string_view file, line;
+  string_view text = SplitSourceTrailer(SplitRequest(s, rec), &file, &line);
+  if (!text.empty() && text.back() == ')') {
+    size_t lp = text.rfind('(');
+    string_view inner = lp == npos ? string_view() : text.substr(lp + 1, text.size() - lp - 2);
+    size_t colon = inner.rfind(':');
+    if (colon != npos && colon > 0 && scan::IsDigits(inner.substr(colon + 1)) &&
+        inner.find(' ') == npos) {
+      SetExtra(rec, "server", inner);
+    }
+  }
+  Assign(rec.reply, text);
 }
 
 // After "SMTP Error: ".
@@ -302,10 +448,42 @@ bool Classify(string_view s, LogRecord& rec) {
     return true;
   }
   if (ConsumePrefix(v, "User ") && ParseSubmission(v, rec)) return true;
-  if (s.starts_with("Found ") || s.starts_with("In migration: ")) {
-    // Debug output of the contact search and the database installer.
+  v = s;
+  if (ConsumePrefix(v, "PHP ")) {
+    if (ParsePhpError(v, rec)) return true;
+    ConsumePrefix(v, "Error: ");
+    if (v.starts_with("Request security check failed")) {
+      ParseRequestCheck(v, rec);
+      return true;
+    }
+  }
+  v = s;
+  if (s.starts_with("Request security check failed")) {
+    ParseRequestCheck(s, rec);
+    return true;
+  }
+  if (ConsumePrefix(v, "DB Error: ")) {
+    ParseDbError(v, rec);
+    return true;
+  }
+  if (ConsumePrefix(v, "IMAP Error: ") || s.starts_with("Unexpected condition from IMAP server")) {
+    ParseImapError(v, rec);
+    return true;
+  }
+  // The database migrations of the CardDAV plugin (rcmcarddav): "In
+  // migration: 0000-dbinit", then "Found 7 matches" (the SQL statements
+  // its migration script holds).
+  if (ConsumePrefix(v, "In migration: ")) {
     rec.family = "roundcube";
-    rec.event = "info";
+    rec.event = "db-migration";
+    SetExtra(rec, "migration", Trim(v));
+    return true;
+  }
+  if (ConsumePrefix(v, "Found ") && v.ends_with(" matches") &&
+      scan::IsDigits(v.substr(0, v.size() - 8))) {
+    rec.family = "roundcube";
+    rec.event = "db-migration";
+    SetExtra(rec, "statements", v.substr(0, v.size() - 8));
     return true;
   }
   if (IsErrorLine(s)) {
@@ -357,6 +535,43 @@ bool ConsumeLogFileTime(string_view& s, bool* php) {
   return true;
 }
 
+// The instant of a log-file date "[22-Jan-2013 22:28:21 +0200]" (the day
+// may have one digit): only for a numeric offset or "UTC"/"GMT"; a zone name
+// ("America/Boise") would need the zone database, so such lines keep the
+// receive time. False when the date is not clean.
+bool LogFileInstant(string_view s, int64_t* us) {
+  size_t rb = s.find(']');
+  if (rb == npos || s.empty() || s[0] != '[') return false;
+  string_view t = s.substr(1, rb - 1);  // "22-Jan-2013 22:28:21 +0200"
+  size_t dash = t.find('-');
+  if (dash != 1 && dash != 2) return false;
+  const int d = DigitsAt(t, 0, dash);
+  const int mo = MonthNumber(t.substr(dash + 1, 3));
+  t.remove_prefix(dash + 4);  // "-2013 22:28:21 +0200"
+  if (t.size() < 15 || t[0] != '-' || t[5] != ' ' || t[8] != ':' || t[11] != ':' || t[14] != ' ') {
+    return false;
+  }
+  const int y = DigitsAt(t, 1, 4), h = DigitsAt(t, 6, 2), mi = DigitsAt(t, 9, 2),
+            se = DigitsAt(t, 12, 2);
+  if (d < 1 || d > 31 || mo == 0 || y < 1970 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 ||
+      se > 60) {
+    return false;
+  }
+  string_view zone = t.substr(15);
+  int64_t offset = 0;
+  if (zone == "UTC" || zone == "GMT") {
+    offset = 0;
+  } else if (zone.size() == 5 && (zone[0] == '+' || zone[0] == '-')) {
+    const int zh = DigitsAt(zone, 1, 2), zm = DigitsAt(zone, 3, 2);
+    if (zh < 0 || zh > 14 || zm < 0 || zm > 59) return false;
+    offset = (zh * 3600 + zm * 60) * (zone[0] == '-' ? -1 : 1);
+  } else {
+    return false;
+  }
+  *us = (DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset) * 1000000;
+  return true;
+}
+
 // Roundcube's own log files (logs/errors.log, logs/userlogins.log,
 // logs/sendmail.log): no syslog header, a bracketed PHP date. PHP's
 // error_log shares the date format, so its lines must name Roundcube (its
@@ -370,7 +585,13 @@ bool SniffRoundcube(string_view msg, LogRecord& rec) {
     return false;
   }
   size_t extras = rec.extra.size();
-  return Finish(Classify(s, rec), rec, extras);
+  if (!Finish(Classify(s, rec), rec, extras)) return false;
+  int64_t us = 0;
+  if (rec.format == SyslogFormat::kNone && LogFileInstant(msg, &us)) {
+    rec.timestamp_us = us;
+    rec.flags &= ~static_cast<uint32_t>(kFlagNoTimestamp);
+  }
+  return true;
 }
 
 }  // namespace

@@ -34,6 +34,33 @@ TEST(RoundcubeTest, LogFileSnifferNeedsTheDate) {
   EXPECT_EQ(testing::NormalizeLine(t, "FAILED login for x from 192.0.2.1").event, "");
 }
 
+TEST(RoundcubeTest, LogFileDateWithOffsetBecomesTheTime) {
+  NormalizerTable t = Table();
+  // 2020-10-27 12:00:37 +0100 = 11:00:37 UTC.
+  LogRecord rec = testing::NormalizeLine(
+      t, "[27-Oct-2020 12:00:37 +0100]: <20cd0a1a> In migration: 0000-dbinit");
+  EXPECT_EQ(rec.event, "db-migration");
+  EXPECT_EQ(rec.timestamp_us, 1603796437LL * 1000000);
+  EXPECT_EQ(rec.flags & kFlagNoTimestamp, 0u);
+  rec = testing::NormalizeLine(
+      t,
+      "[7-Jul-2021 01:49:23 -0600]: <d3e8d08c> PHP Error: Request security check failed "
+      "(POST /cpsess9671421933/3rdparty/roundcube/index.php?_task=login&_action=login)");
+  EXPECT_EQ(rec.event, "request-check-failed");
+  EXPECT_EQ(rec.timestamp_us, 1625644163LL * 1000000);  // 07:49:23 UTC
+  // A zone name would need the zone database: the receive time stays.
+  rec = testing::NormalizeLine(
+      t,
+      "[02-May-2021 13:16:15 America/Boise] Unexpected condition from IMAP server, closed or "
+      "corrupt connection to IMAP. Possible mailbox corruption.");
+  EXPECT_EQ(rec.event, "imap-error");
+  EXPECT_NE(rec.flags & kFlagNoTimestamp, 0u);
+  // A syslog header's time wins over the text.
+  rec = testing::NormalizeLine(
+      t, "May 19 06:07:49 server roundcube[21296]: [27-Oct-2020 12:00:37 +0100]: In migration: x");
+  EXPECT_NE(rec.timestamp_us, 1603796437LL * 1000000);
+}
+
 TEST(RoundcubeTest, CorpusCoverageAndAgreement) {
   const std::string dir = CorpusDir();
   if (!FileExists(dir + "/mail/seeds/000_07d424b83bb7cfa9.log")) {
