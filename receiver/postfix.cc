@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "receiver/normalizer.h"
+#include "receiver/postfix_problems.h"
 #include "receiver/postfix_verbose.h"
 #include "receiver/scan.h"
 
@@ -521,15 +522,25 @@ void ParseQueued(string_view s, Daemon daemon, LogRecord& rec) {
 // "warning: ...", "fatal: ...": `level` is the word, `s` the text after ": ".
 void ParseSeverity(string_view level, string_view s, LogRecord& rec) {
   Assign(rec.event, level);
+  if (postfix_problems::Classify(s, rec)) return;
   if (level != "warning") return;
   if (s.starts_with("TLS library problem: ")) {
     rec.event = "tls-error";
     return;
   }
-  // "warning: 9BECF3F19D: sender_canonical_maps map lookup problem ..."
+  // "warning: 9BECF3F19D: sender_canonical_maps map lookup problem for
+  // sender@example.com -- message not accepted, try again later"
   size_t colon = s.find(": ");
   if (colon != npos && IsPostfixQueueId(s.substr(0, colon))) {
     Assign(rec.queue_id, s.substr(0, colon));
+    string_view t = s.substr(colon + 2);
+    size_t problem = t.find(" map lookup problem for ");
+    if (problem != npos && t.substr(0, problem).find(' ') == npos) {
+      rec.event = "lookup-error";
+      SetExtra(rec, "map", t.substr(0, problem));
+      string_view addr = t.substr(problem + 24);
+      SetExtra(rec, "address", addr.substr(0, addr.find(' ')));
+    }
     return;
   }
   string_view t = s;
