@@ -13,11 +13,14 @@
 #include <string_view>
 #include <utility>
 
+#include "receiver/civil_time.h"
 #include "receiver/scan.h"
 
 namespace mlq {
 namespace {
 
+using civil::DaysFromCivil;
+using civil::DigitsAt;
 using scan::ConsumePrefix;
 using scan::IsAlnum;
 using scan::IsDigit;
@@ -38,25 +41,6 @@ bool Contains(string_view s, string_view part) { return s.find(part) != npos; }
 
 // ---- time ----
 
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-int Num(string_view s, size_t pos, size_t n) {
-  if (pos + n > s.size()) return -1;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (!IsDigit(s[i])) return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
-
 // "YYYY-MM-DD HH:MM:SS" followed by ',' or '.' and 1..6 digits (log4j's
 // ",mmm", jetty's ".mmm"). Returns the length, 0 when absent. No zone: UTC.
 size_t ParseZimbraTime(string_view s, int64_t* us) {
@@ -64,8 +48,8 @@ size_t ParseZimbraTime(string_view s, int64_t* us) {
       (s[19] != ',' && s[19] != '.')) {
     return 0;
   }
-  const int y = Num(s, 0, 4), mo = Num(s, 5, 2), d = Num(s, 8, 2);
-  const int h = Num(s, 11, 2), mi = Num(s, 14, 2), se = Num(s, 17, 2);
+  const int y = DigitsAt(s, 0, 4), mo = DigitsAt(s, 5, 2), d = DigitsAt(s, 8, 2);
+  const int h = DigitsAt(s, 11, 2), mi = DigitsAt(s, 14, 2), se = DigitsAt(s, 17, 2);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
       se < 0 || se > 60) {
     return 0;
