@@ -521,7 +521,7 @@ absl::Status Store::WriteRecords(const std::vector<Item>& items, std::span<const
   wb.Put(meta_cf_, kNextSequenceKey, EncodeU64(seq));
   wb.Put(meta_cf_, kRecordCountKey, EncodeU64(count));
   rocksdb::WriteOptions wo;
-  wo.sync = sync_writes_;
+  wo.sync = sync_writes_ && !defer_syncs_;
   rocksdb::Status s = db_->Write(wo, &wb);
   if (!s.ok()) return FromRocks(s, "write batch");
   if (keys_out != nullptr) *keys_out = std::move(pks);
@@ -688,6 +688,8 @@ uint64_t Store::DiskBytes() const {
   }
   return total;
 }
+
+absl::Status Store::SyncWal() { return FromRocks(db_->SyncWAL(), "sync WAL"); }
 
 absl::Status Store::Flush() {
   absl::Status st = FromRocks(db_->FlushWAL(/*sync=*/true), "sync WAL");

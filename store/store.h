@@ -167,6 +167,16 @@ class Store {
   // Makes everything written durable (WAL sync) and flushes memtables.
   absl::Status Flush();
 
+  // With StoreOptions::sync_writes, each write fsyncs the WAL before it
+  // returns, unless the caller has taken that over with DeferSyncs() (call
+  // before the first write): writes then return once they are in the WAL
+  // (the OS's buffers) and the memtables, and SyncWal() makes everything
+  // written before it durable. The writer does so on a thread of its own,
+  // so a sync overlaps the next write instead of stalling it.
+  bool syncs_writes() const { return sync_writes_; }
+  void DeferSyncs() { defer_syncs_ = true; }
+  absl::Status SyncWal();
+
   // The index terms a record produces (for tests and tooling).
   static std::vector<std::pair<keys::IndexKind, std::string>> IndexTerms(const LogRecord& rec);
 
@@ -192,6 +202,7 @@ class Store {
 
   std::string path_;
   bool sync_writes_ = true;
+  bool defer_syncs_ = false;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, records, index, imported
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iterator>
 #include <string>
+#include <utility>
 
 namespace mlq {
 
@@ -14,7 +15,13 @@ Writer::Writer(Store* store, Counters* counters, WriterOptions options)
       batches_(counters->Get("store.batches")),
       errors_(counters->Get("store.errors")),
       dropped_(counters->Get("dropped.store_error")),
-      thread_([this] { Run(); }) {}
+      sync_thread_wanted_(store->syncs_writes()) {
+  if (sync_thread_wanted_) {
+    store_->DeferSyncs();
+    sync_thread_ = std::thread([this] { RunSync(); });
+  }
+  thread_ = std::thread([this] { Run(); });
+}
 
 Writer::~Writer() { Stop(); }
 
@@ -91,7 +98,60 @@ void Writer::Stop() {
   }
   work_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // The writer has handed over its last round: sync it, then stop.
+  {
+    std::lock_guard lock(mu_);
+    sync_stopping_ = true;
+  }
+  sync_cv_.notify_all();
+  if (sync_thread_.joinable()) sync_thread_.join();
   done_cv_.notify_all();
+}
+
+void Writer::Handled(uint64_t handled, uint64_t stored) {
+  if (handled == 0) return;
+  {
+    std::lock_guard lock(mu_);
+    if (sync_thread_wanted_) {
+      unsynced_handled_ += handled;
+      unsynced_stored_ += stored;
+    } else {
+      committed_ += handled;
+    }
+  }
+  if (sync_thread_wanted_) {
+    sync_cv_.notify_one();
+  } else {
+    stored_.fetch_add(stored, std::memory_order_relaxed);
+    done_cv_.notify_all();
+  }
+}
+
+void Writer::RunSync() {
+  for (;;) {
+    uint64_t handled = 0, stored = 0;
+    {
+      std::unique_lock lock(mu_);
+      sync_cv_.wait(lock, [&] { return sync_stopping_ || unsynced_handled_ != 0; });
+      if (unsynced_handled_ == 0) return;  // stopping, nothing left
+      handled = std::exchange(unsynced_handled_, 0);
+      stored = std::exchange(unsynced_stored_, 0);
+    }
+    // Everything written before this call becomes durable; writes of the
+    // next round go on meanwhile.
+    absl::Status st = stored != 0 ? store_->SyncWal() : absl::OkStatus();
+    if (!st.ok()) {
+      errors_.fetch_add(1, std::memory_order_relaxed);
+      std::fprintf(stderr, "mlqd: WAL sync failed, %llu records may not be durable: %s\n",
+                   static_cast<unsigned long long>(stored), std::string(st.message()).c_str());
+    }
+    stored_.fetch_add(stored, std::memory_order_relaxed);
+    {
+      std::lock_guard lock(mu_);
+      committed_ += handled;
+    }
+    done_cv_.notify_all();
+  }
 }
 
 void Writer::SetStoredCallback(StoredCallback cb) {
@@ -131,7 +191,7 @@ void Writer::Run() {
     // Group commit: everything that accumulated while the last write ran,
     // in WriteBatches of about max_batch_records, written where the
     // producers put them (no record is moved or copied).
-    size_t handled = 0;
+    size_t handled = 0, stored_round = 0;
     auto commit = [&]() {
       if (group.empty()) return;
       size_t n = 0;
@@ -143,7 +203,7 @@ void Writer::Run() {
           stored += group[i]->size();  // less than n when imports repeat
           if (cb && !group[i]->empty()) cb(*group[i], keys[i]);
         }
-        stored_.fetch_add(stored, std::memory_order_relaxed);
+        stored_round += stored;
         batches_.fetch_add(1, std::memory_order_relaxed);
       } else {
         errors_.fetch_add(1, std::memory_order_relaxed);
@@ -166,11 +226,7 @@ void Writer::Run() {
     // Cleared by the producer that takes them back (see TryPush).
     for (Pending& p : work) emptied.push_back(std::move(p));
     work.clear();
-    {
-      std::lock_guard lock(mu_);
-      committed_ += handled;
-    }
-    done_cv_.notify_all();
+    Handled(handled, stored_round);
   }
 }
 

@@ -19,7 +19,16 @@
 // record. Two producers pushing at once may each overshoot the bounds by
 // one batch (the check comes before the preparation, outside the lock).
 //
-// Counters: "stored" (records written), "store.batches", "store.errors",
+// Durability: with StoreOptions::sync_writes the writer takes the WAL sync
+// over from the store (Store::DeferSyncs): a second thread fsyncs the WAL
+// after each round of commits while the writer thread commits the next
+// round, instead of each write waiting for its own fsync (which cost a sixth
+// of the ingest rate). Records count as "stored", and Flush() returns for
+// them, only once that sync has returned; a tail callback sees them as soon
+// as they are written.
+//
+// Counters: "stored" (records written and, with sync_writes, synced),
+// "store.batches", "store.errors" (failed writes and syncs),
 // "dropped.store_error" (records lost to a failed write).
 //
 // Thread safety: TryPush, Flush and Stop are safe from any thread.
@@ -58,7 +67,8 @@ class Writer final : public RecordSink {
 
   bool TryPush(std::vector<LogRecord>& batch) override;
 
-  // Blocks until everything pushed before the call has been committed.
+  // Blocks until everything pushed before the call has been committed (and
+  // synced, with sync_writes).
   void Flush();
 
   // Commits everything queued, then stops the thread. Idempotent.
@@ -70,6 +80,10 @@ class Writer final : public RecordSink {
 
  private:
   void Run();
+  void RunSync();
+  // Hands a round's records on: to the sync thread, or straight to
+  // committed_ / "stored" without one.
+  void Handled(uint64_t handled, uint64_t stored);
 
   Store* store_;
   Counters* counters_;
@@ -95,6 +109,13 @@ class Writer final : public RecordSink {
   uint64_t committed_ = 0;  // records handled (stored or dropped) so far
   bool stopping_ = false;
   StoredCallback on_stored_;
+  // Written, not yet synced (the sync thread's work).
+  const bool sync_thread_wanted_;
+  std::condition_variable sync_cv_;
+  uint64_t unsynced_handled_ = 0;
+  uint64_t unsynced_stored_ = 0;
+  bool sync_stopping_ = false;
+  std::thread sync_thread_;
   std::thread thread_;
 };
 

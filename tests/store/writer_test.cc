@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "test_util.h"
 
@@ -43,6 +45,46 @@ TEST(WriterTest, StoresEverythingPushedAndFlushes) {
   auto found = (*store)->Find({.kind = keys::IndexKind::kQueueId, .term = "Q3", .limit = 0});
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->records.size(), 500u);
+}
+
+// sync_writes: the writer's own sync thread makes rounds durable; "stored"
+// follows the syncs (never ahead of what is written), Flush waits for them,
+// and a reopened store has everything two producers pushed.
+TEST(WriterTest, WithSyncWritesTheSyncThreadMakesEveryRoundDurable) {
+  testing::TempDir dir;
+  constexpr int kPerProducer = 20000;
+  {
+    auto store = Store::Open({.path = dir.path(), .sync_writes = true});
+    ASSERT_TRUE(store.ok());
+    Counters counters;
+    Writer writer(store->get(), &counters);
+    auto produce = [&](int base) {
+      for (int i = 0; i < kPerProducer; i += 250) {
+        auto b = Batch(250, base + i);
+        while (!writer.TryPush(b)) std::this_thread::yield();
+      }
+    };
+    std::thread a(produce, 0), b(produce, kPerProducer);
+    uint64_t ahead = 0;
+    for (int i = 0; i < 2000 && counters.Value("stored") < 2 * kPerProducer; ++i) {
+      const uint64_t stored = counters.Value("stored");
+      if (stored > (*store)->RecordCount()) ++ahead;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    a.join();
+    b.join();
+    writer.Flush();
+    EXPECT_EQ(ahead, 0u) << "stored counted records not yet written";
+    EXPECT_EQ(counters.Value("stored"), 2u * kPerProducer);
+    EXPECT_EQ(counters.Value("store.errors"), 0u);
+    EXPECT_GT(counters.Value("store.batches"), 0u);
+  }
+  auto reopened = Store::Open({.path = dir.path(), .sync_writes = true});
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->RecordCount(), 2u * kPerProducer);
+  auto found = (*reopened)->Find({.kind = keys::IndexKind::kQueueId, .term = "Q7", .limit = 0});
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->records.size(), 2u * kPerProducer / 10);
 }
 
 TEST(WriterTest, RefusesWhenFullAndLeavesTheBatch) {
