@@ -611,6 +611,27 @@ void ParseMessageLine(string_view s, LogRecord& rec) {
     rec.event = "unfrozen";
     return;
   }
+  if (ConsumePrefix(s, "no immediate delivery: ")) {
+    rec.event = "queue-only";  // queue_only, queue_only_load or an ACL's "queue" control
+    SetExtra(rec, "reason", s);
+    return;
+  }
+  if (size_t out = s.find(" transport output: "); out != npos && s.starts_with("<")) {
+    // "<addr|pipe|file>: name transport output: text" (a pipe's log_output)
+    rec.event = "transport-output";
+    size_t colon = s.find(">: ");
+    if (colon != npos && colon < out) {
+      string_view addr = s.substr(1, colon - 1);
+      if (addr.find('@') != npos) {
+        rec.to.emplace_back(addr);
+      } else {
+        SetExtra(rec, "delivered_to", addr);
+      }
+      SetExtra(rec, "transport", s.substr(colon + 3, out - colon - 3));
+    }
+    SetReply(rec, s.substr(out + 19));
+    return;
+  }
   if (ConsumePrefix(s, "SA: ")) return ParseSpamAssassin(s, rec);
   if (ConsumePrefix(s, "DKIM: ")) return ParseDkim(s, rec);
   if (s.starts_with("removed by ") || s.starts_with("cancelled by ")) {
@@ -796,6 +817,25 @@ bool IsPanicText(string_view s) {
          Contains(s, "LOG_PANIC") || s.starts_with("no recipients found");
 }
 
+// Names the panic-log problems an administrator acts on differently.
+string_view PanicEvent(string_view s) {
+  if (s.starts_with("Exim configuration error")) return "config-error";
+  if (Contains(s, "failed to expand") || Contains(s, "Failed to expand") ||
+      s.starts_with("expansion of ") || Contains(s, "after expansion")) {
+    return "expansion-error";
+  }
+  if (s.starts_with("Error in system filter") || s.starts_with("error in ") ||
+      s.starts_with("Error in ")) {
+    return "filter-error";
+  }
+  if (Contains(s, " transport process returned ") ||
+      s.starts_with("failed to read delivery status") || s.starts_with("unable to set ") ||
+      s.starts_with("User 0 set for ") || Contains(s, "is on the never_users list")) {
+    return "delivery-process-error";
+  }
+  return "panic";
+}
+
 bool ParseSessionLine(string_view s, LogRecord& rec) {
   size_t auth = s.find("authenticator failed for ");
   if (auth != npos && (auth == 0 || s[auth - 1] == ' ')) {
@@ -908,8 +948,14 @@ bool ParseSessionLine(string_view s, LogRecord& rec) {
     SetReply(rec, s.substr(23));
     return true;
   }
+  if (ConsumePrefix(s, "ETRN ")) {
+    rec.event = "etrn";
+    SetExtra(rec, "argument", s.substr(0, s.find(' ')));
+    ClientAfter(s, " received from ", rec);
+    return true;
+  }
   if (IsPanicText(s)) {
-    rec.event = "panic";
+    rec.event = PanicEvent(s);
     SetReply(rec, s);
     return true;
   }
@@ -917,7 +963,11 @@ bool ParseSessionLine(string_view s, LogRecord& rec) {
   string_view p = s;
   int fields = 0;
   bool colon = ConsumeSessionKvs(p, rec, &fields);
-  if (fields > 0 && !colon && ParseSessionPhrase(p, rec)) return true;
+  if (fields > 0 && !colon && ParseSessionPhrase(p, rec)) {
+    // A "warn" ACL statement's log_message, logged with the client's fields.
+    if (rec.event == "warning") rec.event = "acl-warning";
+    return true;
+  }
   if (fields == 0 && ParseSessionPhrase(p, rec)) return true;
   if (fields > 0) {
     // With a message ID, "H=" names the host delivered to; without one, the client.
@@ -984,6 +1034,7 @@ bool IsJavaTraceLine(string_view s) {
 bool IsHeaderDumpLine(string_view s) {
   if (s.size() < 4 || s[1] != ' ') return false;
   switch (s[0]) {
+    case ' ':
     case '*':
     case 'B':
     case 'C':
@@ -1009,6 +1060,36 @@ bool IsContinuation(string_view s) {
   if (s.front() == '\t' || s.front() == ' ') return !IsJavaTraceLine(s);
   return s.starts_with("Envelope-from: ") || s.starts_with("Envelope-to: ") ||
          s == "*** truncated ***" || IsHeaderDumpLine(s);
+}
+
+// The lines the reject log writes after a rejection: the envelope and the
+// message's headers, one per line with its spool flag ("I Message-Id: <x>",
+// "  Date: ..." for an unflagged one). Folded header lines continue.
+void ParseRejectLogDump(string_view s, LogRecord& rec) {
+  if (ConsumePrefix(s, "Envelope-from: ")) {
+    rec.event = "rejectlog-envelope";
+    Assign(rec.from, StripAngles(Trim(s)));
+    return;
+  }
+  if (ConsumePrefix(s, "Envelope-to: ")) {
+    rec.event = "rejectlog-envelope";
+    rec.to.emplace_back(StripAngles(Trim(s)));
+    return;
+  }
+  // "X Name: value" with X a spool flag or a blank.
+  if (s.size() > 4 && s[1] == ' ' && (s[0] != ' ' || s[2] != ' ') && IsHeaderDumpLine(s)) {
+    string_view h = s.substr(2);
+    size_t colon = h.find(':');
+    string_view name = Trim(h.substr(0, colon));
+    rec.event = "rejectlog-header";
+    SetExtra(rec, "header", name);
+    if (s[0] == 'I' || name == "Message-Id" || name == "Message-ID") {
+      string_view v = Trim(h.substr(colon + 1));
+      if (v.starts_with('<')) Assign(rec.message_id, StripAngles(v.substr(0, v.find('>') + 1)));
+    }
+    return;
+  }
+  rec.event = "continuation";
 }
 
 // A log level as other programs write it: "INFO", "[Note]", "CRIT:", "Info:".
@@ -1047,7 +1128,7 @@ void Parse(string_view msg, LogRecord& rec) {
   if (!tag_pid.empty() && rec.pid.empty()) Assign(rec.pid, tag_pid);
   ConsumePid(s, &rec);
   if (!timestamped && IsContinuation(msg)) {
-    rec.event = "continuation";
+    ParseRejectLogDump(msg, rec);
     return;
   }
   int part = ConsumePartMarker(s);

@@ -26,7 +26,9 @@
 //                   in ACL", "dropped by ACL", "refused ..." (status "reject";
 //                   extras stage, temporary=yes for "temporarily rejected")
 //   verify-fail     "sender/recipient verify fail[ed] for <x>" (also "defer")
-//   warning         ACL "Warning: ..." lines
+//   acl-warning     a "warn" ACL statement's message, logged with the
+//                   client's fields: "H=host [ip] Warning: ..." (reply)
+//   warning         other "Warning: ..." lines
 //   auth-failure    "<name> authenticator failed for ...": client, sasl_user
 //                   (set_id=), reply, extra authenticator
 //   connect, disconnect, connection-lost, no-mail, timeout, dropped,
@@ -45,12 +47,26 @@
 //   queue-run-start, queue-run-end, daemon-start (extra version), daemon-stop,
 //   daemon-reload
 //   removed         also "removed by <user>" / "cancelled by ..." (extra reason)
-//   panic           panic-log material: configuration errors, expansion
-//                   failures, "unable to ...", system filter errors,
-//                   taint errors, invalid option values
-//   continuation    a line that continues the previous one: reject-log header
-//                   dumps ("Envelope-from:", "P Received: ...", folded header
-//                   lines), the indented second line of a multi-line message,
+//   queue-only      "<id> no immediate delivery: ..." (extra reason)
+//   transport-output "<id> <addr>: pipe transport output: text": to (or extra
+//                   delivered_to), extra transport, reply
+//   etrn            "ETRN <arg> received from <host>" (extra argument, client)
+//   config-error    "Exim configuration error in line N of F:" (reply)
+//   expansion-error "failed to expand ...", "expansion of ... failed"
+//   filter-error    "Error in system filter: ..."
+//   delivery-process-error
+//                   "transport process returned non-zero status", "failed to
+//                   read delivery status", "unable to set gid/uid", never_users
+//   panic           other panic-log material: "unable to ...", taint errors,
+//                   invalid option values (all of these: reply = the text)
+//   rejectlog-envelope
+//                   the reject log's "Envelope-from: <a>" (from) and
+//                   "Envelope-to: <b>" (to) after a rejection
+//   rejectlog-header one header of the rejected message as the reject log
+//                   dumps it, "<flag> Name: value" (extra header; the
+//                   Message-Id header fills message_id)
+//   continuation    a line that continues the previous one: folded header
+//                   lines, the indented second line of a multi-line message,
 //                   and parts 2..n of a message Exim split for syslog ("[2/3]")
 //   other           any other line of an Exim program, or any other line with
 //                   an Exim log timestamp (ACL logwrite texts and the like)
