@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "receiver/record_fields.h"
 #include "receiver/scan.h"
 
 namespace mlq {
@@ -32,11 +33,8 @@ using scan::TrimRight;
 using std::string_view;
 constexpr size_t npos = string_view::npos;
 
-void Assign(std::string& dst, string_view v) { dst.assign(v.data(), v.size()); }
-
-void SetExtra(LogRecord& rec, string_view key, string_view value) {
-  rec.SetExtra(std::string(key), std::string(value));
-}
+using fields::Assign;
+using fields::SetExtra;
 
 void PushRecipient(LogRecord& rec, string_view to) {
   if (!to.empty()) rec.to.emplace_back(to);

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "receiver/record_fields.h"
 #include "receiver/scan.h"
 #include "receiver/zimbra.h"
 
@@ -22,11 +23,8 @@ using scan::TrimRight;
 using std::string_view;
 constexpr size_t npos = string_view::npos;
 
-void Assign(std::string& dst, string_view v) { dst.assign(v.data(), v.size()); }
-
-void SetExtra(LogRecord& rec, string_view key, string_view value) {
-  rec.SetExtra(std::string(key), std::string(value));
-}
+using fields::Assign;
+using fields::SetExtra;
 
 bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <utility>
 
+#include "receiver/record_fields.h"
 #include "receiver/scan.h"
 
 namespace mlq {
@@ -25,11 +26,8 @@ using scan::TrimRight;
 using std::string_view;
 constexpr size_t npos = string_view::npos;
 
-void Assign(std::string& dst, string_view v) { dst.assign(v.data(), v.size()); }
-
-void SetExtra(LogRecord& rec, string_view key, string_view value) {
-  rec.SetExtra(std::string(key), std::string(value));
-}
+using fields::Assign;
+using fields::SetExtra;
 
 bool Digits(string_view s, size_t i, size_t n) {
   if (i + n > s.size()) return false;

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "receiver/record_fields.h"
 #include "receiver/scan.h"
 
 namespace mlq {
@@ -33,11 +34,8 @@ using scan::TrimRight;
 using std::string_view;
 constexpr size_t npos = string_view::npos;
 
-void Assign(std::string& dst, string_view v) { dst.assign(v.data(), v.size()); }
-
-void SetExtra(LogRecord& rec, string_view key, string_view value) {
-  if (!value.empty()) rec.SetExtra(std::string(key), std::string(value));
-}
+using fields::Assign;
+using fields::SetExtraIfAny;
 
 bool Contains(string_view s, string_view part) { return s.find(part) != npos; }
 
@@ -195,7 +193,7 @@ void SetClient(LogRecord& rec, const Host& h) {
   Assign(rec.client_name, h.name);
   Assign(rec.helo, h.helo);
   Assign(rec.client_ip, h.ip);
-  SetExtra(rec, "client_port", h.port);
+  SetExtraIfAny(rec, "client_port", h.port);
 }
 
 // "name[ip]:port" like Postfix's relay=, "[ip]" without a name.
@@ -269,21 +267,21 @@ void ApplySessionKv(const Kv& kv, LogRecord& rec) {
   } else if (kv.key == "F") {
     Assign(rec.from, StripAngles(kv.value));
   } else if (kv.key == "U") {
-    SetExtra(rec, "user", kv.value);
+    SetExtraIfAny(rec, "user", kv.value);
   } else if (kv.key == "P") {
     Assign(rec.proto, kv.value);
   } else if (kv.key == "A") {
     size_t colon = kv.value.find(':');
-    SetExtra(rec, "auth_method", kv.value.substr(0, colon));
+    SetExtraIfAny(rec, "auth_method", kv.value.substr(0, colon));
     if (colon != npos) Assign(rec.sasl_user, kv.value.substr(colon + 1));
   } else if (kv.key == "X") {
-    SetExtra(rec, "tls", kv.value);
+    SetExtraIfAny(rec, "tls", kv.value);
   } else if (kv.key == "S") {
     rec.size = scan::ParseInt(kv.value);
   } else if (kv.key == "D") {
-    SetExtra(rec, "duration", kv.value);
+    SetExtraIfAny(rec, "duration", kv.value);
   } else if (kv.key == "C") {
-    SetExtra(rec, "commands", kv.value);
+    SetExtraIfAny(rec, "commands", kv.value);
   }
 }
 
@@ -374,9 +372,9 @@ void ParseArrival(string_view p, LogRecord& rec) {
       if (kv.key == "id") {
         Assign(rec.message_id, StripAngles(kv.value));
       } else if (kv.key == "I" && kv.is_host) {
-        SetExtra(rec, "interface", kv.host.ip);
+        SetExtraIfAny(rec, "interface", kv.host.ip);
       } else if (kv.key == "T") {
-        SetExtra(rec, "subject", kv.value);
+        SetExtraIfAny(rec, "subject", kv.value);
       } else if (kv.key == "R") {
         if (IsEximId(kv.value)) {
           rec.links.push_back(Link{"bounce", std::string(kv.value), ""});
@@ -411,7 +409,7 @@ void ParseDelivery(string_view op, string_view p, LogRecord& rec) {
   } else {
     rec.status = "sent";
   }
-  if (op == "->") SetExtra(rec, "additional", "yes");
+  if (op == "->") SetExtraIfAny(rec, "additional", "yes");
   string_view addr = p.substr(0, p.find(' '));
   p.remove_prefix(addr.size());
   string_view orig, reply;
@@ -448,9 +446,9 @@ void ParseDelivery(string_view op, string_view p, LogRecord& rec) {
     Kv kv;
     if (ConsumeKv(p, &kv)) {
       if (kv.key == "R") {
-        SetExtra(rec, "router", kv.value);
+        SetExtraIfAny(rec, "router", kv.value);
       } else if (kv.key == "T") {
-        SetExtra(rec, "transport", kv.value);
+        SetExtraIfAny(rec, "transport", kv.value);
       } else if (kv.key == "H" && kv.is_host) {
         SetRelay(rec, kv.host);
       } else if (kv.key == "C") {
@@ -461,9 +459,9 @@ void ParseDelivery(string_view op, string_view p, LogRecord& rec) {
       } else if (kv.key == "QT") {
         Assign(rec.delay, kv.value);
       } else if (kv.key == "DT") {
-        SetExtra(rec, "delivery_time", kv.value);
+        SetExtraIfAny(rec, "delivery_time", kv.value);
       } else if (kv.key == "X") {
-        SetExtra(rec, "tls", kv.value);
+        SetExtraIfAny(rec, "tls", kv.value);
       } else if (kv.key == "F") {
         Assign(rec.from, StripAngles(kv.value));
       } else if (kv.key == "S") {
@@ -479,7 +477,7 @@ void ParseDelivery(string_view op, string_view p, LogRecord& rec) {
     if (word == "defer") {
       string_view inner;
       if (!p.empty() && p.front() == '(' && scan::ExtractBracketed(p, '(', ')', &inner)) {
-        SetExtra(rec, "errno", inner);
+        SetExtraIfAny(rec, "errno", inner);
         p.remove_prefix(inner.size() + 2);
       }
       if (ConsumeChar(p, ':')) {
@@ -494,7 +492,7 @@ void ParseDelivery(string_view op, string_view p, LogRecord& rec) {
   if (have_reply) SetReply(rec, reply);
   // A local part, pipe or file is logged first; the address is in <...>.
   if (addr.find('@') == npos && !orig.empty()) {
-    SetExtra(rec, "delivered_to", addr);
+    SetExtraIfAny(rec, "delivered_to", addr);
     rec.to.emplace_back(orig);
   } else {
     if (!addr.empty()) rec.to.emplace_back(addr);
@@ -512,8 +510,8 @@ void ParseSpamAssassin(string_view p, LogRecord& rec) {
   rec.event = "spam-check";
   size_t colon = p.find(": ");
   size_t paren = p.find(" (");
-  SetExtra(rec, "action", p.substr(0, colon < paren ? colon : paren));
-  SetExtra(rec, "score", scan::FieldValue(p, "score"));
+  SetExtraIfAny(rec, "action", p.substr(0, colon < paren ? colon : paren));
+  SetExtraIfAny(rec, "score", scan::FieldValue(p, "score"));
   size_t m = p.find("Message-Id: ");
   if (m != npos) {
     string_view id = p.substr(m + 12);
@@ -547,10 +545,10 @@ void ParseSpamAssassin(string_view p, LogRecord& rec) {
 // "DKIM: d=example.com s=sel c=relaxed/relaxed a=rsa-sha256 [verification succeeded]"
 void ParseDkim(string_view p, LogRecord& rec) {
   rec.event = "dkim";
-  SetExtra(rec, "dkim_domain", scan::FieldValue(p, "d"));
+  SetExtraIfAny(rec, "dkim_domain", scan::FieldValue(p, "d"));
   size_t lb = p.rfind('[');
   if (lb != npos && p.back() == ']') {
-    SetExtra(rec, "dkim_result", p.substr(lb + 1, p.size() - lb - 2));
+    SetExtraIfAny(rec, "dkim_result", p.substr(lb + 1, p.size() - lb - 2));
   }
 }
 
@@ -613,7 +611,7 @@ void ParseMessageLine(string_view s, LogRecord& rec) {
   }
   if (ConsumePrefix(s, "no immediate delivery: ")) {
     rec.event = "queue-only";  // queue_only, queue_only_load or an ACL's "queue" control
-    SetExtra(rec, "reason", s);
+    SetExtraIfAny(rec, "reason", s);
     return;
   }
   if (size_t out = s.find(" transport output: "); out != npos && s.starts_with("<")) {
@@ -625,9 +623,9 @@ void ParseMessageLine(string_view s, LogRecord& rec) {
       if (addr.find('@') != npos) {
         rec.to.emplace_back(addr);
       } else {
-        SetExtra(rec, "delivered_to", addr);
+        SetExtraIfAny(rec, "delivered_to", addr);
       }
-      SetExtra(rec, "transport", s.substr(colon + 3, out - colon - 3));
+      SetExtraIfAny(rec, "transport", s.substr(colon + 3, out - colon - 3));
     }
     SetReply(rec, s.substr(out + 19));
     return;
@@ -636,7 +634,7 @@ void ParseMessageLine(string_view s, LogRecord& rec) {
   if (ConsumePrefix(s, "DKIM: ")) return ParseDkim(s, rec);
   if (s.starts_with("removed by ") || s.starts_with("cancelled by ")) {
     rec.event = "removed";
-    SetExtra(rec, "reason", s);
+    SetExtraIfAny(rec, "reason", s);
     return;
   }
   if (s.ends_with(": error ignored")) {
@@ -656,7 +654,7 @@ void ParseMessageLine(string_view s, LogRecord& rec) {
 void ParseRejected(string_view p, bool temporary, LogRecord& rec) {
   rec.event = "reject";
   rec.status = "reject";
-  if (temporary) SetExtra(rec, "temporary", "yes");
+  if (temporary) SetExtraIfAny(rec, "temporary", "yes");
   string_view stage;
   if (ConsumePrefix(p, "RCPT ")) {
     stage = "RCPT";
@@ -681,7 +679,7 @@ void ParseRejected(string_view p, bool temporary, LogRecord& rec) {
   } else {
     stage = p.substr(0, p.find_first_of(" :"));
   }
-  SetExtra(rec, "stage", stage);
+  SetExtraIfAny(rec, "stage", stage);
   // The reply follows the first ": " after the stage and its argument.
   size_t start = 0;
   if (stage == "RCPT" || stage == "MAIL") {
@@ -699,7 +697,7 @@ bool ParseVerify(string_view p, LogRecord& rec) {
   bool sender = ConsumePrefix(p, "sender verify ");
   if (!sender && !ConsumePrefix(p, "recipient verify ")) return false;
   rec.event = "verify-fail";
-  if (p.starts_with("defer")) SetExtra(rec, "temporary", "yes");
+  if (p.starts_with("defer")) SetExtraIfAny(rec, "temporary", "yes");
   size_t fr = p.find(" for ");
   if (fr != npos) {
     string_view addr = AddressToken(p.substr(fr + 5));
@@ -728,7 +726,7 @@ bool ParseSessionPhrase(string_view p, LogRecord& rec) {
     rec.event = "discard";
     rec.status = "discard";
     if (ConsumePrefix(p, "RCPT ")) rec.to.emplace_back(AddressToken(p));
-    SetExtra(rec, "reason", p.substr(p.find("discarded by ")));
+    SetExtraIfAny(rec, "reason", p.substr(p.find("discarded by ")));
     return true;
   }
   if (p.starts_with("Warning: ") || p.starts_with("warning: ") || p.starts_with("WARNING: ")) {
@@ -741,7 +739,7 @@ bool ParseSessionPhrase(string_view p, LogRecord& rec) {
     rec.status = "reject";
     size_t colon = p.find(": ");
     SetReply(rec, colon == npos ? p : p.substr(colon + 2));
-    if (p.starts_with("dropped by ")) SetExtra(rec, "stage", "connect");
+    if (p.starts_with("dropped by ")) SetExtraIfAny(rec, "stage", "connect");
     return true;
   }
   return false;
@@ -750,7 +748,7 @@ bool ParseSessionPhrase(string_view p, LogRecord& rec) {
 // "<name> authenticator failed for host (helo) [ip]:port I=...: 535 ... (set_id=u)"
 void ParseAuthFailure(string_view s, size_t pos, LogRecord& rec) {
   rec.event = "auth-failure";
-  SetExtra(rec, "authenticator", Trim(s.substr(0, pos)));
+  SetExtraIfAny(rec, "authenticator", Trim(s.substr(0, pos)));
   string_view t = s.substr(pos + 25);
   Host h;
   if (ConsumeHost(t, &h)) SetClient(rec, h);
@@ -759,8 +757,8 @@ void ParseAuthFailure(string_view s, size_t pos, LogRecord& rec) {
     if (ConsumeChar(t, ':')) break;
     Kv kv;
     if (!ConsumeKv(t, &kv)) break;
-    if (kv.key == "I" && kv.is_host) SetExtra(rec, "interface", kv.host.ip);
-    if (kv.key == "U") SetExtra(rec, "user", kv.value);
+    if (kv.key == "I" && kv.is_host) SetExtraIfAny(rec, "interface", kv.host.ip);
+    if (kv.key == "U") SetExtraIfAny(rec, "user", kv.value);
     if (kv.colon) break;
   }
   SetReply(rec, t);
@@ -848,7 +846,7 @@ bool ParseSessionLine(string_view s, LogRecord& rec) {
       rec.event = "connection-lost";
     } else if (t.starts_with("closed")) {
       rec.event = "disconnect";
-      if (!t.starts_with("closed by QUIT")) SetExtra(rec, "reason", t);
+      if (!t.starts_with("closed by QUIT")) SetExtraIfAny(rec, "reason", t);
     } else {
       rec.event = "connect";
     }
@@ -877,7 +875,7 @@ bool ParseSessionLine(string_view s, LogRecord& rec) {
     size_t q = s.find(" in \"");
     if (q != npos) {
       string_view c = s.substr(q + 5);
-      SetExtra(rec, "command", c.substr(0, c.find('"')));
+      SetExtraIfAny(rec, "command", c.substr(0, c.find('"')));
     }
     // "SMTP protocol error in "<command>" H=...": the command is the
     // client's text; "synchronization error ... H=... input="<text>"": the
@@ -935,7 +933,7 @@ bool ParseSessionLine(string_view s, LogRecord& rec) {
   }
   if (s.starts_with("exim ") && Contains(s, " daemon started")) {
     rec.event = "daemon-start";
-    SetExtra(rec, "version", s.substr(5, s.find(' ', 5) - 5));
+    SetExtraIfAny(rec, "version", s.substr(5, s.find(' ', 5) - 5));
     return true;
   }
   if (Contains(s, "SIGTERM") || Contains(s, "daemon terminated") ||
@@ -950,7 +948,7 @@ bool ParseSessionLine(string_view s, LogRecord& rec) {
   }
   if (ConsumePrefix(s, "ETRN ")) {
     rec.event = "etrn";
-    SetExtra(rec, "argument", s.substr(0, s.find(' ')));
+    SetExtraIfAny(rec, "argument", s.substr(0, s.find(' ')));
     ClientAfter(s, " received from ", rec);
     return true;
   }
@@ -1082,7 +1080,7 @@ void ParseRejectLogDump(string_view s, LogRecord& rec) {
     size_t colon = h.find(':');
     string_view name = Trim(h.substr(0, colon));
     rec.event = "rejectlog-header";
-    SetExtra(rec, "header", name);
+    SetExtraIfAny(rec, "header", name);
     if (s[0] == 'I' || name == "Message-Id" || name == "Message-ID") {
       string_view v = Trim(h.substr(colon + 1));
       if (v.starts_with('<')) Assign(rec.message_id, StripAngles(v.substr(0, v.find('>') + 1)));
@@ -1134,7 +1132,7 @@ void Parse(string_view msg, LogRecord& rec) {
   int part = ConsumePartMarker(s);
   if (part > 1) {
     rec.event = "continuation";
-    SetExtra(rec, "part", std::to_string(part));
+    SetExtraIfAny(rec, "part", std::to_string(part));
     return;
   }
   if (s.empty()) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "receiver/record_fields.h"
 #include "receiver/scan.h"
 
 namespace mlq {
@@ -20,11 +21,8 @@ using scan::TrimRight;
 using std::string_view;
 constexpr size_t npos = string_view::npos;
 
-void Assign(std::string& dst, string_view v) { dst.assign(v.data(), v.size()); }
-
-void SetExtra(LogRecord& rec, string_view key, string_view value) {
-  rec.SetExtra(std::string(key), std::string(value));
-}
+using fields::Assign;
+using fields::SetExtra;
 
 // Splits "[ip] rest". The address may be "127.0.0.1", IPv6 or "local".
 bool SplitClient(string_view msg, string_view* ip, string_view* rest) {

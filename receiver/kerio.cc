@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "receiver/civil_time.h"
+#include "receiver/record_fields.h"
 #include "receiver/scan.h"
 
 namespace mlq {
@@ -31,11 +32,8 @@ using scan::TrimRight;
 using std::string_view;
 constexpr size_t npos = string_view::npos;
 
-void Assign(std::string& dst, string_view v) { dst.assign(v.data(), v.size()); }
-
-void SetExtra(LogRecord& rec, string_view key, string_view value) {
-  if (!value.empty()) rec.SetExtra(std::string(key), std::string(value));
-}
+using fields::Assign;
+using fields::SetExtraIfAny;
 
 bool Contains(string_view s, string_view part) { return s.find(part) != npos; }
 
@@ -155,13 +153,13 @@ string_view ResultStatus(string_view result) {
 // Recv:/Sent: and the Kerio 6 "<Service>: From: ..." lines.
 void ParseMailLog(string_view s, bool sent, string_view service, LogRecord& rec) {
   rec.event = sent ? "delivery" : "queued";
-  SetExtra(rec, "service", service);
+  SetExtraIfAny(rec, "service", service);
   string_view key, value;
   while (NextField(s, &key, &value)) {
     if (key == "Queue-ID") {
       Assign(rec.queue_id, value);
     } else if (key == "Service") {
-      SetExtra(rec, "service", value);
+      SetExtraIfAny(rec, "service", value);
     } else if (key == "From") {
       Assign(rec.from, StripAngles(Trim(value)));
     } else if (key == "To" || key == "Recipient") {
@@ -177,13 +175,13 @@ void ParseMailLog(string_view s, bool sent, string_view service, LogRecord& rec)
     } else if (key == "Remote-Host") {
       Assign(rec.relay, value);
     } else if (key == "SSL") {
-      SetExtra(rec, "ssl", value);
+      SetExtraIfAny(rec, "ssl", value);
     } else if (key == "Subject") {
-      SetExtra(rec, "subject", value);
+      SetExtraIfAny(rec, "subject", value);
     } else if (key == "Msg-Id") {
       Assign(rec.message_id, StripAngles(Trim(value)));
     } else if (key == "Result") {
-      SetExtra(rec, "result", value);
+      SetExtraIfAny(rec, "result", value);
       Assign(rec.status, ResultStatus(value));
     } else if (key == "Status") {
       if (scan::IsDsn(Trim(value))) Assign(rec.dsn, Trim(value));
@@ -191,7 +189,7 @@ void ParseMailLog(string_view s, bool sent, string_view service, LogRecord& rec)
       Assign(rec.reply, value);
       if (rec.dsn.empty()) Assign(rec.dsn, scan::LeadingDsn(value));
     } else if (key == "Report") {
-      SetExtra(rec, "report", value);
+      SetExtraIfAny(rec, "report", value);
     }
   }
 }
@@ -237,7 +235,7 @@ void ParseSecurity(string_view s, LogRecord& rec) {
   if (s.starts_with("IP address ") && Contains(s, " found in DNS blacklist ")) {
     Reject("found in DNS blacklist", rec);
     Assign(rec.client_ip, WordAfter(s, "IP address "));
-    SetExtra(rec, "dnsbl", WordAfter(s, "DNS blacklist "));
+    SetExtraIfAny(rec, "dnsbl", WordAfter(s, "DNS blacklist "));
     if (AngleAfter(s, "mail from ", &a)) Assign(rec.from, a);
     if (AngleAfter(s, "> to ", &a)) rec.to.emplace_back(a);
     return;
@@ -265,7 +263,7 @@ void ParseSecurity(string_view s, LogRecord& rec) {
       if (AngleAfter(s, "> to ", &a)) rec.to.emplace_back(a);
       Assign(rec.client_ip, WordAfter(s, "IP address "));
       string_view score = WordAfter(s, "score ");
-      SetExtra(rec, "score", score);
+      SetExtraIfAny(rec, "score", score);
       return;
     }
   }
@@ -288,17 +286,17 @@ void ParseSecurity(string_view s, LogRecord& rec) {
     if (AngleAfter(s, "from ", &a)) Assign(rec.from, a);
     if (AngleAfter(s, "> to ", &a)) rec.to.emplace_back(a);
     size_t colon = s.rfind(": ");
-    if (colon != npos) SetExtra(rec, "virus", s.substr(colon + 2));
+    if (colon != npos) SetExtraIfAny(rec, "virus", s.substr(colon + 2));
     return;
   }
   // "Failed SMTP login from 1.2.3.4 with SASL method CRAM-MD5."
   if (s.starts_with("Failed ") && Contains(s, " login from ")) {
     rec.event = "auth-failure";
     string_view svc = s.substr(7, s.find(' ', 7) - 7);
-    SetExtra(rec, "service", svc);
+    SetExtraIfAny(rec, "service", svc);
     Assign(rec.client_ip, WordAfter(s, " login from "));
     string_view method = WordAfter(s, "SASL method ");
-    SetExtra(rec, "sasl_method", method);
+    SetExtraIfAny(rec, "sasl_method", method);
     size_t comma = s.find(", ");
     if (comma != npos) Assign(rec.reply, s.substr(comma + 2));
     Assign(rec.sasl_user, WordAfter(s, ", user "));
@@ -310,7 +308,7 @@ void ParseSecurity(string_view s, LogRecord& rec) {
   size_t colon = s.find(": ");
   if (attempt != npos && colon != npos && colon < attempt) {
     rec.event = "auth-failure";
-    SetExtra(rec, "service", s.substr(0, colon));
+    SetExtraIfAny(rec, "service", s.substr(0, colon));
     string_view user = WordAfter(s, "for user ");
     Assign(rec.sasl_user, user.empty() ? WordAfter(s, ": User ") : user);
     Assign(rec.client_ip, WordAfter(s, "IP address "));
@@ -340,8 +338,8 @@ void ParseSecurity(string_view s, LogRecord& rec) {
       string_view inner = s.substr(open + marker.size(), close - open - marker.size());
       size_t slash = inner.rfind('/');
       if (slash != npos && scan::IsDigits(inner.substr(slash + 1))) {
-        SetExtra(rec, "engine", inner.substr(0, slash));
-        SetExtra(rec, "sigs", inner.substr(slash + 1));
+        SetExtraIfAny(rec, "engine", inner.substr(0, slash));
+        SetExtraIfAny(rec, "sigs", inner.substr(slash + 1));
       }
     }
     return;
@@ -362,20 +360,20 @@ void ParseSecurity(string_view s, LogRecord& rec) {
 void ParseOperation(string_view s, LogRecord& rec) {
   rec.event = "mailbox-operation";
   size_t rb = s.find('}');
-  SetExtra(rec, "operation", s.substr(1, rb == npos ? 0 : rb - 1));
+  SetExtraIfAny(rec, "operation", s.substr(1, rb == npos ? 0 : rb - 1));
   s.remove_prefix(rb == npos ? s.size() : rb + 1);
   string_view key, value;
   while (NextField(s, &key, &value)) {
     if (key == "Protocol") {
-      SetExtra(rec, "protocol", value);
+      SetExtraIfAny(rec, "protocol", value);
     } else if (key == "User") {
       Assign(rec.sasl_user, value);
     } else if (key == "IP") {
       Assign(rec.client_ip, value);
     } else if (key == "Folder" || key == "Old location") {
-      SetExtra(rec, "folder", value);
+      SetExtraIfAny(rec, "folder", value);
     } else if (key == "Destination Folder" || key == "New location") {
-      SetExtra(rec, "destination", value);
+      SetExtraIfAny(rec, "destination", value);
     } else if (key == "From") {
       size_t lt = value.rfind('<');
       Assign(rec.from, lt == npos ? value : StripAngles(value.substr(lt)));

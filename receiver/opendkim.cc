@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "receiver/record_fields.h"
 #include "receiver/scan.h"
 
 namespace mlq {
@@ -22,11 +23,8 @@ using scan::TrimRight;
 using std::string_view;
 constexpr size_t npos = string_view::npos;
 
-void Assign(std::string& dst, string_view v) { dst.assign(v.data(), v.size()); }
-
-void SetExtra(LogRecord& rec, string_view key, string_view value) {
-  rec.SetExtra(std::string(key), std::string(value));
-}
+using fields::Assign;
+using fields::SetExtra;
 
 // A milter "job ID" (the MTA's queue ID) as the milters print it: Postfix
 // short/long IDs, Sendmail IDs ("s1GNXHYB005133"), Exim IDs. Requires a

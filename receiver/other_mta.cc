@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "receiver/record_fields.h"
 #include "receiver/scan.h"
 
 namespace mlq {
@@ -29,11 +30,8 @@ constexpr size_t npos = string_view::npos;
 
 // ===================== shared helpers =====================
 
-void Assign(std::string& dst, string_view v) { dst.assign(v.data(), v.size()); }
-
-void SetExtra(LogRecord& rec, string_view key, string_view value) {
-  rec.SetExtra(std::string(key), std::string(value));
-}
+using fields::Assign;
+using fields::SetExtra;
 
 void PushTo(LogRecord& rec, string_view to) {
   if (!to.empty()) rec.to.emplace_back(to);

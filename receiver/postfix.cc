@@ -17,6 +17,7 @@
 #include "receiver/normalizer.h"
 #include "receiver/postfix_problems.h"
 #include "receiver/postfix_verbose.h"
+#include "receiver/record_fields.h"
 #include "receiver/scan.h"
 
 namespace mlq {
@@ -59,11 +60,8 @@ Daemon DaemonOf(string_view program) {
   return Daemon::kOther;
 }
 
-void Assign(std::string& dst, string_view v) { dst.assign(v.data(), v.size()); }
-
-void SetExtra(LogRecord& rec, string_view key, string_view value) {
-  rec.SetExtra(std::string(key), std::string(value));
-}
+using fields::Assign;
+using fields::SetExtra;
 
 void SetClient(LogRecord& rec, const Endpoint& ep) {
   Assign(rec.client_name, ep.name);

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "receiver/record_fields.h"
 #include "receiver/scan.h"
 
 namespace mlq::postfix_problems {
@@ -23,16 +24,13 @@ using scan::TrimRight;
 using std::string_view;
 constexpr size_t npos = string_view::npos;
 
-void Assign(std::string& dst, string_view v) { dst.assign(v.data(), v.size()); }
-
-void SetExtra(LogRecord& rec, string_view key, string_view value) {
-  if (!value.empty()) rec.SetExtra(std::string(key), std::string(value));
-}
+using fields::Assign;
+using fields::SetExtraIfAny;
 
 void SetClient(LogRecord& rec, const Endpoint& ep) {
   Assign(rec.client_name, ep.name);
   Assign(rec.client_ip, ep.ip);
-  if (!ep.port.empty()) SetExtra(rec, "client_port", ep.port);
+  if (!ep.port.empty()) SetExtraIfAny(rec, "client_port", ep.port);
 }
 
 void Set(LogRecord& rec, string_view event, string_view reply) {
@@ -76,7 +74,7 @@ bool ParseClientProblem(string_view s, LogRecord& rec) {
     ConsumePrefix(t, ": ");
     Set(rec, "dns-mismatch", Trim(t));
     Assign(rec.client_ip, ip);
-    SetExtra(rec, "hostname", name);
+    SetExtraIfAny(rec, "hostname", name);
     return true;
   }
   // "%s: hostname %s verification failed: %s", "%s: address not listed for hostname %s"
@@ -90,13 +88,13 @@ bool ParseClientProblem(string_view s, LogRecord& rec) {
       ConsumePrefix(t, ": ");
       Set(rec, "dns-mismatch", Trim(t));
       Assign(rec.client_ip, ip);
-      SetExtra(rec, "hostname", name);
+      SetExtraIfAny(rec, "hostname", name);
       return true;
     }
     if (ConsumePrefix(t, "address not listed for hostname ")) {
       Set(rec, "dns-mismatch", "address not listed for hostname");
       Assign(rec.client_ip, ip);
-      SetExtra(rec, "hostname", ConsumeWord(t));
+      SetExtraIfAny(rec, "hostname", ConsumeWord(t));
       return true;
     }
     return false;
@@ -108,7 +106,7 @@ bool ParseClientProblem(string_view s, LogRecord& rec) {
     if (!ConsumeEndpoint(t, &ep)) return false;
     Assign(rec.event, "non-smtp-command");
     SetClient(rec, ep);
-    if (ConsumePrefix(t, ": ")) SetExtra(rec, "command", TrimRight(t));
+    if (ConsumePrefix(t, ": ")) SetExtraIfAny(rec, "command", TrimRight(t));
     return true;
   }
   // anvil limits: "Connection rate limit exceeded: 31 from host[ip] for service smtpd"
@@ -120,9 +118,9 @@ bool ParseClientProblem(string_view s, LogRecord& rec) {
     if (!IsDigits(count) || !ConsumePrefix(t, "from ") || !ConsumeEndpoint(t, &ep)) return false;
     Assign(rec.event, "rate-limit");
     SetClient(rec, ep);
-    SetExtra(rec, "limit", s.substr(0, lim));
-    SetExtra(rec, "count", count);
-    if (ConsumePrefix(t, " for service ")) SetExtra(rec, "service", ConsumeWord(t));
+    SetExtraIfAny(rec, "limit", s.substr(0, lim));
+    SetExtraIfAny(rec, "count", count);
+    if (ConsumePrefix(t, " for service ")) SetExtraIfAny(rec, "service", ConsumeWord(t));
     return true;
   }
   // "Illegal address syntax from %s in %s command: %s"
@@ -133,7 +131,7 @@ bool ParseClientProblem(string_view s, LogRecord& rec) {
     if (!ConsumePrefix(t, "command: ")) return false;
     Assign(rec.event, "illegal-address");
     SetClient(rec, ep);
-    SetExtra(rec, "stage", stage);
+    SetExtraIfAny(rec, "stage", stage);
     string_view addr = StripAngles(Trim(t));
     if (stage == "MAIL") Assign(rec.from, addr);
     if (stage == "RCPT" && !addr.empty()) rec.to.emplace_back(addr);
@@ -154,7 +152,7 @@ bool ParseLookupProblem(string_view s, LogRecord& rec) {
   size_t rbl = s.find(": RBL lookup error: ");
   if (rbl != npos && s.substr(0, rbl).find(' ') == npos) {
     Set(rec, "dnsbl-error", s.substr(rbl + 20));
-    SetExtra(rec, "query", s.substr(0, rbl));
+    SetExtraIfAny(rec, "query", s.substr(0, rbl));
     return true;
   }
   // dnsblog.c: "dnsblog_query: lookup error for DNS query %s: %s"
@@ -162,7 +160,7 @@ bool ParseLookupProblem(string_view s, LogRecord& rec) {
     size_t colon = t.find(": ");
     if (colon == npos) return false;
     Set(rec, "dnsbl-error", t.substr(colon + 2));
-    SetExtra(rec, "query", t.substr(0, colon));
+    SetExtraIfAny(rec, "query", t.substr(0, colon));
     return true;
   }
   // "virtual_alias_domains lookup failure"
@@ -170,7 +168,7 @@ bool ParseLookupProblem(string_view s, LogRecord& rec) {
     string_view map = s.substr(0, s.size() - 15);
     if (map.empty() || map.find(' ') != npos) return false;
     Assign(rec.event, "lookup-error");
-    SetExtra(rec, "map", map);
+    SetExtraIfAny(rec, "map", map);
     return true;
   }
   return false;
@@ -185,7 +183,7 @@ bool ParseServiceProblem(string_view s, string_view daemon, LogRecord& rec) {
   if (sock != npos && s.substr(0, sock).find(' ') == npos &&
       (s.starts_with("private/") || s.starts_with("public/"))) {
     Set(rec, "ipc-error", s.substr(sock + 9));
-    SetExtra(rec, "service", s.substr(0, sock));
+    SetExtraIfAny(rec, "service", s.substr(0, sock));
     return true;
   }
   if (ConsumePrefix(t, "problem talking to service ")) {
@@ -193,7 +191,7 @@ bool ParseServiceProblem(string_view s, string_view daemon, LogRecord& rec) {
     t.remove_prefix(service.size());
     ConsumePrefix(t, ": ");
     Set(rec, "ipc-error", t);
-    SetExtra(rec, "service", service);
+    SetExtraIfAny(rec, "service", service);
     return true;
   }
   // qmgr: "transport lmtp failure -- see a previous warning/fatal/panic ..."
@@ -202,7 +200,7 @@ bool ParseServiceProblem(string_view s, string_view daemon, LogRecord& rec) {
     string_view transport = ConsumeWord(t);
     if (!t.starts_with("failure")) return false;
     Assign(rec.event, "transport-failure");
-    SetExtra(rec, "transport", transport);
+    SetExtraIfAny(rec, "transport", transport);
     return true;
   }
   if (daemon != "master") return false;
@@ -222,9 +220,9 @@ bool ParseServiceProblem(string_view s, string_view daemon, LogRecord& rec) {
     string_view value = ConsumeWord(t);
     if (!IsDigits(pid) || !IsDigits(value)) return false;
     Assign(rec.event, "process-exit");
-    SetExtra(rec, "command", command);
-    SetExtra(rec, "pid", pid);
-    SetExtra(rec, status_key, value);
+    SetExtraIfAny(rec, "command", command);
+    SetExtraIfAny(rec, "pid", pid);
+    SetExtraIfAny(rec, status_key, value);
     return true;
   }
   // master_spawn.c: "%s: bad command startup -- throttling"
@@ -232,7 +230,7 @@ bool ParseServiceProblem(string_view s, string_view daemon, LogRecord& rec) {
     string_view command = s.substr(0, s.size() - 35);
     if (command.empty() || command.find(' ') != npos) return false;
     Assign(rec.event, "service-throttled");
-    SetExtra(rec, "command", command);
+    SetExtraIfAny(rec, "command", command);
     return true;
   }
   // master_listen.c: "bind %s port %d: %m"
@@ -244,8 +242,8 @@ bool ParseServiceProblem(string_view s, string_view daemon, LogRecord& rec) {
     t.remove_prefix(port.size());
     ConsumePrefix(t, ": ");
     Set(rec, "startup-failed", t);
-    SetExtra(rec, "address", address);
-    SetExtra(rec, "port", port);
+    SetExtraIfAny(rec, "address", address);
+    SetExtraIfAny(rec, "port", port);
     return true;
   }
   if (s == "daemon initialization failure") {
@@ -265,13 +263,13 @@ bool ParseControlProblem(string_view s, string_view daemon, LogRecord& rec) {
   if (s == "the Postfix mail system is not running" ||
       s == "the Postfix mail system is already running") {
     Assign(rec.event, "master");
-    SetExtra(rec, "state", s.ends_with("not running") ? "not-running" : "running");
+    SetExtraIfAny(rec, "state", s.ends_with("not running") ? "not-running" : "running");
     return true;
   }
   string_view t = s;
   if (ConsumePrefix(t, "unknown command: ")) {
     Set(rec, "usage-error", s);
-    SetExtra(
+    SetExtraIfAny(
         rec, "command",
         t.size() >= 2 && t.front() == '\'' && t.back() == '\'' ? t.substr(1, t.size() - 2) : t);
     return true;
@@ -296,7 +294,7 @@ bool ParseConfigProblem(string_view s, LogRecord& rec) {
     string_view file = t.substr(0, colon);
     if (!database && !IsConfigPath(file)) return false;
     Set(rec, "config-error", t.substr(colon + 2));
-    SetExtra(rec, "file", file);
+    SetExtraIfAny(rec, "file", file);
     return true;
   }
   // "no /etc/postfix/master.cf file found"
@@ -304,7 +302,7 @@ bool ParseConfigProblem(string_view s, LogRecord& rec) {
     string_view file = t.substr(0, t.size() - 11);
     if (!IsConfigPath(file)) return false;
     Set(rec, "config-error", "file not found");
-    SetExtra(rec, "file", file);
+    SetExtraIfAny(rec, "file", file);
     return true;
   }
   t = s;
@@ -317,8 +315,8 @@ bool ParseConfigProblem(string_view s, LogRecord& rec) {
     size_t c2 = t.find(": ");
     if (c2 == npos) return false;
     Set(rec, "config-error", t.substr(c2 + 2));
-    SetExtra(rec, "file", file);
-    SetExtra(rec, "parameter", t.substr(0, c2));
+    SetExtraIfAny(rec, "file", file);
+    SetExtraIfAny(rec, "parameter", t.substr(0, c2));
     return true;
   }
   // "config variable inet_interfaces: host not found: llocalhost"
@@ -326,14 +324,14 @@ bool ParseConfigProblem(string_view s, LogRecord& rec) {
     size_t colon = t.find(": ");
     if (colon == npos) return false;
     Set(rec, "config-error", t.substr(colon + 2));
-    SetExtra(rec, "parameter", t.substr(0, colon));
+    SetExtraIfAny(rec, "parameter", t.substr(0, colon));
     return true;
   }
   // master_ent.c: "/etc/postfix/master.cf: logical line must not start with whitespace: ..."
   size_t colon = s.find(": ");
   if (colon != npos && IsConfigPath(s.substr(0, colon))) {
     Set(rec, "config-error", s.substr(colon + 2));
-    SetExtra(rec, "file", s.substr(0, colon));
+    SetExtraIfAny(rec, "file", s.substr(0, colon));
     return true;
   }
   // mail_params.c: "bounce_queue_lifetime is larger than maximal_queue_lifetime - adjusting ..."
@@ -341,7 +339,7 @@ bool ParseConfigProblem(string_view s, LogRecord& rec) {
   string_view param = ConsumeWord(t);
   if (t.starts_with("is larger than ") && t.find(" - adjusting ") != npos) {
     Set(rec, "config-error", t);
-    SetExtra(rec, "parameter", param);
+    SetExtraIfAny(rec, "parameter", param);
     return true;
   }
   t = s;
@@ -350,18 +348,18 @@ bool ParseConfigProblem(string_view s, LogRecord& rec) {
   // "127.0.0.1:wesmtp: Servname not supported for ai_socktype".
   if (ConsumePrefix(t, "unknown service: ")) {
     Set(rec, "config-error", "unknown service");
-    SetExtra(rec, "service", Trim(t));
+    SetExtraIfAny(rec, "service", Trim(t));
     return true;
   }
   size_t serv = s.find(": Servname not supported for ai_socktype");
   if (serv != npos && s.substr(0, serv).find(' ') == npos) {
     Set(rec, "config-error", s.substr(serv + 2));
-    SetExtra(rec, "service", s.substr(0, serv));
+    SetExtraIfAny(rec, "service", s.substr(0, serv));
     return true;
   }
   if (ConsumePrefix(t, "unsupported dictionary type: ")) {
     Set(rec, "config-error", "unsupported dictionary type");
-    SetExtra(rec, "dict_type", Trim(t));
+    SetExtraIfAny(rec, "dict_type", Trim(t));
     return true;
   }
   return false;
@@ -382,8 +380,8 @@ bool ParseSubmitProblem(string_view s, string_view daemon, LogRecord& rec) {
     size_t rp = s.find("): ", lp);
     if (rp != npos && IsDigits(s.substr(lp + 1, rp - lp - 1))) {
       Set(rec, "submit-error", s.substr(rp + 3));
-      SetExtra(rec, "user", s.substr(0, lp));
-      SetExtra(rec, "uid", s.substr(lp + 1, rp - lp - 1));
+      SetExtraIfAny(rec, "user", s.substr(0, lp));
+      SetExtraIfAny(rec, "uid", s.substr(lp + 1, rp - lp - 1));
       return true;
     }
   }
@@ -393,7 +391,7 @@ bool ParseSubmitProblem(string_view s, string_view daemon, LogRecord& rec) {
     size_t colon = t.find(": ");
     if (colon == npos || !IsDigits(t.substr(0, colon))) return false;
     Set(rec, "submit-error", t.substr(colon + 2));
-    SetExtra(rec, "uid", t.substr(0, colon));
+    SetExtraIfAny(rec, "uid", t.substr(0, colon));
     return true;
   }
   // "mail_queue_enter: create file maildrop/123456.12345: Read-only file system"

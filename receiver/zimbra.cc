@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "receiver/civil_time.h"
+#include "receiver/record_fields.h"
 #include "receiver/scan.h"
 
 namespace mlq {
@@ -31,11 +32,8 @@ using scan::TrimRight;
 using std::string_view;
 constexpr size_t npos = string_view::npos;
 
-void Assign(std::string& dst, string_view v) { dst.assign(v.data(), v.size()); }
-
-void SetExtra(LogRecord& rec, string_view key, string_view value) {
-  if (!value.empty()) rec.SetExtra(std::string(key), std::string(value));
-}
+using fields::Assign;
+using fields::SetExtraIfAny;
 
 bool Contains(string_view s, string_view part) { return s.find(part) != npos; }
 
@@ -234,8 +232,8 @@ bool ParseLmtp(string_view text, LogRecord& rec) {
   string_view status;
   if (ConsumePrefix(text, "Delivering message")) {
     rec.event = "local-delivery";
-    if (text.starts_with(" started")) SetExtra(rec, "stage", "start");
-    if (text.starts_with(" completed")) SetExtra(rec, "stage", "complete");
+    if (text.starts_with(" started")) SetExtraIfAny(rec, "stage", "start");
+    if (text.starts_with(" completed")) SetExtraIfAny(rec, "stage", "complete");
     rec.size = scan::ParseInt(TextValue(text, "size"));
     rec.nrcpt = scan::ParseInt(TextValue(text, "nrcpts"));
     Assign(rec.from, StripAngles(TextValue(text, "sender")));
@@ -308,8 +306,8 @@ void ParseSecurity(string_view text, LogRecord& rec) {
   } else {
     rec.event = auth ? "login" : "audit";
   }
-  SetExtra(rec, "cmd", cmd);
-  SetExtra(rec, "protocol", protocol);
+  SetExtraIfAny(rec, "cmd", cmd);
+  SetExtraIfAny(rec, "protocol", protocol);
   if (!account.empty()) Assign(rec.sasl_user, account);
   size_t lb = error.find("failed for [");
   if (lb != npos && account.empty()) {
@@ -330,12 +328,12 @@ void ApplyLog4j(const Log4j& l, bool headless, LogRecord& rec) {
     port = ContextValue(ctx, "port");
   }
   Assign(rec.client_ip, FirstAddress(ip));
-  SetExtra(rec, "client_port", port);
+  SetExtraIfAny(rec, "client_port", port);
   string_view account = ContextValue(ctx, "name");
   string_view msgid = ContextValue(ctx, "msgid");
   if (!msgid.empty()) Assign(rec.message_id, StripAngles(msgid));
-  if (!l.level.empty() && l.level != "INFO") SetExtra(rec, "level", l.level);
-  SetExtra(rec, "category", l.category);
+  if (!l.level.empty() && l.level != "INFO") SetExtraIfAny(rec, "level", l.level);
+  SetExtraIfAny(rec, "category", l.category);
   string_view text = TrimRight(l.text);
   const bool lmtp = l.category == "lmtp" || l.thread.starts_with("LmtpServer");
   if (l.category == "lmtp" && ParseLmtp(text, rec)) {
@@ -347,7 +345,7 @@ void ApplyLog4j(const Log4j& l, bool headless, LogRecord& rec) {
   string_view admin = ContextValue(ctx, "aname");
   if (!lmtp && !admin.empty()) {
     Assign(rec.sasl_user, admin);
-    SetExtra(rec, "account", account);
+    SetExtraIfAny(rec, "account", account);
   } else if (!lmtp && !account.empty()) {
     Assign(rec.sasl_user, account);
   }
@@ -355,7 +353,7 @@ void ApplyLog4j(const Log4j& l, bool headless, LogRecord& rec) {
     if (text.starts_with("Adding Message: ")) {
       rec.event = "stored";
       Assign(rec.message_id, TextValue(text, "Message-ID"));
-      SetExtra(rec, "folder", TextValue(text, "folderName"));
+      SetExtraIfAny(rec, "folder", TextValue(text, "folderName"));
       if (!account.empty()) rec.to.emplace_back(account);
       rec.sasl_user.clear();
     } else {
@@ -448,7 +446,7 @@ size_t JavaClassLength(string_view s, bool any_case = false) {
 bool SetException(string_view s, LogRecord& rec) {
   if (!IsJavaExceptionLine(s)) return false;
   size_t n = JavaClassLength(s);
-  SetExtra(rec, "exception", s.substr(0, n));
+  SetExtraIfAny(rec, "exception", s.substr(0, n));
   string_view message = s.substr(n);
   ConsumePrefix(message, ":");
   message = Trim(message);
@@ -480,38 +478,38 @@ bool ClassifyTraceLine(string_view s, LogRecord& rec) {
     string_view source;
     if (!scan::ExtractBracketed(rest, '(', ')', &source)) return false;
     rec.event = "stack-trace";
-    SetExtra(rec, "frame", v.substr(0, n));
-    SetExtra(rec, "source", source);
+    SetExtraIfAny(rec, "frame", v.substr(0, n));
+    SetExtraIfAny(rec, "source", source);
     return true;
   }
   if (ConsumePrefix(v, "... ") && v.ends_with(" more")) {
     string_view count = v.substr(0, v.size() - 5);
     if (!scan::IsDigits(count)) return false;
     rec.event = "stack-trace";
-    SetExtra(rec, "frames_omitted", count);
+    SetExtraIfAny(rec, "frames_omitted", count);
     return true;
   }
   if (ConsumePrefix(v, "Caused by:")) {
     v = Trim(v);
     if (!v.empty() && !SetException(v, rec)) return false;
     rec.event = "exception";
-    SetExtra(rec, "role", "cause");
+    SetExtraIfAny(rec, "role", "cause");
     return true;
   }
   if (ConsumePrefix(v, "chained exception is: ")) {
     if (!SetException(v, rec)) return false;
     rec.event = "exception";
-    SetExtra(rec, "role", "chained");
+    SetExtraIfAny(rec, "role", "chained");
     return true;
   }
   if (ConsumePrefix(v, "ExceptionId:")) {
     size_t code = v.find(" Code:");
     if (code == npos) return false;
     rec.event = "exception";
-    SetExtra(rec, "role", "detail");
-    SetExtra(rec, "exception_id", v.substr(0, code));
+    SetExtraIfAny(rec, "role", "detail");
+    SetExtraIfAny(rec, "exception_id", v.substr(0, code));
     string_view c = v.substr(code + 6);
-    SetExtra(rec, "code", c.substr(0, c.find(' ')));
+    SetExtraIfAny(rec, "code", c.substr(0, c.find(' ')));
     return true;
   }
   if (SetException(s, rec)) {
@@ -534,7 +532,7 @@ bool ClassifyText(const Log4j& l, string_view text, LogRecord& rec) {
   string_view v = text;
   if (l.category == "soap" && ConsumePrefix(v, "Servlet ") && v.ends_with(" starting up")) {
     rec.event = "servlet-start";
-    SetExtra(rec, "servlet", v.substr(0, v.size() - 12));
+    SetExtraIfAny(rec, "servlet", v.substr(0, v.size() - 12));
     return true;
   }
   for (auto [prefix, event] :
@@ -555,7 +553,7 @@ bool ClassifyText(const Log4j& l, string_view text, LogRecord& rec) {
     size_t dash = l.thread.rfind('-');
     if (dash != npos && l.thread.substr(0, dash).ends_with("Server") &&
         scan::IsDigits(l.thread.substr(dash + 1))) {
-      SetExtra(rec, "server", l.thread.substr(0, dash));
+      SetExtraIfAny(rec, "server", l.thread.substr(0, dash));
     }
     return true;
   }
@@ -565,8 +563,8 @@ bool ClassifyText(const Log4j& l, string_view text, LogRecord& rec) {
     v.remove_prefix(count.size());
     if (!scan::IsDigits(count) || !ConsumePrefix(v, " items from ")) return false;
     rec.event = "folder-empty";
-    SetExtra(rec, "count", count);
-    SetExtra(rec, "folder", v.substr(0, v.find(',')));
+    SetExtraIfAny(rec, "count", count);
+    SetExtraIfAny(rec, "folder", v.substr(0, v.find(',')));
     return true;
   }
   return false;
@@ -617,15 +615,15 @@ void ParseZimbramon(string_view s, LogRecord& rec) {
       t.remove_prefix(c1 + 2);
       size_t c2 = t.find(": ");
       if (c2 != npos) {
-        SetExtra(rec, "service", t.substr(0, c2));
-        SetExtra(rec, "state", Trim(t.substr(c2 + 2)));
+        SetExtraIfAny(rec, "service", t.substr(0, c2));
+        SetExtraIfAny(rec, "state", Trim(t.substr(c2 + 2)));
       }
     }
     return;
   }
   if (ConsumePrefix(s, "zmstat ")) {
     rec.event = "stats";
-    SetExtra(rec, "stat", s.substr(0, s.find(':')));
+    SetExtraIfAny(rec, "stat", s.substr(0, s.find(':')));
     return;
   }
   if (s.starts_with("zmmtaconfig:") || s.starts_with("zmconfigd")) {
@@ -658,7 +656,7 @@ bool ParseSaslauthd(string_view s, LogRecord& rec) {
   } else {
     rec.event = "info";
   }
-  SetExtra(rec, "mechanism", "zimbra");
+  SetExtraIfAny(rec, "mechanism", "zimbra");
   return true;
 }
 
@@ -725,12 +723,12 @@ bool NormalizeZimbra(std::string_view msg, LogRecord& rec) {
     if (ConsumePrefix(s, "Watchdog: service ")) {
       rec.event = "service-status";
       string_view svc = s.substr(0, s.find(' '));
-      SetExtra(rec, "service", svc);
+      SetExtraIfAny(rec, "service", svc);
       size_t st = s.find(" status is ");
       if (st != npos) {
         string_view state = s.substr(st + 11);
         while (!state.empty() && state.back() == '.') state.remove_suffix(1);
-        SetExtra(rec, "state", state);
+        SetExtraIfAny(rec, "state", state);
       }
     } else {
       rec.event = "config";

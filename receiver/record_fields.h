@@ -1,0 +1,25 @@
+// Small helpers the normalizers share to fill a LogRecord from views into
+// the line being parsed. Header-only; no state.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "store/record.h"
+
+namespace mlq::fields {
+
+// Copies `v` into `dst` (replacing what was there).
+inline void Assign(std::string& dst, std::string_view v) { dst.assign(v.data(), v.size()); }
+
+// Sets extra field `key` to `value`, empty values included.
+inline void SetExtra(LogRecord& rec, std::string_view key, std::string_view value) {
+  rec.SetExtra(std::string(key), std::string(value));
+}
+
+// Sets extra field `key` to `value` unless `value` is empty.
+inline void SetExtraIfAny(LogRecord& rec, std::string_view key, std::string_view value) {
+  if (!value.empty()) SetExtra(rec, key, value);
+}
+
+}  // namespace mlq::fields
