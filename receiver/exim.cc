@@ -15,12 +15,15 @@
 #include <string>
 #include <string_view>
 
+#include "receiver/civil_time.h"
 #include "receiver/record_fields.h"
 #include "receiver/scan.h"
 
 namespace mlq {
 namespace {
 
+using civil::DaysFromCivil;
+using civil::DigitsAt;
 using scan::ConsumeChar;
 using scan::ConsumePrefix;
 using scan::ConsumeWord;
@@ -41,27 +44,6 @@ bool Contains(string_view s, string_view part) { return s.find(part) != npos; }
 
 // ---- time ----
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-// The value of the `n` digits at s[pos], or -1.
-int Num(string_view s, size_t pos, size_t n) {
-  if (pos + n > s.size()) return -1;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (!IsDigit(s[i])) return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
-
 // Exim's log timestamp at the start of `s`: "YYYY-MM-DD HH:MM:SS", then
 // optionally ".f" (1..9 digits, log_selector +millisec) and " +zzzz"
 // (log_timezone). Returns its length (0 when `s` does not start with one);
@@ -70,8 +52,8 @@ size_t ParseEximTime(string_view s, int64_t* us) {
   if (s.size() < 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':') {
     return 0;
   }
-  const int y = Num(s, 0, 4), mo = Num(s, 5, 2), d = Num(s, 8, 2);
-  const int h = Num(s, 11, 2), mi = Num(s, 14, 2), se = Num(s, 17, 2);
+  const int y = DigitsAt(s, 0, 4), mo = DigitsAt(s, 5, 2), d = DigitsAt(s, 8, 2);
+  const int h = DigitsAt(s, 11, 2), mi = DigitsAt(s, 14, 2), se = DigitsAt(s, 17, 2);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
       se < 0 || se > 60) {
     return 0;
@@ -91,9 +73,10 @@ size_t ParseEximTime(string_view s, int64_t* us) {
   }
   if (i < s.size() && s[i] != ' ') return 0;
   int64_t offset = 0;
-  if (i + 6 <= s.size() && (s[i + 1] == '+' || s[i + 1] == '-') && Num(s, i + 2, 4) >= 0 &&
+  if (i + 6 <= s.size() && (s[i + 1] == '+' || s[i + 1] == '-') && DigitsAt(s, i + 2, 4) >= 0 &&
       (i + 6 == s.size() || s[i + 6] == ' ')) {
-    offset = (Num(s, i + 2, 2) * 3600 + Num(s, i + 4, 2) * 60) * (s[i + 1] == '-' ? -1 : 1);
+    offset =
+        (DigitsAt(s, i + 2, 2) * 3600 + DigitsAt(s, i + 4, 2) * 60) * (s[i + 1] == '-' ? -1 : 1);
     i += 6;
   }
   const int64_t secs = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;

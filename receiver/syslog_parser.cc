@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "receiver/civil_time.h"
 #include "store/utf8.h"
 
 namespace mlq {
@@ -37,15 +38,7 @@ int DaysInMonth(int64_t y, int m) {
   return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
 }
 
-// Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;                                    // [0, 399]
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  // [0, 365]
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            // [0, 146096]
-  return era * 146097 + doe - 719468;
-}
+using civil::DaysFromCivil;
 
 // Civil year of a day count (the year part of H. Hinnant's civil_from_days).
 int64_t YearFromDays(int64_t z) {
