@@ -776,29 +776,9 @@ string_view FieldsAfterPhrase(string_view s, bool last, LogRecord& rec) {
   return t;
 }
 
-bool IsPanicText(string_view s) {
-  return s.starts_with("Exim configuration error") || Contains(s, "failed to expand") ||
-         Contains(s, "Failed to expand") || s.starts_with("unable to ") ||
-         s.starts_with("Unable to ") || s.starts_with("Error in system filter") ||
-         s.starts_with("exec of ") || s.starts_with("Cannot open") ||
-         s.starts_with("cannot open") || s.starts_with("failed to open") ||
-         s.starts_with("Failed to open") || s.starts_with("panic") ||
-         s.starts_with("internal error") || Contains(s, " transport process returned ") ||
-         s.starts_with("failed to read delivery status") || s.starts_with("Failed to get ") ||
-         s.starts_with("failed to create ") || s.starts_with("Failed to create ") ||
-         Contains(s, "is not an absolute path") || s.starts_with("User 0 set for ") ||
-         Contains(s, "is on the never_users list") || s.starts_with("Error while ") ||
-         s.starts_with("error in ") || s.starts_with("Error in ") || s.starts_with("malformed ") ||
-         s.starts_with("bad ") || s.starts_with("Bad ") || s.starts_with("invalid ") ||
-         s.starts_with("configured error code") || s.starts_with("expansion of ") ||
-         s.starts_with("ACL \"") || s.starts_with("ACL for ") || s.starts_with("\"") ||
-         s.starts_with("(SSL_CTX_") || s.starts_with("Tainted ") || s.starts_with("tainted ") ||
-         s.starts_with("re-exec of ") || s.starts_with("Daemon ") ||
-         Contains(s, "must not contain") || Contains(s, "after expansion") ||
-         Contains(s, "LOG_PANIC") || s.starts_with("no recipients found");
-}
-
-// Names the panic-log problems an administrator acts on differently.
+// The panic-log kind of `s`: the problems an administrator acts on
+// differently get their own kind, other panic-log material is "panic";
+// "" when `s` is none of it.
 string_view PanicEvent(string_view s) {
   if (s.starts_with("Exim configuration error")) return "config-error";
   if (Contains(s, "failed to expand") || Contains(s, "Failed to expand") ||
@@ -814,7 +794,22 @@ string_view PanicEvent(string_view s) {
       s.starts_with("User 0 set for ") || Contains(s, "is on the never_users list")) {
     return "delivery-process-error";
   }
-  return "panic";
+  if (s.starts_with("unable to ") || s.starts_with("Unable to ") || s.starts_with("exec of ") ||
+      s.starts_with("Cannot open") || s.starts_with("cannot open") ||
+      s.starts_with("failed to open") || s.starts_with("Failed to open") ||
+      s.starts_with("panic") || s.starts_with("internal error") ||
+      s.starts_with("Failed to get ") || s.starts_with("failed to create ") ||
+      s.starts_with("Failed to create ") || Contains(s, "is not an absolute path") ||
+      s.starts_with("Error while ") || s.starts_with("malformed ") || s.starts_with("bad ") ||
+      s.starts_with("Bad ") || s.starts_with("invalid ") ||
+      s.starts_with("configured error code") || s.starts_with("ACL \"") ||
+      s.starts_with("ACL for ") || s.starts_with("\"") || s.starts_with("(SSL_CTX_") ||
+      s.starts_with("Tainted ") || s.starts_with("tainted ") || s.starts_with("re-exec of ") ||
+      s.starts_with("Daemon ") || Contains(s, "must not contain") || Contains(s, "LOG_PANIC") ||
+      s.starts_with("no recipients found")) {
+    return "panic";
+  }
+  return {};
 }
 
 bool ParseSessionLine(string_view s, LogRecord& rec) {
@@ -935,8 +930,8 @@ bool ParseSessionLine(string_view s, LogRecord& rec) {
     ClientAfter(s, " received from ", rec);
     return true;
   }
-  if (IsPanicText(s)) {
-    rec.event = PanicEvent(s);
+  if (string_view kind = PanicEvent(s); !kind.empty()) {
+    rec.event = kind;
     SetReply(rec, s);
     return true;
   }
