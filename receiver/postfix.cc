@@ -61,13 +61,8 @@ Daemon DaemonOf(string_view program) {
 }
 
 using fields::Assign;
+using fields::SetClient;
 using fields::SetExtra;
-
-void SetClient(LogRecord& rec, const Endpoint& ep) {
-  Assign(rec.client_name, ep.name);
-  Assign(rec.client_ip, ep.ip);
-  if (!ep.port.empty()) SetExtra(rec, "client_port", ep.port);
-}
 
 // Parses an endpoint at the start of `s` and stores it as the client.
 bool ConsumeClient(string_view& s, LogRecord& rec) {

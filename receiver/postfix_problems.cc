@@ -25,13 +25,8 @@ using std::string_view;
 constexpr size_t npos = string_view::npos;
 
 using fields::Assign;
+using fields::SetClient;
 using fields::SetExtraIfAny;
-
-void SetClient(LogRecord& rec, const Endpoint& ep) {
-  Assign(rec.client_name, ep.name);
-  Assign(rec.client_ip, ep.ip);
-  if (!ep.port.empty()) SetExtraIfAny(rec, "client_port", ep.port);
-}
 
 void Set(LogRecord& rec, string_view event, string_view reply) {
   Assign(rec.event, event);

@@ -88,9 +88,7 @@ bool ParseSmtpTrace(string_view daemon, string_view s, LogRecord& rec) {
   ConsumeChar(t, ' ');
   rec.event = "smtp-trace";
   if (daemon == "smtpd" || daemon == "postscreen" || daemon == "qmqpd") {
-    Assign(rec.client_name, ep.name);
-    Assign(rec.client_ip, ep.ip);
-    if (!ep.port.empty()) SetExtra(rec, "client_port", ep.port);
+    fields::SetClient(rec, ep);
   } else {
     Assign(rec.relay, peer);
   }

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "receiver/scan.h"
 #include "store/record.h"
 
 namespace mlq::fields {
@@ -20,6 +21,14 @@ inline void SetExtra(LogRecord& rec, std::string_view key, std::string_view valu
 // Sets extra field `key` to `value` unless `value` is empty.
 inline void SetExtraIfAny(LogRecord& rec, std::string_view key, std::string_view value) {
   if (!value.empty()) SetExtra(rec, key, value);
+}
+
+// The client fields of a Postfix-style endpoint "name[ip]:port": client_name,
+// client_ip and, when logged, extra client_port.
+inline void SetClient(LogRecord& rec, const scan::Endpoint& ep) {
+  Assign(rec.client_name, ep.name);
+  Assign(rec.client_ip, ep.ip);
+  SetExtraIfAny(rec, "client_port", ep.port);
 }
 
 }  // namespace mlq::fields
