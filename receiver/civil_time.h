@@ -24,6 +24,12 @@ inline int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
   return era * 146097 + doe - 719468;
 }
 
+// Seconds since the epoch of the civil time y-m-d h:mi:se (UTC: subtract the
+// zone's offset from the result for a local time).
+inline int64_t UnixSeconds(int64_t y, int64_t m, int64_t d, int64_t h, int64_t mi, int64_t se) {
+  return DaysFromCivil(y, m, d) * 86400 + h * 3600 + mi * 60 + se;
+}
+
 // The value of the `n` (<= 9) ASCII digits at s[pos], or -1 when s is too
 // short or one of them is not a digit.
 inline int DigitsAt(std::string_view s, size_t pos, size_t n) {

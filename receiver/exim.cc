@@ -22,8 +22,8 @@
 namespace mlq {
 namespace {
 
-using civil::DaysFromCivil;
 using civil::DigitsAt;
+using civil::UnixSeconds;
 using scan::ConsumeChar;
 using scan::ConsumePrefix;
 using scan::ConsumeWord;
@@ -79,7 +79,7 @@ size_t ParseEximTime(string_view s, int64_t* us) {
         (DigitsAt(s, i + 2, 2) * 3600 + DigitsAt(s, i + 4, 2) * 60) * (s[i + 1] == '-' ? -1 : 1);
     i += 6;
   }
-  const int64_t secs = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset;
+  const int64_t secs = UnixSeconds(y, mo, d, h, mi, se) - offset;
   *us = secs * 1000000 + frac;
   return i;
 }

@@ -20,9 +20,9 @@
 namespace mlq {
 namespace {
 
-using civil::DaysFromCivil;
 using civil::DigitsAt;
 using civil::MonthNumber;
+using civil::UnixSeconds;
 using scan::ConsumePrefix;
 using scan::IsDigit;
 using scan::SkipSpaces;
@@ -64,7 +64,7 @@ size_t ParseKerioTime(string_view s, int64_t* us) {
   if (i >= s.size() || s[i] != ']') return 0;
   ++i;
   if (i < s.size() && s[i] == ' ') ++i;
-  *us = (DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000000 + frac;
+  *us = UnixSeconds(y, mo, d, h, mi, se) * 1000000 + frac;
   return i;
 }
 

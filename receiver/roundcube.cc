@@ -17,9 +17,9 @@
 namespace mlq {
 namespace {
 
-using civil::DaysFromCivil;
 using civil::DigitsAt;
 using civil::MonthNumber;
+using civil::UnixSeconds;
 using scan::ConsumePrefix;
 using scan::ExtractBracketed;
 using scan::IsAlnum;
@@ -566,7 +566,7 @@ bool LogFileInstant(string_view s, int64_t* us) {
   } else {
     return false;
   }
-  *us = (DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset) * 1000000;
+  *us = (UnixSeconds(y, mo, d, h, mi, se) - offset) * 1000000;
   return true;
 }
 

@@ -20,8 +20,8 @@
 namespace mlq {
 namespace {
 
-using civil::DaysFromCivil;
 using civil::DigitsAt;
+using civil::UnixSeconds;
 using scan::ConsumePrefix;
 using scan::IsAlnum;
 using scan::IsDigit;
@@ -61,7 +61,7 @@ size_t ParseZimbraTime(string_view s, int64_t* us) {
   }
   if (n == 0) return 0;
   for (size_t k = n; k < 6; ++k) frac *= 10;
-  *us = (DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se) * 1000000 + frac;
+  *us = UnixSeconds(y, mo, d, h, mi, se) * 1000000 + frac;
   return j;
 }
 
