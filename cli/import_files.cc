@@ -12,10 +12,15 @@
 #include <memory>
 #include <utility>
 
-#include "cli/civil_time.h"
+#include "base/civil_time.h"
 #include "cli/line_reader.h"
 
 namespace mlq::cli {
+
+using civil::CivilTime;
+using civil::DaysInMonth;
+using civil::CivilFromEpoch;
+using civil::EpochFromCivil;
 namespace {
 
 constexpr size_t kSampleLines = 64;

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "cli/utf8.h"
+#include "base/utf8.h"
 
 namespace mlq::cli {
 

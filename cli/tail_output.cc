@@ -4,7 +4,7 @@
 
 #include "cli/format.h"
 #include "cli/timefmt.h"
-#include "cli/utf8.h"
+#include "base/utf8.h"
 
 namespace mlq::cli {
 namespace {

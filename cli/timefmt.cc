@@ -3,9 +3,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "cli/civil_time.h"
+#include "base/civil_time.h"
 
 namespace mlq::cli {
+
+using civil::CivilTime;
+using civil::CivilFromEpoch;
 namespace {
 
 // Splits µs into whole seconds (floor) and the µs within the second.

@@ -3,9 +3,13 @@
 #include <chrono>
 #include <limits>
 
-#include "cli/civil_time.h"
+#include "base/civil_time.h"
 
 namespace mlq::cli {
+
+using civil::CivilTime;
+using civil::DaysInMonth;
+using civil::EpochFromCivil;
 namespace {
 
 constexpr int64_t kMicrosPerSecond = 1000000;

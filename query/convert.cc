@@ -3,7 +3,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
 
-#include "store/utf8.h"
+#include "base/utf8.h"
 
 namespace mlq {
 

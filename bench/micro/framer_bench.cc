@@ -5,7 +5,7 @@
 #include <string>
 
 #include "bench/lib/corpus.h"
-#include "receiver/framer.h"
+#include "receiver/intake/framer.h"
 
 namespace {
 

@@ -7,9 +7,9 @@
 
 #include "bench/lib/bench_records.h"
 #include "bench/lib/corpus.h"
-#include "receiver/line_parser.h"
-#include "receiver/normalizer.h"
-#include "receiver/syslog_parser.h"
+#include "receiver/intake/line_parser.h"
+#include "receiver/normalizers/normalizer.h"
+#include "receiver/intake/syslog_parser.h"
 #include "store/counters.h"
 
 namespace {

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "bench/lib/corpus.h"
-#include "receiver/line_parser.h"
-#include "receiver/normalizer.h"
+#include "receiver/intake/line_parser.h"
+#include "receiver/normalizers/normalizer.h"
 #include "store/counters.h"
 #include "store/keys.h"
 #include "store/record_codec.h"

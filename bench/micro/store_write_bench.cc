@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "bench/lib/flowgen.h"
-#include "receiver/line_parser.h"
-#include "receiver/normalizer.h"
+#include "receiver/intake/line_parser.h"
+#include "receiver/normalizers/normalizer.h"
 #include "store/counters.h"
 #include "store/store.h"
 

@@ -12,9 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "cli/civil_time.h"
+#include "base/civil_time.h"
 
 namespace mlq::cli {
+
+using civil::EpochFromCivil;
 namespace {
 
 using Paths = std::vector<std::string>;

@@ -5,9 +5,14 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "cli/civil_time.h"
+#include "base/civil_time.h"
 
 namespace mlq::cli {
+
+using civil::CivilTime;
+using civil::DaysInMonth;
+using civil::CivilFromEpoch;
+using civil::EpochFromCivil;
 namespace {
 
 constexpr int64_t kSec = 1000000;

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "receiver/normalizer.h"
+#include "receiver/normalizers/normalizer.h"
 
 namespace mlq::testing {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "receiver/line_parser.h"
+#include "receiver/intake/line_parser.h"
 #include "store/counters.h"
 #include "store/record.h"
 

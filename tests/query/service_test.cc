@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 #include <algorithm>
 
-#include "store/utf8.h"
+#include "base/utf8.h"
 #include "store/writer.h"
 #include "test_util.h"
 

@@ -9,8 +9,8 @@
 
 #include "query/explain.h"
 #include "query/tracer.h"
-#include "receiver/line_parser.h"
-#include "receiver/normalizer.h"
+#include "receiver/intake/line_parser.h"
+#include "receiver/normalizers/normalizer.h"
 #include "test_util.h"
 
 namespace mlq {

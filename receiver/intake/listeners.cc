@@ -1,0 +1,660 @@
+#include "receiver/intake/listeners.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <cerrno>
+#include <charconv>
+#include <set>
+#include <type_traits>
+
+#include "receiver/intake/framer.h"
+#include "receiver/intake/time_zone.h"
+
+namespace mlq {
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using asio::ip::tcp;
+using asio::ip::udp;
+
+bool SplitHostPort(std::string_view address, std::string* host, uint16_t* port) {
+  size_t colon;
+  if (!address.empty() && address.front() == '[') {
+    size_t close = address.find(']');
+    if (close == std::string_view::npos || close + 1 >= address.size() || address[close + 1] != ':')
+      return false;
+    *host = std::string(address.substr(1, close - 1));
+    colon = close + 1;
+  } else {
+    colon = address.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    *host = std::string(address.substr(0, colon));
+    if (host->find(':') != std::string::npos) return false;  // bare IPv6 needs brackets
+  }
+  if (host->empty()) *host = "0.0.0.0";
+  std::string_view p = address.substr(colon + 1);
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (p.empty() || ec != std::errc() || ptr != p.data() + p.size() || value > 65535) return false;
+  *port = static_cast<uint16_t>(value);
+  return true;
+}
+
+namespace {
+
+constexpr size_t kReadBuffer = 16 * 1024;
+constexpr size_t kFeedSlice = 2 * 1024;
+constexpr auto kRetryDelay = std::chrono::milliseconds(2);
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+
+// accept() errors that persist until something else frees resources.
+bool IsResourceShortage(const boost::system::error_code& ec) {
+  if (ec.category() != boost::system::system_category()) return false;
+  switch (ec.value()) {
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string EndpointString(const asio::ip::address& addr, uint16_t port) {
+  std::string ip = addr.to_string();
+  return addr.is_v6() ? "[" + ip + "]:" + std::to_string(port) : ip + ":" + std::to_string(port);
+}
+
+absl::StatusOr<asio::ip::address> ParseListenAddress(std::string_view what, std::string_view spec,
+                                                     uint16_t* port) {
+  std::string host;
+  boost::system::error_code ec;
+  if (!SplitHostPort(spec, &host, port)) {
+    return absl::InvalidArgumentError("bad " + std::string(what) +
+                                      " listen address: " + std::string(spec));
+  }
+  asio::ip::address addr = asio::ip::make_address(host, ec);
+  if (ec) {
+    return absl::InvalidArgumentError("bad " + std::string(what) +
+                                      " listen address: " + std::string(spec));
+  }
+  return addr;
+}
+
+// The counters of one listener, "listener.<name>.<reason>".
+struct ListenerCounters {
+  ListenerCounters(Counters* c, const std::string& name)
+      : accepted(c->Get("listener." + name + ".connections.accepted")),
+        open(c->Get("listener." + name + ".connections.open")),
+        rejected_limit(c->Get("listener." + name + ".connections.rejected_limit")),
+        idle_timeout(c->Get("listener." + name + ".connections.idle_timeout")),
+        frames{&c->Get("listener." + name + ".frames.oversize"),
+               &c->Get("listener." + name + ".frames.bad_octet_count"),
+               &c->Get("listener." + name + ".frames.empty"),
+               &c->Get("listener." + name + ".frames.incomplete")},
+        read_paused(c->Get("listener." + name + ".read_paused")),
+        dropped_queue_full(c->Get("listener." + name + ".dropped.queue_full")),
+        datagrams_oversize(c->Get("listener." + name + ".datagrams.oversize")),
+        tls_on_plaintext(c->Get("listener." + name + ".tls_on_plaintext")),
+        plaintext_on_tls(c->Get("listener." + name + ".plaintext_on_tls")),
+        handshake_failed(c->Get("listener." + name + ".handshake_failed")),
+        handshake_timeout(c->Get("listener." + name + ".handshake_timeout")),
+        client_cert_rejected(c->Get("listener." + name + ".client_cert_rejected")),
+        accept_errors(c->Get("listener." + name + ".accept_errors")) {}
+  Counters::Counter& accepted;
+  Counters::Counter& open;
+  Counters::Counter& rejected_limit;
+  Counters::Counter& idle_timeout;
+  std::array<Counters::Counter*, 4> frames;
+  Counters::Counter& read_paused;
+  Counters::Counter& dropped_queue_full;
+  Counters::Counter& datagrams_oversize;
+  Counters::Counter& tls_on_plaintext;
+  Counters::Counter& plaintext_on_tls;
+  Counters::Counter& handshake_failed;
+  Counters::Counter& handshake_timeout;
+  Counters::Counter& client_cert_rejected;
+  // accept() failed for lack of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM);
+  // the listener waits kAcceptRetry before it tries again.
+  Counters::Counter& accept_errors;
+};
+
+// Subject of the peer's certificate in RFC 2253 form, "" when none.
+std::string PeerSubject(SSL* ssl) {
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return "";
+  std::string out;
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio != nullptr) {
+    X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio, &data);
+    if (n > 0) out.assign(data, static_cast<size_t>(n));
+    BIO_free(bio);
+  }
+  X509_free(cert);
+  return out;
+}
+
+bool IsClientCertError(const boost::system::error_code& ec) {
+  if (ec.category() != asio::error::get_ssl_category()) return false;
+  const int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
+  return reason == SSL_R_CERTIFICATE_VERIFY_FAILED ||
+         reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE;
+}
+
+}  // namespace
+
+// One stream listener (tcp or tls).
+struct StreamListener {
+  std::string name;
+  Transport transport;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<ListenerCounters> counters;
+  TimeZone zone;
+  // Armed while accept() is failing for lack of descriptors or memory.
+  std::unique_ptr<asio::steady_timer> retry;
+};
+
+class SessionBase : public std::enable_shared_from_this<SessionBase>, public FrameHandler {
+ public:
+  ~SessionBase() override = default;
+  virtual void Start() = 0;
+  virtual void Close() = 0;
+};
+
+class Listeners::Impl {
+ public:
+  Impl(asio::io_context* io, RecordSink* sink, Counters* counters, const LineParser* parser,
+       ListenerOptions options)
+      : io_(io),
+        sink_(sink),
+        counters_(counters),
+        parser_(parser),
+        options_(std::move(options)),
+        dropped_queue_full_(counters->Get("dropped.queue_full")) {}
+
+  absl::Status Start();
+  void Stop();
+  std::vector<std::pair<std::string, std::string>> Bound() const { return bound_; }
+
+  absl::StatusOr<TimeZone> ZoneFor(const std::string& listener) const {
+    auto it = options_.timezone_by_listener.find(listener);
+    return TimeZone::Load(it != options_.timezone_by_listener.end() ? it->second
+                                                                    : options_.timezone);
+  }
+
+  void Forget(const std::shared_ptr<SessionBase>& s) { sessions_.erase(s); }
+
+  asio::io_context* io_;
+  RecordSink* sink_;
+  Counters* counters_;
+  const LineParser* parser_;
+  ListenerOptions options_;
+  Counters::Counter& dropped_queue_full_;
+  std::unique_ptr<ssl::context> ssl_ctx_;
+  bool stopping_ = false;
+
+ private:
+  absl::Status StartStream(const std::string& name, Transport transport,
+                           const std::string& address);
+  absl::Status StartUdp();
+  absl::Status SetUpTls();
+  void DoAccept(StreamListener* l);
+  void DoUdpReceive();
+  void HandleDatagram(size_t n, int64_t now_us);
+
+  std::vector<std::pair<std::string, std::string>> bound_;
+  std::vector<std::unique_ptr<StreamListener>> stream_listeners_;
+  std::set<std::shared_ptr<SessionBase>> sessions_;
+
+  // UDP
+  std::unique_ptr<udp::socket> udp_;
+  std::unique_ptr<ListenerCounters> udp_counters_;
+  std::unique_ptr<TimeZone> udp_zone_;
+  int64_t udp_zone_checked_s_ = 0;
+  std::vector<char> udp_buf_;
+  udp::endpoint udp_peer_;
+  udp::endpoint udp_last_peer_;
+  LineSource udp_source_;
+  std::vector<LogRecord> udp_batch_;
+};
+
+// One TCP or TLS connection: read -> frame -> parse -> batch -> sink, with
+// reads paused while the sink refuses.
+template <bool kTls>
+class StreamSession final : public SessionBase {
+ public:
+  using Stream = std::conditional_t<kTls, ssl::stream<tcp::socket>, tcp::socket>;
+
+  StreamSession(Listeners::Impl* impl, StreamListener* listener, tcp::socket socket)
+      : impl_(impl),
+        listener_(listener),
+        counters_(*listener->counters),
+        stream_(MakeStream(impl, std::move(socket))),
+        framer_(FramerOptions{impl->options_.max_message}),
+        timer_(*impl->io_),
+        idle_(*impl->io_),
+        buf_(kReadBuffer) {
+    boost::system::error_code ec;
+    tcp::endpoint peer = Socket().remote_endpoint(ec);
+    source_.transport = listener->transport;
+    if (!ec) {
+      source_.peer = EndpointString(peer.address(), peer.port());
+      source_.peer_host = peer.address().to_string();
+    }
+  }
+
+  void Start() override {
+    counters_.open.fetch_add(1, std::memory_order_relaxed);
+    if constexpr (kTls) {
+      StartTls();
+    } else {
+      DoRead();
+    }
+  }
+
+  // Stops reading; whatever was read still goes to the sink.
+  void Close() override {
+    boost::system::error_code ec;
+    Socket().shutdown(tcp::socket::shutdown_receive, ec);
+    Socket().cancel(ec);
+    timer_.cancel();
+  }
+
+  void OnFrame(std::string_view frame, uint32_t flags) override {
+    impl_->parser_->ParseInto(frame, flags, source_, received_us_, batch_.emplace_back());
+  }
+  void OnError(FrameError error) override {
+    counters_.frames[static_cast<size_t>(error)]->fetch_add(1, std::memory_order_relaxed);
+  }
+
+ private:
+  static Stream MakeStream(Listeners::Impl* impl, tcp::socket socket) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *impl->ssl_ctx_);
+    } else {
+      return socket;
+    }
+  }
+
+  tcp::socket& Socket() {
+    if constexpr (kTls) {
+      return stream_.next_layer();
+    } else {
+      return stream_;
+    }
+  }
+
+  std::shared_ptr<StreamSession> Self() {
+    return std::static_pointer_cast<StreamSession>(shared_from_this());
+  }
+
+  // TLS: peek at the first byte (a handshake record is 0x16), then
+  // handshake, all within handshake_timeout.
+  void StartTls() {
+    timer_.expires_after(impl_->options_.handshake_timeout);
+    timer_.async_wait([self = Self()](boost::system::error_code ec) {
+      if (ec) return;  // cancelled: the handshake finished
+      self->counters_.handshake_timeout.fetch_add(1, std::memory_order_relaxed);
+      self->Abort();
+    });
+    Socket().async_wait(tcp::socket::wait_read, [self = Self()](boost::system::error_code ec) {
+      if (ec) return self->Abort();
+      uint8_t first = 0;
+      ssize_t n = ::recv(self->Socket().native_handle(), &first, 1, MSG_PEEK);
+      if (n <= 0) return self->Abort();
+      if (first != 0x16) {
+        self->counters_.plaintext_on_tls.fetch_add(1, std::memory_order_relaxed);
+        return self->Abort();
+      }
+      self->stream_.async_handshake(
+          ssl::stream_base::server,
+          [self](boost::system::error_code hec) { self->OnHandshake(hec); });
+    });
+  }
+
+  void OnHandshake(boost::system::error_code ec) {
+    timer_.cancel();
+    // The handshake timer already gave up on this session (and counted it).
+    if (closed_) return;
+    if (ec) {
+      (IsClientCertError(ec) ? counters_.client_cert_rejected : counters_.handshake_failed)
+          .fetch_add(1, std::memory_order_relaxed);
+      return Abort();
+    }
+    if constexpr (kTls) source_.peer_subject = PeerSubject(stream_.native_handle());
+    DoRead();
+  }
+
+  void DoRead() {
+    if (impl_->stopping_) {
+      eof_ = true;
+      return Pump();
+    }
+    if (impl_->options_.idle_timeout.count() > 0) {
+      idle_.expires_after(impl_->options_.idle_timeout);
+      idle_.async_wait([self = Self()](boost::system::error_code ec) {
+        if (ec) return;
+        self->counters_.idle_timeout.fetch_add(1, std::memory_order_relaxed);
+        self->Close();
+      });
+    }
+    stream_.async_read_some(asio::buffer(buf_), [self = Self()](boost::system::error_code ec,
+                                                                size_t n) { self->OnRead(ec, n); });
+  }
+
+  void OnRead(boost::system::error_code ec, size_t n) {
+    idle_.cancel();
+    received_us_ = NowMicros();
+    UpdateZone();
+    if constexpr (!kTls) {
+      // A TLS ClientHello on the plaintext port: count it, do not store it.
+      if (first_read_ && n >= 2 && buf_[0] == 0x16 && buf_[1] == 0x03) {
+        counters_.tls_on_plaintext.fetch_add(1, std::memory_order_relaxed);
+        return Abort();
+      }
+    }
+    first_read_ = false;
+    len_ = n;
+    pos_ = 0;
+    if (ec) eof_ = true;
+    Pump();
+  }
+
+  // Moves input through the framer into batches and batches into the sink,
+  // pausing (no reads) while the sink refuses.
+  void Pump() {
+    for (;;) {
+      const bool input_done = pos_ == len_;
+      if (input_done && eof_ && !finished_) {
+        framer_.Finish(*this);
+        finished_ = true;
+      }
+      if (!batch_.empty() && (batch_.size() >= impl_->options_.batch_records || input_done)) {
+        if (!impl_->sink_->TryPush(batch_)) {
+          counters_.read_paused.fetch_add(1, std::memory_order_relaxed);
+          timer_.expires_after(kRetryDelay);
+          timer_.async_wait([self = Self()](boost::system::error_code) { self->Pump(); });
+          return;
+        }
+      }
+      if (pos_ < len_) {
+        const size_t n = std::min(kFeedSlice, len_ - pos_);
+        framer_.Feed(std::string_view(buf_.data() + pos_, n), *this);
+        pos_ += n;
+        continue;
+      }
+      if (eof_) return Finish();
+      return DoRead();
+    }
+  }
+
+  // Ends the connection without delivering anything more.
+  void Abort() {
+    if (finished_ && closed_) return;
+    finished_ = true;
+    eof_ = true;
+    batch_.clear();
+    len_ = pos_ = 0;
+    Finish();
+  }
+
+  void Finish() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ec;
+    timer_.cancel();
+    idle_.cancel();
+    Socket().close(ec);
+    counters_.open.fetch_sub(1, std::memory_order_relaxed);
+    impl_->Forget(shared_from_this());
+  }
+
+  void UpdateZone() {
+    const int64_t now_s = received_us_ / 1000000;
+    if (now_s - zone_checked_s_ >= 60) {
+      zone_checked_s_ = now_s;
+      source_.utc_offset_s = listener_->zone.OffsetAt(now_s);
+    }
+  }
+
+  Listeners::Impl* impl_;
+  StreamListener* listener_;
+  ListenerCounters& counters_;
+  Stream stream_;
+  StreamFramer framer_;
+  asio::steady_timer timer_;  // retry / handshake deadline
+  asio::steady_timer idle_;
+  std::vector<char> buf_;
+  size_t len_ = 0;  // bytes of buf_ read
+  size_t pos_ = 0;  // bytes of buf_ fed to the framer
+  LineSource source_;
+  std::vector<LogRecord> batch_;
+  int64_t received_us_ = 0;
+  int64_t zone_checked_s_ = 0;
+  bool first_read_ = true;
+  bool eof_ = false;
+  bool finished_ = false;
+  bool closed_ = false;
+};
+
+absl::Status Listeners::Impl::SetUpTls() {
+  const TlsOptions& t = options_.tls;
+  if (t.cert_file.empty() || t.key_file.empty()) {
+    return absl::InvalidArgumentError("a TLS listener needs --tls-cert and --tls-key");
+  }
+  ssl_ctx_ = std::make_unique<ssl::context>(ssl::context::tls_server);
+  boost::system::error_code ec;
+  ssl_ctx_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                            ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                        ec);
+  SSL_CTX_set_min_proto_version(ssl_ctx_->native_handle(), TLS1_2_VERSION);
+  ssl_ctx_->use_certificate_chain_file(t.cert_file, ec);
+  if (ec) return absl::InvalidArgumentError("TLS certificate " + t.cert_file + ": " + ec.message());
+  ssl_ctx_->use_private_key_file(t.key_file, ssl::context::pem, ec);
+  if (ec) return absl::InvalidArgumentError("TLS key " + t.key_file + ": " + ec.message());
+  if (!t.client_ca_file.empty()) {
+    ssl_ctx_->load_verify_file(t.client_ca_file, ec);
+    if (ec) {
+      return absl::InvalidArgumentError("TLS client CA " + t.client_ca_file + ": " + ec.message());
+    }
+    ssl_ctx_->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert, ec);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Listeners::Impl::StartStream(const std::string& name, Transport transport,
+                                          const std::string& address) {
+  uint16_t port = 0;
+  absl::StatusOr<asio::ip::address> addr = ParseListenAddress(name, address, &port);
+  if (!addr.ok()) return addr.status();
+  absl::StatusOr<TimeZone> zone = ZoneFor(name);
+  if (!zone.ok()) return zone.status();
+  auto l = std::unique_ptr<StreamListener>(
+      new StreamListener{name, transport, std::make_unique<tcp::acceptor>(*io_),
+                         std::make_unique<ListenerCounters>(counters_, name), *zone});
+  tcp::endpoint ep(*addr, port);
+  boost::system::error_code ec;
+  l->acceptor->open(ep.protocol(), ec);
+  if (!ec) l->acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) l->acceptor->bind(ep, ec);
+  if (!ec) l->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return absl::UnavailableError("cannot listen on " + name + " " + address + ": " + ec.message());
+  tcp::endpoint local = l->acceptor->local_endpoint(ec);
+  bound_.emplace_back(name, EndpointString(local.address(), local.port()));
+  DoAccept(l.get());
+  stream_listeners_.push_back(std::move(l));
+  return absl::OkStatus();
+}
+
+absl::Status Listeners::Impl::Start() {
+  if (!options_.tcp_address.empty()) {
+    if (absl::Status s = StartStream("tcp", Transport::kTcp, options_.tcp_address); !s.ok())
+      return s;
+  }
+  if (!options_.tls_address.empty()) {
+    if (absl::Status s = SetUpTls(); !s.ok()) return s;
+    if (absl::Status s = StartStream("tls", Transport::kTls, options_.tls_address); !s.ok())
+      return s;
+  }
+  if (!options_.udp_address.empty()) {
+    if (absl::Status s = StartUdp(); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+void Listeners::Impl::DoAccept(StreamListener* l) {
+  l->acceptor->async_accept([this, l](boost::system::error_code ec, tcp::socket socket) {
+    if (stopping_ || !l->acceptor->is_open()) return;
+    if (ec) {
+      if (IsResourceShortage(ec)) {
+        // Retrying at once would fail at once: the pending connection stays
+        // in the kernel's backlog until a descriptor frees up.
+        l->counters->accept_errors.fetch_add(1, std::memory_order_relaxed);
+        if (!l->retry) l->retry = std::make_unique<asio::steady_timer>(*io_);
+        l->retry->expires_after(kAcceptRetry);
+        l->retry->async_wait([this, l](boost::system::error_code tec) {
+          if (tec || stopping_) return;
+          DoAccept(l);
+        });
+        return;
+      }
+    } else if (sessions_.size() >= options_.max_connections) {
+      l->counters->rejected_limit.fetch_add(1, std::memory_order_relaxed);
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    } else {
+      l->counters->accepted.fetch_add(1, std::memory_order_relaxed);
+      std::shared_ptr<SessionBase> s;
+      if (l->transport == Transport::kTls) {
+        s = std::make_shared<StreamSession<true>>(this, l, std::move(socket));
+      } else {
+        s = std::make_shared<StreamSession<false>>(this, l, std::move(socket));
+      }
+      sessions_.insert(s);
+      s->Start();
+    }
+    DoAccept(l);
+  });
+}
+
+absl::Status Listeners::Impl::StartUdp() {
+  uint16_t port = 0;
+  absl::StatusOr<asio::ip::address> addr = ParseListenAddress("udp", options_.udp_address, &port);
+  if (!addr.ok()) return addr.status();
+  absl::StatusOr<TimeZone> zone = ZoneFor("udp");
+  if (!zone.ok()) return zone.status();
+  udp_zone_ = std::make_unique<TimeZone>(*zone);
+  udp::endpoint ep(*addr, port);
+  udp_ = std::make_unique<udp::socket>(*io_);
+  boost::system::error_code ec;
+  udp_->open(ep.protocol(), ec);
+  if (!ec) udp_->bind(ep, ec);
+  if (ec) {
+    return absl::UnavailableError("cannot listen on udp " + options_.udp_address + ": " +
+                                  ec.message());
+  }
+  boost::system::error_code ignored;
+  udp_->set_option(asio::socket_base::receive_buffer_size(8 << 20), ignored);
+  udp_->non_blocking(true, ignored);
+  udp::endpoint local = udp_->local_endpoint(ec);
+  bound_.emplace_back("udp", EndpointString(local.address(), local.port()));
+  udp_counters_ = std::make_unique<ListenerCounters>(counters_, "udp");
+  // One datagram is one message: the buffer takes the largest datagram, so
+  // the kernel never cuts one; longer than max_message is cut and flagged.
+  udp_buf_.resize(std::max<size_t>(options_.max_message + 1, 65536));
+  udp_source_.transport = Transport::kUdp;
+  DoUdpReceive();
+  return absl::OkStatus();
+}
+
+void Listeners::Impl::DoUdpReceive() {
+  udp_->async_receive_from(
+      asio::buffer(udp_buf_), udp_peer_, [this](boost::system::error_code ec, size_t n) {
+        if (stopping_ || !udp_->is_open()) return;
+        const int64_t now = NowMicros();
+        if (now / 1000000 - udp_zone_checked_s_ >= 60) {
+          udp_zone_checked_s_ = now / 1000000;
+          udp_source_.utc_offset_s = udp_zone_->OffsetAt(udp_zone_checked_s_);
+        }
+        if (!ec) HandleDatagram(n, now);
+        // Drain what else is waiting, then one push for all of it.
+        for (int i = 0; i < 255; ++i) {
+          boost::system::error_code ec2;
+          size_t m = udp_->receive_from(asio::buffer(udp_buf_), udp_peer_, 0, ec2);
+          if (ec2) break;
+          HandleDatagram(m, now);
+        }
+        if (!udp_batch_.empty() && !sink_->TryPush(udp_batch_)) {
+          dropped_queue_full_.fetch_add(udp_batch_.size(), std::memory_order_relaxed);
+          udp_counters_->dropped_queue_full.fetch_add(udp_batch_.size(), std::memory_order_relaxed);
+          udp_batch_.clear();
+        }
+        DoUdpReceive();
+      });
+}
+
+void Listeners::Impl::HandleDatagram(size_t n, int64_t now_us) {
+  if (udp_peer_ != udp_last_peer_ || udp_source_.peer.empty()) {
+    udp_last_peer_ = udp_peer_;
+    udp_source_.peer = EndpointString(udp_peer_.address(), udp_peer_.port());
+    udp_source_.peer_host = udp_peer_.address().to_string();
+  }
+  uint32_t flags = 0;
+  if (n > options_.max_message) {
+    n = options_.max_message;
+    flags |= kFlagTruncated;
+    udp_counters_->datagrams_oversize.fetch_add(1, std::memory_order_relaxed);
+  }
+  std::string_view msg(udp_buf_.data(), n);
+  // Some senders end a datagram with LF or NUL; that is not part of the message.
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\0')) msg.remove_suffix(1);
+  if (msg.empty()) {
+    udp_counters_->frames[static_cast<size_t>(FrameError::kEmpty)]->fetch_add(
+        1, std::memory_order_relaxed);
+    return;
+  }
+  parser_->ParseInto(msg, flags, udp_source_, now_us, udp_batch_.emplace_back());
+}
+
+void Listeners::Impl::Stop() {
+  stopping_ = true;
+  boost::system::error_code ec;
+  for (auto& l : stream_listeners_) {
+    l->acceptor->close(ec);
+    if (l->retry) l->retry->cancel();
+  }
+  if (udp_) {
+    udp_->close(ec);
+    if (!udp_batch_.empty() && !sink_->TryPush(udp_batch_)) {
+      dropped_queue_full_.fetch_add(udp_batch_.size(), std::memory_order_relaxed);
+      udp_batch_.clear();
+    }
+  }
+  // Sessions finish on their own: the read ends, the partial frame and the
+  // batch go to the sink (retrying while it is full), then they close.
+  for (const auto& s : std::set<std::shared_ptr<SessionBase>>(sessions_)) s->Close();
+}
+
+Listeners::Listeners(asio::io_context* io, RecordSink* sink, Counters* counters,
+                     const LineParser* parser, ListenerOptions options)
+    : impl_(std::make_unique<Impl>(io, sink, counters, parser, std::move(options))) {}
+
+Listeners::~Listeners() = default;
+
+absl::Status Listeners::Start() { return impl_->Start(); }
+
+std::vector<std::pair<std::string, std::string>> Listeners::Bound() const { return impl_->Bound(); }
+
+void Listeners::Stop() { impl_->Stop(); }
+
+}  // namespace mlq

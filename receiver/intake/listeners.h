@@ -1,0 +1,100 @@
+// The syslog listeners on one Boost.Asio io_context:
+//  - UDP: one datagram is one message;
+//  - TCP and TLS (RFC 5425): RFC 6587 framing, octet counting or LF,
+//    detected per frame (framer.h).
+//
+// Flow control (DESIGN.md): records go to the RecordSink in batches through
+// TryPush, which never blocks. When the sink refuses, a TCP/TLS connection
+// keeps its batch, stops reading (the sender's own queue holds the data) and
+// retries every 2 ms; UDP datagrams that cannot be queued are counted as
+// dropped. Memory per connection is bounded by: the 16 KiB read buffer, the
+// framer's partial frame (at most max_message), and one batch of at most
+// batch_records + the frames of one 2 KiB slice of input (input is fed to
+// the framer in 2 KiB slices, and a full batch is handed over before the
+// next slice). See docs in README.md ("Limits").
+//
+// Counters, per listener NAME (udp, tcp, tls), as "listener.NAME.<reason>":
+// connections.accepted, connections.open, connections.rejected_limit,
+// connections.idle_timeout, frames.oversize, frames.bad_octet_count,
+// frames.empty, frames.incomplete, read_paused, dropped.queue_full (udp),
+// datagrams.oversize (udp), tls_on_plaintext (tcp: a TLS ClientHello on the
+// plaintext port), plaintext_on_tls (tls), handshake_failed,
+// handshake_timeout, client_cert_rejected (tls). Also the global
+// "dropped.queue_full". Plus LineParser's counters.
+//
+// Thread safety: Start() and Bound() from the control thread before the
+// io_context runs; Stop() on the io_context's thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "receiver/intake/line_parser.h"
+#include "store/counters.h"
+#include "store/record_sink.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace mlq {
+
+struct TlsOptions {
+  std::string cert_file;       // PEM certificate chain of the listener
+  std::string key_file;        // PEM private key
+  std::string client_ca_file;  // when set: clients must present a certificate signed by it
+};
+
+struct ListenerOptions {
+  std::string udp_address;  // "ip:port" ("" = none); port 0 = any free port
+  std::string tcp_address;  // "ip:port" ("" = none)
+  std::string tls_address;  // "ip:port" ("" = none); needs tls.cert_file and tls.key_file
+  TlsOptions tls;
+  size_t max_message = 64 * 1024;  // bytes of one message; longer ones are cut and flagged
+  size_t max_connections = 4096;   // concurrent TCP + TLS connections
+  std::chrono::seconds idle_timeout{600};       // close connections silent this long
+  std::chrono::seconds handshake_timeout{15};  // TLS handshake must finish within
+  size_t batch_records = 256;                   // records per TryPush
+  // Time zone of zone-less timestamps: "local", "utc", or an IANA name
+  // ("Europe/Berlin"); per listener name ("udp", "tcp", "tls") in
+  // `timezone_by_listener`, else `timezone`.
+  std::string timezone = "local";
+  std::map<std::string, std::string> timezone_by_listener;
+};
+
+class Listeners {
+ public:
+  Listeners(boost::asio::io_context* io, RecordSink* sink, Counters* counters,
+            const LineParser* parser, ListenerOptions options);
+  ~Listeners();
+
+  // Binds and starts listening. InvalidArgument for a malformed address,
+  // time zone or unusable TLS files; Unavailable when a bind fails.
+  absl::Status Start();
+
+  // The bound addresses, as ("udp"|"tcp"|"tls", "ip:port").
+  std::vector<std::pair<std::string, std::string>> Bound() const;
+
+  // Stops accepting, closes every connection and hands every line already
+  // received to the sink (retrying while it is full). Runs on the io
+  // thread: post it there, e.g. boost::asio::post(io, [&] { l.Stop(); }).
+  // io_context::run() returns once every connection has finished.
+  void Stop();
+
+  class Impl;  // opaque; public so the sessions in listeners.cc can name it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Splits "ip:port" / "[v6]:port" / ":port" (= all addresses); false on
+// malformed input.
+bool SplitHostPort(std::string_view address, std::string* host, uint16_t* port);
+
+}  // namespace mlq

@@ -1,0 +1,522 @@
+// The Dovecot normalizer against real log lines: the expected-output table
+// (tests/data/dovecot/expected.tsv) including the seeds' Dovecot line, a
+// recognition rate over whole files, agreement with what crowdsec, SSHGuard
+// and fail2ban extract from the same lines, constructed lines for shapes the
+// corpus lacks, and garbage input.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "coverage/agreement.h"
+#include "coverage/json_line.h"
+#include "receiver/normalizers/dovecot.h"
+#include "receiver/normalizers/normalizer.h"
+#include "receiver/intake/syslog_parser.h"
+#include "store/record.h"
+#include "test_util.h"
+
+namespace mlq {
+namespace {
+
+namespace fs = std::filesystem;
+using mlq::testing::ReadLines;
+using mlq::testing::ReadTsv;
+using mlq::testing::TestData;
+
+const NormalizerTable& Table() {
+  static const NormalizerTable* const table = [] {
+    auto* t = new NormalizerTable();
+    RegisterDovecot(*t);
+    return t;
+  }();
+  return *table;
+}
+
+// A whole received line: header parsed by the real syslog parser, then
+// normalized by a table holding only Dovecot (its programs and its sniffer).
+LogRecord FromLine(std::string_view line, bool* recognized = nullptr) {
+  LogRecord rec;
+  rec.raw = std::string(line);
+  ParseContext ctx;
+  ctx.received_us = 1700000000000000;
+  ctx.fallback_host = "192.0.2.1";
+  ParseSyslogLine(rec, ctx);
+  bool ok = Table().Normalize(rec);
+  if (recognized != nullptr) *recognized = ok;
+  return rec;
+}
+
+// A record whose header parsed to `program` with MSG `msg`.
+LogRecord FromMsg(std::string_view program, std::string_view msg, bool* recognized = nullptr) {
+  LogRecord rec;
+  rec.program = std::string(program);
+  rec.raw = std::string(msg);
+  rec.msg_offset = 0;
+  bool ok = Table().Normalize(rec);
+  if (recognized != nullptr) *recognized = ok;
+  return rec;
+}
+
+LogRecord Dovecot(std::string_view msg) { return FromMsg("dovecot", msg); }
+
+// The record's mail fields in the expected.tsv notation.
+std::vector<std::string> Describe(const LogRecord& rec) {
+  std::vector<std::string> out{"event=" + rec.event};
+  auto add = [&](std::string_view key, const std::string& value) {
+    if (!value.empty()) out.push_back(std::string(key) + "=" + value);
+  };
+  add("queue_id", rec.queue_id);
+  add("message_id", rec.message_id);
+  add("from", rec.from);
+  for (const std::string& to : rec.to) add("to", to);
+  add("orig_to", rec.orig_to);
+  add("status", rec.status);
+  add("dsn", rec.dsn);
+  add("relay", rec.relay);
+  add("reply", rec.reply);
+  add("delay", rec.delay);
+  add("delays", rec.delays);
+  if (rec.size >= 0) add("size", std::to_string(rec.size));
+  if (rec.nrcpt >= 0) add("nrcpt", std::to_string(rec.nrcpt));
+  add("client_name", rec.client_name);
+  add("client_ip", rec.client_ip);
+  add("sasl_user", rec.sasl_user);
+  add("helo", rec.helo);
+  add("proto", rec.proto);
+  for (const Link& l : rec.links) {
+    add("link", l.kind + ":" + l.queue_id + (l.host.empty() ? "" : "@" + l.host));
+  }
+  for (const auto& [k, v] : rec.extra) out.push_back("extra." + k + "=" + v);
+  return out;
+}
+
+TEST(DovecotExpectedTable, EveryRowMatchesExactly) {
+  std::vector<std::vector<std::string>> rows = ReadTsv(TestData("dovecot/expected.tsv"));
+  size_t checked = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::vector<std::string>& row = rows[i];
+    if (row[0].starts_with("#")) continue;
+    ASSERT_GE(row.size(), 2u) << "row " << i + 1;
+    const std::string& line = row[0];
+    bool recognized = false;
+    LogRecord rec = FromLine(line, &recognized);
+    SCOPED_TRACE("line: " + line);
+    EXPECT_TRUE(recognized);
+    EXPECT_EQ(rec.family, "dovecot");
+    EXPECT_EQ(rec.raw, line) << "raw must stay untouched";
+    std::vector<std::string> want(row.begin() + 1, row.end());
+    std::vector<std::string> got = Describe(rec);
+    std::sort(want.begin(), want.end());
+    std::sort(got.begin(), got.end());
+    std::vector<std::string> missing, unexpected;
+    std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
+                        std::back_inserter(missing));
+    std::set_difference(got.begin(), got.end(), want.begin(), want.end(),
+                        std::back_inserter(unexpected));
+    EXPECT_TRUE(missing.empty() && unexpected.empty())
+        << "missing: " << ::testing::PrintToString(missing)
+        << "\nunexpected: " << ::testing::PrintToString(unexpected);
+    ++checked;
+  }
+  EXPECT_GE(checked, 95u);
+}
+
+// A line that is Dovecot's by its program (or, without a header, by what the
+// sniffer accepts). Cyrus timsieved ("sieve", "timsieved", "cyrus/...") also
+// sits in the corpus' dovecot folder; it is not Dovecot.
+bool IsForeign(const LogRecord& rec) {
+  std::string_view p = rec.program;
+  return p == "sieve" || p == "timsieved" || p.starts_with("cyrus/");
+}
+
+bool IsDovecotLine(const LogRecord& rec) {
+  if (rec.family == "dovecot") return true;
+  std::string_view p = rec.program;
+  if (p == "dovecot" || p.starts_with("dovecot-") || p.ends_with("-login")) return true;
+  // A header the syslog parser could not read: judge by the text.
+  return p.empty() && rec.raw.find(" dovecot: ") != std::string::npos;
+}
+
+// The founding examples must be understood in full: each of their Dovecot
+// lines has a row (and so a complete expectation) in expected.tsv.
+TEST(DovecotExpectedTable, HoldsEverySeedLine) {
+  std::set<std::string> table;
+  for (const auto& row : ReadTsv(TestData("dovecot/expected.tsv"))) table.insert(row[0]);
+  size_t seed_lines = 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(TestData("seeds"))) {
+    if (e.path().extension() != ".log") continue;
+    for (const std::string& line : ReadLines(e.path().string())) {
+      if (FromLine(line).program != "dovecot") continue;
+      ++seed_lines;
+      EXPECT_TRUE(table.count(line)) << "seed line without an expected row: " << line;
+    }
+  }
+  EXPECT_EQ(seed_lines, 1u);
+}
+
+// ---- recognition rate over whole files ----
+
+struct Coverage {
+  size_t lines = 0;
+  size_t recognized = 0;  // family "dovecot" and a non-empty event
+  size_t foreign = 0;     // other programs' lines in a Dovecot file
+  std::vector<std::string> unrecognized;
+
+  // `all_dovecot`: every line of the file is meant to be Dovecot's (the
+  // family's own folder); otherwise only lines that look like Dovecot's count.
+  void Add(const std::string& line, bool all_dovecot) {
+    LogRecord rec = FromLine(line);
+    if (IsForeign(rec)) {
+      if (all_dovecot) ++foreign;
+      return;
+    }
+    if (!all_dovecot && !IsDovecotLine(rec)) return;
+    ++lines;
+    if (rec.family == "dovecot" && !rec.event.empty()) {
+      ++recognized;
+    } else {
+      unrecognized.push_back(line);
+    }
+  }
+  void AddFile(const std::string& path, bool all_dovecot) {
+    for (const std::string& line : ReadLines(path)) Add(line, all_dovecot);
+  }
+  void Merge(const Coverage& o) {
+    lines += o.lines;
+    recognized += o.recognized;
+    foreign += o.foreign;
+    unrecognized.insert(unrecognized.end(), o.unrecognized.begin(), o.unrecognized.end());
+  }
+  double Rate() const { return lines == 0 ? 0 : double(recognized) / lines; }
+  void Print(std::string_view name) const {
+    std::printf("%-66s %5zu dovecot lines, %6.2f%% with an event", std::string(name).c_str(), lines,
+                100 * Rate());
+    if (foreign > 0) std::printf(" (%zu foreign lines left out)", foreign);
+    std::printf("\n");
+    for (size_t i = 0; i < unrecognized.size() && i < 20; ++i) {
+      std::printf("    unrecognized: %s\n", unrecognized[i].c_str());
+    }
+  }
+};
+
+std::vector<std::string> FilesIn(const fs::path& dir, std::string_view suffix) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string path = entry.path().string();
+    if (path.ends_with(suffix)) files.push_back(path);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST(DovecotCoverage, CopiedData) {
+  Coverage total;
+  for (const std::string& f : FilesIn(TestData("seeds"), ".log")) {
+    Coverage c;
+    c.AddFile(f, /*all_dovecot=*/false);
+    c.Print("seeds/" + fs::path(f).filename().string());
+    total.Merge(c);
+  }
+  for (const std::string& f : FilesIn(TestData("dovecot/corpus"), ".log")) {
+    Coverage c;
+    c.AddFile(f, /*all_dovecot=*/true);
+    c.Print("dovecot/corpus/" + fs::path(f).filename().string());
+    total.Merge(c);
+  }
+  Coverage table;
+  for (const auto& row : ReadTsv(TestData("dovecot/expected.tsv"))) {
+    if (!row[0].starts_with("#")) table.Add(row[0], /*all_dovecot=*/true);
+  }
+  table.Print("dovecot/expected.tsv");
+  total.Merge(table);
+  total.Print("TOTAL tests/data");
+  EXPECT_GE(total.lines, 150u);
+  EXPECT_GE(total.Rate(), 0.98);
+}
+
+fs::path SharedCorpus() {
+  return fs::path(MLQ_TEST_DATA) / ".." / ".." / ".." / "shared" / "corpus";
+}
+
+// Every Dovecot line of the shared corpus, when this checkout sits next to it
+// (../shared/corpus from the project root): the whole dovecot folder and the
+// Dovecot lines of mixed logs elsewhere. "-subset" files repeat lines of a
+// mixed log and are left out.
+TEST(DovecotCoverage, SharedCorpusWhenPresent) {
+  fs::path mail = SharedCorpus() / "mail";
+  if (!fs::is_directory(mail / "dovecot")) GTEST_SKIP() << "no " << mail.string();
+  Coverage total;
+  for (const auto& dir : fs::directory_iterator(mail)) {
+    if (!dir.is_directory()) continue;
+    bool own = dir.path().filename() == "dovecot";
+    for (const std::string& f : FilesIn(dir.path(), ".log")) {
+      if (f.ends_with("-subset.log")) continue;
+      Coverage c;
+      c.AddFile(f, own);
+      if (c.lines == 0 && c.foreign == 0) continue;
+      c.Print(dir.path().filename().string() + "/" + fs::path(f).filename().string());
+      total.Merge(c);
+    }
+  }
+  total.Print("TOTAL ../shared/corpus/mail");
+  EXPECT_GE(total.lines, 180u);
+  EXPECT_GE(total.Rate(), 0.98);
+}
+
+// ---- agreement with other parsers' expectations (coverage/agreement.h) ----
+
+void Print(std::string_view name, const testing::Agreement& a) {
+  std::printf("%-58s %4zu/%4zu fields agree (%6.2f%%)\n", std::string(name).c_str(), a.agreed,
+              a.compared, a.Percent());
+  for (const std::string& d : a.differences) std::printf("    differs: %s\n", d.c_str());
+}
+
+LogRecord Line(std::string_view line) { return FromLine(line); }
+
+// crowdsecurity/dovecot-logs (user, remote and local IP, passdb driver) and
+// SSHGuard (the attacker address of its "dovecot" section).
+TEST(DovecotAgreement, CrowdsecAndSshguard) {
+  testing::Agreement total;
+  for (const std::string& f : FilesIn(TestData("dovecot/expected"), ".jsonl")) {
+    if (!fs::path(f).filename().string().starts_with("crowdsec-hub-")) continue;
+    testing::Agreement a = testing::CompareCrowdsec(f, Line);
+    Print(fs::path(f).filename().string(), a);
+    total.Merge(a);
+  }
+  testing::Agreement sshguard = testing::CompareSshguard(
+      TestData("dovecot/expected/sshguard-parser-tests-mail.jsonl"), "dovecot", Line);
+  Print("sshguard-parser-tests-mail.jsonl (dovecot section)", sshguard);
+  total.Merge(sshguard);
+  Print("TOTAL", total);
+  EXPECT_GE(total.compared, 90u);
+  EXPECT_GE(total.Percent(), 95.0);
+}
+
+// fail2ban's failJSON expectations (GPL-2.0, not copied): the host it bans
+// is our client IP, and every line it matches is one we flag.
+TEST(DovecotAgreement, Fail2banWhenPresent) {
+  fs::path path = SharedCorpus() / "expected" / "fail2ban-dovecot.jsonl";
+  if (!fs::exists(path)) GTEST_SKIP() << "no " << path.string();
+  testing::Agreement hosts = testing::CompareFail2ban(path.string(), Line);
+  size_t matched = 0, flagged = 0;
+  for (const std::string& json : ReadLines(path.string())) {
+    std::string line, match;
+    if (!testing::JsonValue(json, "line", &line)) continue;
+    if (!testing::JsonValue(json, "match", &match) || match != "true") continue;
+    ++matched;
+    LogRecord rec = FromLine(line);
+    if (rec.event == "auth-failure" || rec.event == "aborted-login" || rec.event == "disconnect") {
+      ++flagged;
+    }
+  }
+  Print("fail2ban-dovecot.jsonl", hosts);
+  std::printf(
+      "fail2ban-dovecot.jsonl: %zu/%zu matched lines are auth-failure, aborted-login or "
+      "disconnect\n",
+      flagged, matched);
+  EXPECT_GE(hosts.compared, 50u);
+  EXPECT_GE(hosts.Percent(), 95.0);
+  EXPECT_EQ(flagged, matched);
+}
+
+// ---- shapes the corpus lacks, as Dovecot writes them ----
+
+TEST(Dovecot, Lmtp22SessionIdBeforeTheText) {
+  // MSG of mail/postfix/issue-mailinabox-1523-lmtp-no-date.log (user-posted):
+  // the ID is the one Postfix's LMTP reply "250 2.0.0 <u> <id> Saved" quotes.
+  LogRecord rec = Dovecot(
+      "lmtp(user1@domain.tld): aLZLE8k3bFyNCgAA9K/kkg: sieve: msgid=<message-id>: stored mail "
+      "into mailbox 'INBOX'");
+  EXPECT_EQ(rec.event, "local-delivery");
+  EXPECT_EQ(rec.to, (std::vector<std::string>{"user1@domain.tld"}));
+  EXPECT_EQ(rec.message_id, "message-id");
+  EXPECT_EQ(rec.status, "stored");
+  EXPECT_EQ(rec.Extra("session"), "aLZLE8k3bFyNCgAA9K/kkg");
+  EXPECT_EQ(rec.Extra("lmtp_session"), "aLZLE8k3bFyNCgAA9K/kkg");
+  EXPECT_EQ(rec.Extra("sieve_action"), "store");
+}
+
+TEST(Dovecot, DeliveryFailures) {
+  LogRecord rec = Dovecot(
+      "lmtp(user@example.org)<4242><0HmsNzmv+WWwGQAA3yiS9g>: Error: msgid=<a@b.example>: save "
+      "failed to INBOX: Quota exceeded (mailbox for user is full)");
+  EXPECT_EQ(rec.event, "local-delivery");
+  EXPECT_EQ(rec.status, "quota");
+  EXPECT_EQ(rec.reply, "Quota exceeded (mailbox for user is full)");
+  EXPECT_EQ(rec.Extra("mailbox"), "INBOX");
+  EXPECT_EQ(rec.Extra("lmtp_session"), "0HmsNzmv+WWwGQAA3yiS9g");
+  EXPECT_EQ(rec.Extra("mail_pid"), "4242");
+  rec = Dovecot("lda(u): msgid=<a@b.example>: rejected: Quota exceeded (mailbox for user is full)");
+  EXPECT_EQ(rec.status, "quota");
+  rec = Dovecot(
+      "lda(u)<1><s>: sieve: msgid=<a@b.example>: failed to store into mailbox 'Spam': "
+      "Mailbox doesn't exist: Spam");
+  EXPECT_EQ(rec.status, "failed");
+  EXPECT_EQ(rec.Extra("mailbox"), "Spam");
+  EXPECT_EQ(rec.reply, "Mailbox doesn't exist: Spam");
+  rec = Dovecot("lda(u): sieve: msgid=<a@b.example>: sent rejection message to <x@y.example>");
+  EXPECT_EQ(rec.status, "rejected");
+  EXPECT_EQ(rec.Extra("sieve_action"), "reject");
+  rec = Dovecot("lda(u): sieve: msgid=<a@b.example>: sent vacation response to <x@y.example>");
+  EXPECT_EQ(rec.event, "local-delivery");
+  EXPECT_EQ(rec.Extra("sieve_action"), "vacation");
+  rec = Dovecot("lmtp(25929): Disconnect from local: Successful quit");
+  EXPECT_EQ(rec.event, "disconnect");
+  rec = Dovecot("lmtp(u): msgid=<a@b.example>: something new");
+  EXPECT_EQ(rec.event, "local-delivery") << "a delivery line with an unknown outcome";
+  EXPECT_EQ(rec.status, "");
+  EXPECT_EQ(rec.reply, "something new");
+}
+
+TEST(Dovecot, PasswordsNeverReachTheReply) {
+  LogRecord rec = Dovecot(
+      "auth-worker(10377): conn unix:auth-worker (pid=919,uid=112): auth-worker<1>: "
+      "sql(t@example.com,192.168.1.1): unknown user (given password: Password123$)");
+  EXPECT_EQ(rec.event, "auth-failure");
+  EXPECT_EQ(rec.reply, "unknown user");
+  EXPECT_NE(rec.raw.find("Password123$"), std::string::npos) << "raw is kept verbatim";
+}
+
+TEST(Dovecot, SessionsAndLevels) {
+  LogRecord rec = Dovecot(
+      "pop3(u@example.org)<99><AbCd>: Disconnected: Logged out top=0/0, "
+      "retr=1/2048, del=1/1, size=2048");
+  EXPECT_EQ(rec.event, "session");
+  EXPECT_EQ(rec.sasl_user, "u@example.org");
+  EXPECT_EQ(rec.Extra("session"), "AbCd");
+  EXPECT_EQ(Dovecot("imap(u): Error: Mailbox INBOX: UID=7: read() failed").event, "error");
+  EXPECT_EQ(Dovecot("config: Warning: please fix this").event, "warning");
+  EXPECT_EQ(Dovecot("master: Panic: oops").event, "fatal");
+  EXPECT_EQ(Dovecot("ssl-params: Generating SSL parameters").event, "info");
+  EXPECT_EQ(Dovecot("imap-login: Maximum number of connections from user+IP exceeded "
+                    "(mail_max_userip_connections=10): user=<u>, method=PLAIN, rip=192.0.2.9")
+                .event,
+            "login-refused");
+  EXPECT_EQ(Dovecot("").event, "info");
+}
+
+// SYNTHETIC lines (no corpus example) from the format strings of Dovecot's
+// master/service-process.c ("service(%s): child %s killed with signal %d")
+// and auth/passdb.c ("Unknown passdb driver '%s'").
+TEST(Dovecot, ProcessEndsAndDriverErrors) {
+  LogRecord rec = Dovecot(
+      "master: Error: service(imap): child 1234 killed with signal 9 (core dumps disabled)");
+  EXPECT_EQ(rec.event, "process-killed");
+  EXPECT_EQ(rec.Extra("process"), "imap");
+  EXPECT_EQ(rec.Extra("pid"), "1234");
+  EXPECT_EQ(rec.Extra("signal"), "9");
+  rec = Dovecot("auth: Fatal: Unknown userdb driver 'sqlx'");
+  EXPECT_EQ(rec.event, "auth-driver-missing");
+  EXPECT_EQ(rec.Extra("db"), "userdb");
+  EXPECT_EQ(rec.Extra("driver"), "sqlx");
+  // Shapes that only look alike keep their level's event.
+  EXPECT_EQ(Dovecot("master: Warning: Killed with signal x").event, "warning");
+  EXPECT_EQ(Dovecot("auth: Debug: Performing lookup").event, "debug");
+}
+
+TEST(Dovecot, ProgramIsTheProcess) {
+  // Dovecot writing its own log file: the process name takes the tag's place.
+  LogRecord rec = FromMsg("imap-login", "Info: Login: user=<u>, method=PLAIN, rip=192.0.2.3");
+  EXPECT_EQ(rec.event, "login");
+  EXPECT_EQ(rec.client_ip, "192.0.2.3");
+  rec = FromMsg("dovecot-auth", "passwd-file(u,192.0.2.3): unknown user");
+  EXPECT_EQ(rec.event, "auth-failure");
+  EXPECT_EQ(rec.sasl_user, "u");
+  rec = FromMsg("lmtp(u@example.org)", "msgid=<a@b>: saved mail to INBOX");
+  EXPECT_EQ(rec.event, "local-delivery") << "taken by the sniffer";
+  EXPECT_EQ(rec.to, (std::vector<std::string>{"u@example.org"}));
+}
+
+TEST(Dovecot, SnifferLeavesOtherProgramsAlone) {
+  bool recognized = true;
+  // PAM for sshd under the common "auth" tag.
+  LogRecord rec = FromMsg("auth",
+                          "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 "
+                          "tty=ssh ruser= rhost=192.0.2.8  user=root",
+                          &recognized);
+  EXPECT_FALSE(recognized);
+  EXPECT_EQ(rec.family, "");
+  EXPECT_TRUE(rec.extra.empty());
+  FromMsg("auth", "Info: something else entirely", &recognized);
+  EXPECT_FALSE(recognized);
+  FromMsg("", "imap: not a dovecot line", &recognized);
+  EXPECT_FALSE(recognized);
+  FromMsg("sieve", "badlogin: example.com[1.2.3.4] PLAIN authentication failure", &recognized);
+  EXPECT_FALSE(recognized) << "Cyrus timsieved";
+  FromMsg("", "2019-10-15 08:08:52 systemd: Started", &recognized);
+  EXPECT_FALSE(recognized);
+}
+
+// ---- never crash, never read out of bounds ----
+
+TEST(DovecotRobustness, TruncatedRealLinesAndGarbage) {
+  std::vector<std::string> lines;
+  for (const auto& row : ReadTsv(TestData("dovecot/expected.tsv"))) {
+    if (!row[0].starts_with("#")) lines.push_back(row[0]);
+  }
+  const char* programs[] = {"dovecot", "imap-login", "auth-worker(5)", "auth",
+                            "",        "lmtp(u",     "dovecot-auth"};
+  size_t runs = 0;
+  for (const std::string& line : lines) {
+    std::string msg(FromLine(line).message());
+    for (size_t n = 0; n <= msg.size(); ++n) {
+      // Copies of exactly n bytes, so that a read past the end is a read
+      // past the allocation (caught under ASan).
+      for (const std::string& cut : {msg.substr(0, n), msg.substr(msg.size() - n)}) {
+        LogRecord rec = Dovecot(cut);
+        ASSERT_EQ(rec.family, "dovecot");
+        ASSERT_FALSE(rec.event.empty()) << cut;
+        LogRecord sniffed;
+        sniffed.raw = cut;
+        if (SniffDovecot(cut, sniffed)) {
+          ASSERT_EQ(sniffed.family, "dovecot");
+          ASSERT_FALSE(sniffed.event.empty());
+        } else {
+          LogRecord untouched;
+          untouched.raw = cut;
+          ASSERT_TRUE(sniffed == untouched) << "a refused line is left untouched: " << cut;
+        }
+        runs += 2;
+      }
+    }
+    // Whole lines cut anywhere, through the header parser.
+    for (size_t n = 0; n <= line.size(); n += 3) {
+      FromLine(line.substr(0, n));
+      ++runs;
+    }
+  }
+  std::mt19937 rng(20240707);
+  const std::string alphabet = "()<>[]{},:;=-/. !\"'`\\@0123456789abcdefXYZ";
+  for (int i = 0; i < 20000; ++i) {
+    std::string s;
+    size_t len = rng() % 200;
+    for (size_t k = 0; k < len; ++k) {
+      s.push_back(rng() % 4 == 0 ? static_cast<char>(rng() % 256)
+                                 : alphabet[rng() % alphabet.size()]);
+    }
+    if (!lines.empty() && i % 2 == 0) {
+      const std::string& m = lines[rng() % lines.size()];
+      size_t at = rng() % (m.size() + 1);
+      s = m.substr(0, at) + s + m.substr(at, rng() % (m.size() - at + 1));
+    }
+    const char* program = programs[rng() % std::size(programs)];
+    LogRecord rec = FromMsg(program, s);
+    if (rec.family == "dovecot") {
+      ASSERT_FALSE(rec.event.empty());
+    }
+    ++runs;
+  }
+  EXPECT_GT(runs, 20000u);
+}
+
+}  // namespace
+}  // namespace mlq

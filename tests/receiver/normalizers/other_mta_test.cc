@@ -1,0 +1,145 @@
+// Tests of the Sendmail / qmail / dma / Courier / Cyrus / UW IMAP /
+// solid-pop3d / perdition / MailScanner normalizers (receiver/other_mta.cc).
+
+#include "receiver/normalizers/other_mta.h"
+
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "receiver/normalizers/companion_test_util.h"
+#include "test_util.h"
+
+namespace mlq {
+namespace {
+
+using testing::CorpusDir;
+using testing::Coverage;
+using testing::FileExists;
+using testing::MeasureFile;
+
+NormalizerTable Table() {
+  NormalizerTable t;
+  RegisterOtherMta(t);
+  return t;
+}
+
+const std::vector<std::string> kPrograms = {
+    "sendmail",        "sm-mta",          "sm-msp-queue", "sm-acceptingconnections",
+    "qmail",           "qmail-send",      "rblsmtpd",     "dma",
+    "courieresmtpd",   "courierd",        "courierlocal", "imapd",
+    "imapd-ssl",       "pop3d",           "ipop3d",       "imap",
+    "imaps",           "cyrus/imaps",     "cyrus/pop3",   "courierpop3login",
+    "solid-pop3d",     "perdition.imaps", "MailScanner",  "timsieved",
+    "cyrus/timsieved",
+};
+
+TEST(OtherMtaTest, SendmailCases) {
+  NormalizerTable t = Table();
+  EXPECT_GE(testing::RunCaseFile(t, "other_mta/sendmail.txt", "sendmail"), 30u);
+}
+
+TEST(OtherMtaTest, QmailAndDmaCases) {
+  NormalizerTable t = Table();
+  EXPECT_GE(testing::RunCaseFile(t, "other_mta/qmail.txt", "qmail"), 10u);
+  EXPECT_GE(testing::RunCaseFile(t, "other_mta/dma.txt", "dma"), 5u);
+}
+
+TEST(OtherMtaTest, ImapPopCases) {
+  NormalizerTable t = Table();
+  EXPECT_GE(testing::RunCaseFile(t, "other_mta/imap_pop.txt", "courier"), 30u);
+}
+
+TEST(OtherMtaTest, MailScannerCases) {
+  NormalizerTable t = Table();
+  EXPECT_GE(testing::RunCaseFile(t, "other_mta/mailscanner.txt", "mailscanner"), 4u);
+}
+
+// dma's queue ID comes from the tag whether the parser keeps it as the pid
+// or not.
+TEST(OtherMtaTest, DmaIdFromPidOrRawTag) {
+  NormalizerTable t = Table();
+  LogRecord rec;
+  rec.program = "dma";
+  rec.pid = "1e92be2.3ccbf7647000";
+  rec.raw = "<afnog@example.org> delivery successful";
+  ASSERT_TRUE(t.Normalize(rec));
+  EXPECT_EQ(rec.queue_id, "1e92be2.3ccbf7647000");
+  EXPECT_EQ(rec.status, "sent");
+
+  LogRecord rec2 = testing::ParseLine(
+      "Feb 14 15:05:48 host dma[1e92be2.3ccbf7647000][24326]: <a@example.org> trying delivery");
+  ASSERT_TRUE(t.Normalize(rec2));
+  EXPECT_EQ(rec2.queue_id, "1e92be2.3ccbf7647000");
+  EXPECT_EQ(rec2.event, "delivery-start");
+}
+
+std::vector<std::string> ListLogs(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n.size() > 4 && n.ends_with(".log")) out.push_back(n);
+    }
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Coverage over corpus/mail/other: the lines whose program this table
+// handles (other programs belong to other normalizers or to none; the
+// report lists them).
+TEST(OtherMtaTest, CorpusCoverage) {
+  const std::string dir = CorpusDir() + "/mail/other/";
+  if (!testing::IsDir(dir)) GTEST_SKIP() << "no corpus at " << dir;
+  NormalizerTable t = Table();
+  auto mine = [&t](const LogRecord& r) { return !r.program.empty() && t.Find(r.program); };
+  Coverage total;
+  for (const std::string& f : ListLogs(dir)) total.Add(MeasureFile(t, dir + f, mine));
+  const std::string seeds = CorpusDir() + "/mail/seeds/004_1436868dbbe2f0a0.log";
+  if (FileExists(seeds)) total.Add(MeasureFile(t, seeds, mine));
+  testing::PrintMisses(total, 40);
+  std::printf("  other_mta total: %zu/%zu = %.1f%%\n", total.recognized, total.lines,
+              total.Percent());
+  EXPECT_GE(total.lines, 3000u);
+  EXPECT_GE(total.Percent(), 98.0);
+}
+
+TEST(OtherMtaTest, Fail2banAgreement) {
+  const std::string dir = CorpusDir() + "/expected/";
+  if (!testing::IsDir(dir)) GTEST_SKIP() << "no corpus at " << dir;
+  NormalizerTable t = Table();
+  auto mine = [&t](const LogRecord& r) { return !r.program.empty() && t.Find(r.program); };
+  testing::Agreement total;
+  for (const char* f :
+       {"fail2ban-courier-auth.jsonl", "fail2ban-courier-smtp.jsonl", "fail2ban-cyrus-imap.jsonl",
+        "fail2ban-uwimap-auth.jsonl", "fail2ban-sendmail-auth.jsonl",
+        "fail2ban-sendmail-reject.jsonl", "fail2ban-qmail.jsonl", "fail2ban-solid-pop3d.jsonl",
+        "fail2ban-perdition.jsonl"}) {
+    if (!FileExists(dir + f)) continue;
+    testing::Agreement a = testing::CompareFail2ban(t, dir + f, mine);
+    total.compared += a.compared;
+    total.agreed += a.agreed;
+  }
+  std::printf("  other_mta agreement: %zu/%zu = %.1f%%\n", total.agreed, total.compared,
+              total.Percent());
+  EXPECT_GE(total.compared, 90u);
+  EXPECT_GE(total.Percent(), 95.0);
+}
+
+TEST(OtherMtaTest, RobustOnTruncatedAndRandomInput) {
+  NormalizerTable t = Table();
+  testing::FuzzTable(
+      t,
+      testing::CaseLines({"other_mta/sendmail.txt", "other_mta/qmail.txt", "other_mta/dma.txt",
+                          "other_mta/imap_pop.txt", "other_mta/mailscanner.txt"}),
+      kPrograms);
+}
+
+}  // namespace
+}  // namespace mlq

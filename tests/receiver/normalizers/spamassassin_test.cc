@@ -1,0 +1,55 @@
+// Tests of the SpamAssassin normalizer (receiver/spamassassin.cc).
+
+#include "receiver/normalizers/spamassassin.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "receiver/normalizers/companion_test_util.h"
+#include "test_util.h"
+
+namespace mlq {
+namespace {
+
+using testing::CorpusDir;
+using testing::Coverage;
+using testing::FileExists;
+using testing::MeasureFile;
+
+NormalizerTable Table() {
+  NormalizerTable t;
+  RegisterSpamassassin(t);
+  return t;
+}
+
+TEST(SpamassassinTest, Cases) {
+  NormalizerTable t = Table();
+  EXPECT_GE(testing::RunCaseFile(t, "spamassassin/cases.txt", "spamassassin"), 20u);
+}
+
+TEST(SpamassassinTest, CorpusCoverage) {
+  const std::string dir = CorpusDir() + "/mail/";
+  if (!FileExists(dir + "spamassassin/wazuh-ruleset.log")) GTEST_SKIP() << "no corpus at " << dir;
+  NormalizerTable t = Table();
+  Coverage total;
+  for (const char* f : {"spamassassin/issue-mailcow-318-postscreen-spamd-spamassassin-subset.log",
+                        "spamassassin/msimerson-log-ship-elastic-postfix-harvest.log",
+                        "spamassassin/msimerson-postfix-parser-tests-spamassassin-subset.log",
+                        "spamassassin/wazuh-ruleset.log"}) {
+    total.Add(MeasureFile(t, dir + f));
+  }
+  testing::PrintMisses(total);
+  std::printf("  spamassassin total: %zu/%zu = %.1f%%\n", total.recognized, total.lines,
+              total.Percent());
+  EXPECT_GE(total.lines, 13u);
+  EXPECT_GE(total.Percent(), 98.0);
+}
+
+TEST(SpamassassinTest, RobustOnTruncatedAndRandomInput) {
+  NormalizerTable t = Table();
+  testing::FuzzTable(t, testing::CaseLines({"spamassassin/cases.txt"}), {"spamd", "spamc"});
+}
+
+}  // namespace
+}  // namespace mlq
