@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "receiver/normalizers/record_fields.h"
 #include "receiver/normalizers/mail_scan.h"
+#include "receiver/normalizers/record_fields.h"
 #include "receiver/normalizers/zimbra.h"
 
 namespace mlq {
@@ -17,6 +17,7 @@ namespace {
 
 using scan::ConsumePrefix;
 using scan::IsDigit;
+using scan::IsIpv4;
 using scan::IsLower;
 using scan::Trim;
 using scan::TrimRight;
@@ -27,19 +28,6 @@ using fields::Assign;
 using fields::SetExtra;
 
 bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-bool IsIpv4(string_view s) {
-  if (s.size() < 7 || s.size() > 15) return false;
-  int dots = 0;
-  for (char c : s) {
-    if (c == '.') {
-      ++dots;
-    } else if (!IsDigit(c)) {
-      return false;
-    }
-  }
-  return dots == 3;
-}
 
 // "::ffff:1.2.3.4" -> "1.2.3.4".
 string_view CleanIp(string_view ip) {

@@ -16,8 +16,8 @@
 #include <string_view>
 
 #include "base/civil_time.h"
-#include "receiver/normalizers/record_fields.h"
 #include "receiver/normalizers/mail_scan.h"
+#include "receiver/normalizers/record_fields.h"
 
 namespace mlq {
 namespace {
@@ -27,6 +27,7 @@ using civil::UnixSeconds;
 using scan::ConsumeChar;
 using scan::ConsumePrefix;
 using scan::ConsumeWord;
+using scan::IdToken;
 using scan::IsAlnum;
 using scan::IsDigit;
 using scan::LeadingDsn;
@@ -315,14 +316,6 @@ void SetReply(LogRecord& rec, string_view reply) {
   Assign(rec.reply, reply);
   string_view smtp = SmtpReplyIn(reply);
   if (!smtp.empty()) Assign(rec.dsn, LeadingDsn(smtp));
-}
-
-// A queue ID inside a reply, without trailing punctuation.
-string_view IdToken(string_view s) {
-  size_t i = 0;
-  while (i < s.size() && (IsAlnum(s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.')) ++i;
-  while (i > 0 && (s[i - 1] == '.' || s[i - 1] == '-')) --i;
-  return s.substr(0, i);
 }
 
 // "250 2.0.0 Ok: queued as 4ABC" (Postfix next hop), "250 OK id=1abc-..."

@@ -174,4 +174,29 @@ inline bool IsPostfixQueueId(std::string_view s) {
   return true;
 }
 
+// True for a dotted IPv4 address: 7 to 15 characters, digits and exactly
+// three dots (octet values are not checked).
+inline bool IsIpv4(std::string_view s) {
+  if (s.size() < 7 || s.size() > 15) return false;
+  int dots = 0;
+  for (char c : s) {
+    if (c == '.') {
+      ++dots;
+    } else if (!IsDigit(c)) {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
+// The ID token at the start of `s` ("A3EF4405DD14", "1qAbcD-0001Xy-Zz"):
+// letters, digits, '-', '_' and '.', without trailing '.' or '-'; "" when
+// none.
+inline std::string_view IdToken(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && (IsAlnum(s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.')) ++i;
+  while (i > 0 && (s[i - 1] == '.' || s[i - 1] == '-')) --i;
+  return s.substr(0, i);
+}
+
 }  // namespace mlq::scan

@@ -3,14 +3,21 @@
 #include "receiver/normalizers/amavis.h"
 #include "receiver/normalizers/auth_misc.h"
 #include "receiver/normalizers/clamav.h"
+#include "receiver/normalizers/courier.h"
+#include "receiver/normalizers/dma.h"
 #include "receiver/normalizers/dovecot.h"
 #include "receiver/normalizers/exim.h"
+#include "receiver/normalizers/imap_pop.h"
 #include "receiver/normalizers/iredapd.h"
 #include "receiver/normalizers/kerio.h"
+#include "receiver/normalizers/mailscanner.h"
 #include "receiver/normalizers/opendkim.h"
-#include "receiver/normalizers/other_mta.h"
+#include "receiver/normalizers/perdition.h"
 #include "receiver/normalizers/postgrey.h"
+#include "receiver/normalizers/qmail.h"
 #include "receiver/normalizers/roundcube.h"
+#include "receiver/normalizers/sendmail.h"
+#include "receiver/normalizers/solid_pop3d.h"
 #include "receiver/normalizers/spamassassin.h"
 #include "receiver/normalizers/zimbra.h"
 
@@ -132,7 +139,14 @@ const NormalizerTable& DefaultNormalizers() {
     RegisterClamav(*t);
     RegisterSpamassassin(*t);
     RegisterRoundcube(*t);
-    RegisterOtherMta(*t);
+    RegisterSendmail(*t);
+    RegisterQmail(*t);
+    RegisterDma(*t);
+    RegisterCourier(*t);
+    RegisterImapPop(*t);
+    RegisterSolidPop3d(*t);
+    RegisterPerdition(*t);
+    RegisterMailScanner(*t);
     RegisterAuthMisc(*t);
     // Zimbra takes "saslauthd" only when no family has it: keep it last.
     RegisterZimbra(*t);

@@ -14,11 +14,11 @@
 #include <string>
 #include <string_view>
 
+#include "receiver/normalizers/mail_scan.h"
 #include "receiver/normalizers/normalizer.h"
 #include "receiver/normalizers/postfix_problems.h"
 #include "receiver/normalizers/postfix_verbose.h"
 #include "receiver/normalizers/record_fields.h"
-#include "receiver/normalizers/mail_scan.h"
 
 namespace mlq {
 namespace {
@@ -29,6 +29,7 @@ using scan::ConsumePrefix;
 using scan::ConsumeWord;
 using scan::Endpoint;
 using scan::FindField;
+using scan::IdToken;
 using scan::IsPostfixQueueId;
 using scan::LeadingDsn;
 using scan::StripAngles;
@@ -108,15 +109,6 @@ void ParseEnvelopeTrailer(string_view tail, LogRecord& rec) {
 }
 
 // ---- delivery: "to=<a>, orig_to=<b>, relay=..., ..., status=sent (reply)" ----
-
-// A queue ID inside a reply: letters, digits and the '-', '_', '.' of other
-// MTAs' IDs (Exim's "1qAbcD-0001Xy-Zz"), without trailing punctuation.
-string_view IdToken(string_view s) {
-  size_t i = 0;
-  while (i < s.size() && (scan::IsAlnum(s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.')) ++i;
-  while (i > 0 && (s[i - 1] == '.' || s[i - 1] == '-')) --i;
-  return s.substr(0, i);
-}
 
 // Links and extras found in a delivery reply.
 void ParseDeliveryReply(string_view reply, LogRecord& rec) {

@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "base/civil_time.h"
-#include "receiver/normalizers/record_fields.h"
 #include "receiver/normalizers/mail_scan.h"
+#include "receiver/normalizers/record_fields.h"
 
 namespace mlq {
 namespace {
@@ -22,6 +22,7 @@ using civil::MonthNumber;
 using civil::UnixSeconds;
 using scan::ConsumePrefix;
 using scan::ExtractBracketed;
+using scan::IdToken;
 using scan::IsAlnum;
 using scan::IsAlpha;
 using scan::IsDigit;
@@ -343,14 +344,6 @@ void ParseSmtpError(string_view s, LogRecord& rec) {
   } else {
     Assign(rec.reply, v);
   }
-}
-
-// An ID token of another MTA's queue ("5F3C2183", "1qAbcD-0001Xy-Zz").
-string_view IdToken(string_view s) {
-  size_t i = 0;
-  while (i < s.size() && (IsAlnum(s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.')) ++i;
-  while (i > 0 && (s[i - 1] == '.' || s[i - 1] == '-')) --i;
-  return s.substr(0, i);
 }
 
 // After "User ": "USER [IP]; Message <id> for a@b, c@d; 250: 2.0.0 Ok: queued as QID"

@@ -1,0 +1,19 @@
+// Tests of the MailScanner normalizer (receiver/normalizers/mailscanner.cc).
+
+#include "receiver/normalizers/mailscanner.h"
+
+#include <gtest/gtest.h>
+
+#include "receiver/normalizers/companion_test_util.h"
+
+namespace mlq {
+namespace {
+
+TEST(OtherMtaTest, MailScannerCases) {
+  NormalizerTable t;
+  RegisterMailScanner(t);
+  EXPECT_GE(testing::RunCaseFile(t, "other_mta/mailscanner.txt", "mailscanner"), 4u);
+}
+
+}  // namespace
+}  // namespace mlq
