@@ -5,8 +5,6 @@
 // corpus lacks, and garbage input.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -15,133 +13,46 @@
 #include <string_view>
 #include <vector>
 
-#include "coverage/agreement.h"
 #include "receiver/normalizers/amavis.h"
-#include "receiver/normalizers/normalizer.h"
-#include "receiver/intake/syslog_parser.h"
-#include "store/record.h"
+#include "receiver/normalizers/family_harness.h"
 #include "test_util.h"
 
 namespace mlq {
 namespace {
 
 namespace fs = std::filesystem;
-using mlq::testing::ReadLines;
-using mlq::testing::ReadTsv;
-using mlq::testing::TestData;
 
-const NormalizerTable& Table() {
-  static const NormalizerTable* const table = [] {
-    auto* t = new NormalizerTable();
-    RegisterAmavis(*t);
-    return t;
-  }();
-  return *table;
+// The table holds only Amavis's normalizers (its programs and its sniffer).
+const testing::FamilyHarness& H() {
+  static const testing::FamilyHarness h({
+      .family = "amavis",
+      .registers = {RegisterAmavis},
+      .parse = testing::FamilyHarness::TableParse(),
+  });
+  return h;
 }
 
-// A whole received line: header parsed by the real syslog parser, then
-// normalized by a table holding only amavis.
-LogRecord FromLine(std::string_view line, bool* recognized = nullptr) {
-  LogRecord rec;
-  rec.raw = std::string(line);
-  ParseContext ctx;
-  ctx.received_us = 1700000000000000;
-  ctx.fallback_host = "192.0.2.1";
-  ParseSyslogLine(rec, ctx);
-  bool ok = Table().Normalize(rec);
-  if (recognized != nullptr) *recognized = ok;
-  return rec;
-}
-
-// A record whose header parsed to `program` with MSG `msg`.
-LogRecord FromMsg(std::string_view program, std::string_view msg, bool* recognized = nullptr) {
-  LogRecord rec;
-  rec.program = std::string(program);
-  rec.raw = std::string(msg);
-  rec.msg_offset = 0;
-  bool ok = Table().Normalize(rec);
-  if (recognized != nullptr) *recognized = ok;
-  return rec;
-}
-
-LogRecord Amavis(std::string_view msg) { return FromMsg("amavis", msg); }
-
-// The record's mail fields in the expected.tsv notation.
-std::vector<std::string> Describe(const LogRecord& rec) {
-  std::vector<std::string> out{"event=" + rec.event};
-  auto add = [&](std::string_view key, const std::string& value) {
-    if (!value.empty()) out.push_back(std::string(key) + "=" + value);
-  };
-  add("queue_id", rec.queue_id);
-  add("message_id", rec.message_id);
-  add("from", rec.from);
-  for (const std::string& to : rec.to) add("to", to);
-  add("orig_to", rec.orig_to);
-  add("status", rec.status);
-  add("dsn", rec.dsn);
-  add("relay", rec.relay);
-  add("reply", rec.reply);
-  add("delay", rec.delay);
-  add("delays", rec.delays);
-  if (rec.size >= 0) add("size", std::to_string(rec.size));
-  if (rec.nrcpt >= 0) add("nrcpt", std::to_string(rec.nrcpt));
-  add("client_name", rec.client_name);
-  add("client_ip", rec.client_ip);
-  add("sasl_user", rec.sasl_user);
-  add("helo", rec.helo);
-  add("proto", rec.proto);
-  for (const Link& l : rec.links) {
-    add("link", l.kind + ":" + l.queue_id + (l.host.empty() ? "" : "@" + l.host));
-  }
-  for (const auto& [k, v] : rec.extra) out.push_back("extra." + k + "=" + v);
-  return out;
-}
+LogRecord Amavis(std::string_view msg) { return H().FromMsg("amavis", msg); }
 
 bool IsAmavisProgram(std::string_view program) {
   return program == "amavis" || program == "amavisd" || program == "amavisd-new";
 }
 
 TEST(AmavisExpectedTable, EveryRowMatchesExactly) {
-  std::vector<std::vector<std::string>> rows = ReadTsv(TestData("amavis/expected.tsv"));
-  size_t checked = 0;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const std::vector<std::string>& row = rows[i];
-    if (row[0].starts_with("#")) continue;
-    ASSERT_GE(row.size(), 2u) << "row " << i + 1;
-    const std::string& line = row[0];
-    bool recognized = false;
-    LogRecord rec = FromLine(line, &recognized);
-    SCOPED_TRACE("line: " + line);
-    EXPECT_TRUE(recognized);
-    EXPECT_EQ(rec.family, "amavis");
-    EXPECT_EQ(rec.raw, line) << "raw must stay untouched";
-    std::vector<std::string> want(row.begin() + 1, row.end());
-    std::vector<std::string> got = Describe(rec);
-    std::sort(want.begin(), want.end());
-    std::sort(got.begin(), got.end());
-    std::vector<std::string> missing, unexpected;
-    std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
-                        std::back_inserter(missing));
-    std::set_difference(got.begin(), got.end(), want.begin(), want.end(),
-                        std::back_inserter(unexpected));
-    EXPECT_TRUE(missing.empty() && unexpected.empty())
-        << "missing: " << ::testing::PrintToString(missing)
-        << "\nunexpected: " << ::testing::PrintToString(unexpected);
-    ++checked;
-  }
-  EXPECT_GE(checked, 20u);
+  EXPECT_GE(H().ExpectTableRows("amavis/expected.tsv"), 20u);
 }
 
 // The founding examples must be understood in full: each of their amavis
 // lines has a row (and so a complete expectation) in expected.tsv.
 TEST(AmavisExpectedTable, HoldsEverySeedLine) {
   std::set<std::string> table;
-  for (const auto& row : ReadTsv(TestData("amavis/expected.tsv"))) table.insert(row[0]);
+  for (const auto& row : testing::ReadTsv(testing::TestData("amavis/expected.tsv")))
+    table.insert(row[0]);
   size_t seed_lines = 0;
-  for (const fs::directory_entry& e : fs::directory_iterator(TestData("seeds"))) {
+  for (const fs::directory_entry& e : fs::directory_iterator(testing::TestData("seeds"))) {
     if (e.path().extension() != ".log") continue;
-    for (const std::string& line : ReadLines(e.path().string())) {
-      if (!IsAmavisProgram(FromLine(line).program)) continue;
+    for (const std::string& line : testing::ReadLines(e.path().string())) {
+      if (!IsAmavisProgram(H().FromLine(line).program)) continue;
       ++seed_lines;
       EXPECT_TRUE(table.count(line)) << "seed line without an expected row: " << line;
     }
@@ -151,99 +62,25 @@ TEST(AmavisExpectedTable, HoldsEverySeedLine) {
 
 // ---- recognition rate over whole files ----
 
-struct Coverage {
-  size_t lines = 0;
-  size_t recognized = 0;  // family "amavis" and a non-empty event
-  std::vector<std::string> unrecognized;
+using Kind = testing::FamilyHarness::LineKind;
 
-  void Add(const std::string& line) {
-    LogRecord rec = FromLine(line);
-    if (!IsAmavisProgram(rec.program)) return;
-    ++lines;
-    if (rec.family == "amavis" && !rec.event.empty()) {
-      ++recognized;
-    } else {
-      unrecognized.push_back(line);
-    }
-  }
-  void AddFile(const std::string& path) {
-    for (const std::string& line : ReadLines(path)) Add(line);
-  }
-  void Merge(const Coverage& o) {
-    lines += o.lines;
-    recognized += o.recognized;
-    unrecognized.insert(unrecognized.end(), o.unrecognized.begin(), o.unrecognized.end());
-  }
-  double Rate() const { return lines == 0 ? 0 : double(recognized) / lines; }
-  void Print(std::string_view name) const {
-    std::printf("%-62s %5zu amavis lines, %6.2f%% with an event\n", std::string(name).c_str(),
-                lines, 100 * Rate());
-    for (size_t i = 0; i < unrecognized.size() && i < 20; ++i) {
-      std::printf("    unrecognized: %s\n", unrecognized[i].c_str());
-    }
-  }
-};
-
-std::vector<std::string> FilesIn(const fs::path& dir, std::string_view suffix) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::string path = entry.path().string();
-    if (path.ends_with(suffix)) files.push_back(path);
-  }
-  std::sort(files.begin(), files.end());
-  return files;
+// Only the amavis programs' lines count.
+Kind Classify(const LogRecord& rec, bool own_file) {
+  return IsAmavisProgram(rec.program) ? Kind::kOwn : Kind::kOther;
 }
 
 TEST(AmavisCoverage, CopiedData) {
-  Coverage total;
-  auto run = [&total](const std::string& path, std::string_view name) {
-    Coverage c;
-    c.AddFile(path);
-    c.Print(name);
-    total.Merge(c);
-  };
-  for (const std::string& f : FilesIn(TestData("seeds"), ".log")) {
-    run(f, "seeds/" + fs::path(f).filename().string());
-  }
-  for (const std::string& f : FilesIn(TestData("amavis/corpus"), ".log")) {
-    run(f, "amavis/corpus/" + fs::path(f).filename().string());
-  }
-  Coverage table;
-  for (const auto& row : ReadTsv(TestData("amavis/expected.tsv"))) {
-    if (!row[0].starts_with("#")) table.Add(row[0]);
-  }
-  table.Print("amavis/expected.tsv");
-  total.Merge(table);
-  total.Print("TOTAL tests/data");
+  testing::LineCoverage total = H().CopiedDataCoverage(Classify);
   EXPECT_GE(total.lines, 40u);
   EXPECT_GE(total.Rate(), 0.98);
 }
 
-fs::path SharedCorpus() {
-  return fs::path(MLQ_TEST_DATA) / ".." / ".." / ".." / "shared" / "corpus";
-}
-
 // Every amavis line of the shared corpus, when this checkout sits next to it
 // (../shared/corpus from the project root): the amavis folder and the amavis
-// lines of mixed logs elsewhere (seeds, postfix, other, zimbra). "-subset"
-// files repeat lines of a mixed log and are left out.
+// lines of mixed logs elsewhere (seeds, postfix, other, zimbra).
 TEST(AmavisCoverage, SharedCorpusWhenPresent) {
-  fs::path mail = SharedCorpus() / "mail";
-  if (!fs::is_directory(mail / "amavis")) GTEST_SKIP() << "no " << mail.string();
-  Coverage total;
-  for (const auto& dir : fs::directory_iterator(mail)) {
-    if (!dir.is_directory()) continue;
-    for (const std::string& f : FilesIn(dir.path(), ".log")) {
-      if (f.ends_with("-subset.log")) continue;
-      Coverage c;
-      c.AddFile(f);
-      if (c.lines == 0) continue;
-      c.Print(dir.path().filename().string() + "/" + fs::path(f).filename().string());
-      total.Merge(c);
-    }
-  }
-  total.Print("TOTAL ../shared/corpus/mail");
+  if (!H().HasSharedCorpus()) GTEST_SKIP() << "no " << testing::CorpusDir() << "/mail/amavis";
+  testing::LineCoverage total = H().SharedCorpusCoverage(Classify);
   EXPECT_GE(total.lines, 25u);
   EXPECT_GE(total.Rate(), 0.98);
 }
@@ -252,8 +89,8 @@ TEST(AmavisCoverage, SharedCorpusWhenPresent) {
 
 TEST(AmavisAgreement, CrowdsecParser) {
   testing::Agreement a =
-      testing::CompareCrowdsec(TestData("amavis/expected/crowdsec-hub-amavis-logs.jsonl"),
-                               [](std::string_view line) { return FromLine(line); });
+      testing::CompareCrowdsec(testing::TestData("amavis/expected/crowdsec-hub-amavis-logs.jsonl"),
+                               [](std::string_view line) { return H().FromLine(line); });
   std::printf("crowdsec-hub-amavis-logs.jsonl: %zu/%zu fields agree (%.1f%%)\n", a.agreed,
               a.compared, a.Percent());
   for (const std::string& d : a.differences) ADD_FAILURE() << d;
@@ -407,10 +244,10 @@ TEST(Amavis, ProgramNames) {
   const std::string msg =
       "(01389-01) Passed CLEAN {RelayedInternal}, <a@b.example> -> <c@d.example>";
   for (const char* program : {"amavis", "amavisd", "amavisd-new"}) {
-    EXPECT_EQ(FromMsg(program, msg).event, "filter-result") << program;
+    EXPECT_EQ(H().FromMsg(program, msg).event, "filter-result") << program;
   }
   bool recognized = true;
-  LogRecord rec = FromMsg("amavisd-milter", "(01389-01) some milter line", &recognized);
+  LogRecord rec = H().FromMsg("amavisd-milter", "(01389-01) some milter line", &recognized);
   EXPECT_FALSE(recognized) << "amavisd-milter is another program";
   EXPECT_EQ(rec.family, "");
 }
@@ -419,9 +256,9 @@ TEST(Amavis, ProgramNames) {
 
 TEST(AmavisRobustness, TruncatedRealLinesAndGarbage) {
   std::vector<std::string> msgs;
-  for (const auto& row : ReadTsv(TestData("amavis/expected.tsv"))) {
+  for (const auto& row : testing::ReadTsv(testing::TestData("amavis/expected.tsv"))) {
     if (row[0].starts_with("#")) continue;
-    msgs.push_back(std::string(FromLine(row[0]).message()));
+    msgs.push_back(std::string(H().FromLine(row[0]).message()));
   }
   size_t runs = 0;
   for (const std::string& msg : msgs) {

@@ -6,24 +6,15 @@
 
 #include <string>
 
-#include "receiver/normalizers/companion_test_util.h"
-#include "test_util.h"
+#include "receiver/normalizers/family_harness.h"
 
 namespace mlq {
 namespace {
 
-using testing::CorpusDir;
-using testing::FileExists;
-
-NormalizerTable Table() {
-  NormalizerTable t;
-  RegisterAuthMisc(t);
-  return t;
-}
+NormalizerTable Table() { return testing::TableOf({RegisterAuthMisc}); }
 
 TEST(AuthMiscTest, Cases) {
-  NormalizerTable t = Table();
-  EXPECT_GE(testing::RunCaseFile(t, "auth_misc/cases.txt", "sshd"), 38u);
+  EXPECT_GE(testing::RunCaseFile(Table(), "auth_misc/cases.txt", "sshd"), 38u);
 }
 
 // "sshd(pam_unix)" has no '/' so the table looks it up whole: it needs (and
@@ -38,8 +29,10 @@ TEST(AuthMiscTest, ParenthesizedProgramIsRegistered) {
 // The sshd lines of the corpus's syslog vectors (TSV input column) whose
 // header names sshd.
 TEST(AuthMiscTest, CorpusCoverage) {
-  const std::string dir = CorpusDir() + "/syslog/";
-  if (!FileExists(dir + "sshguard-banner-formats.tsv")) GTEST_SKIP() << "no corpus at " << dir;
+  const std::string dir = testing::CorpusDir() + "/syslog/";
+  if (!testing::FileExists(dir + "sshguard-banner-formats.tsv")) {
+    GTEST_SKIP() << "no corpus at " << dir;
+  }
   NormalizerTable t = Table();
   size_t lines = 0, recognized = 0;
   for (const char* f : {"sshguard-banner-formats.tsv", "rsyslog-tests-head.tsv",

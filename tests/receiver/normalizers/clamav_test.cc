@@ -6,26 +6,15 @@
 
 #include <string>
 
-#include "receiver/normalizers/companion_test_util.h"
-#include "test_util.h"
+#include "receiver/normalizers/family_harness.h"
 
 namespace mlq {
 namespace {
 
-using testing::CorpusDir;
-using testing::Coverage;
-using testing::FileExists;
-using testing::MeasureFile;
-
-NormalizerTable Table() {
-  NormalizerTable t;
-  RegisterClamav(t);
-  return t;
-}
+NormalizerTable Table() { return testing::TableOf({RegisterClamav}); }
 
 TEST(ClamavTest, Cases) {
-  NormalizerTable t = Table();
-  EXPECT_GE(testing::RunCaseFile(t, "clamav/cases.txt", "clamav"), 30u);
+  EXPECT_GE(testing::RunCaseFile(Table(), "clamav/cases.txt", "clamav"), 30u);
 }
 
 // The LogTime prefix of a clamd log file identifies ClamAV by itself; a
@@ -57,22 +46,24 @@ TEST(ClamavTest, MilterTakesLastInfectedBy) {
 }
 
 TEST(ClamavTest, CorpusCoverage) {
-  const std::string dir = CorpusDir() + "/mail/";
-  if (!FileExists(dir + "seeds/002_57e71bef38fd9a1d.log")) GTEST_SKIP() << "no corpus at " << dir;
+  const std::string dir = testing::CorpusDir() + "/mail/";
+  if (!testing::FileExists(dir + "seeds/002_57e71bef38fd9a1d.log")) {
+    GTEST_SKIP() << "no corpus at " << dir;
+  }
   NormalizerTable t = Table();
-  Coverage total;
+  testing::Coverage total;
   for (const char* f :
        {"clamav/issue-clamav-docker-52-docker-timestamped.log",
         "clamav/issue-docker-mailserver-3725-clamd.log",
         "clamav/issue-docker-mailserver-4604-clamd.log",
         "clamav/issue-mailcow-dockerized-4525-2746-compose-prefixed.log",
         "clamav/issue-nethserver-dev-5755-clamd-syslog.log", "clamav/wazuh-ruleset.log"}) {
-    total.Add(MeasureFile(t, dir + f));
+    total.Add(testing::MeasureFile(t, dir + f));
   }
   auto mine = [](const LogRecord& r) {
     return r.program == "clamd" || r.program == "freshclam" || r.program == "clamav-milter";
   };
-  total.Add(MeasureFile(t, dir + "seeds/002_57e71bef38fd9a1d.log", mine));
+  total.Add(testing::MeasureFile(t, dir + "seeds/002_57e71bef38fd9a1d.log", mine));
   testing::PrintMisses(total);
   std::printf("  clamav total: %zu/%zu = %.1f%%\n", total.recognized, total.lines, total.Percent());
   EXPECT_GE(total.lines, 42u);

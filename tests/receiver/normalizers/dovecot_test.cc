@@ -5,8 +5,6 @@
 // corpus lacks, and garbage input.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -15,118 +13,31 @@
 #include <string_view>
 #include <vector>
 
-#include "coverage/agreement.h"
 #include "coverage/json_line.h"
 #include "receiver/normalizers/dovecot.h"
-#include "receiver/normalizers/normalizer.h"
-#include "receiver/intake/syslog_parser.h"
-#include "store/record.h"
+#include "receiver/normalizers/family_harness.h"
 #include "test_util.h"
 
 namespace mlq {
 namespace {
 
 namespace fs = std::filesystem;
-using mlq::testing::ReadLines;
-using mlq::testing::ReadTsv;
-using mlq::testing::TestData;
 
-const NormalizerTable& Table() {
-  static const NormalizerTable* const table = [] {
-    auto* t = new NormalizerTable();
-    RegisterDovecot(*t);
-    return t;
-  }();
-  return *table;
+// The table holds only Dovecot's normalizers (its programs and its sniffer).
+const testing::FamilyHarness& H() {
+  static const testing::FamilyHarness h({
+      .family = "dovecot",
+      .registers = {RegisterDovecot},
+      .parse = testing::FamilyHarness::TableParse(),
+      .print_width = 66,
+  });
+  return h;
 }
 
-// A whole received line: header parsed by the real syslog parser, then
-// normalized by a table holding only Dovecot (its programs and its sniffer).
-LogRecord FromLine(std::string_view line, bool* recognized = nullptr) {
-  LogRecord rec;
-  rec.raw = std::string(line);
-  ParseContext ctx;
-  ctx.received_us = 1700000000000000;
-  ctx.fallback_host = "192.0.2.1";
-  ParseSyslogLine(rec, ctx);
-  bool ok = Table().Normalize(rec);
-  if (recognized != nullptr) *recognized = ok;
-  return rec;
-}
-
-// A record whose header parsed to `program` with MSG `msg`.
-LogRecord FromMsg(std::string_view program, std::string_view msg, bool* recognized = nullptr) {
-  LogRecord rec;
-  rec.program = std::string(program);
-  rec.raw = std::string(msg);
-  rec.msg_offset = 0;
-  bool ok = Table().Normalize(rec);
-  if (recognized != nullptr) *recognized = ok;
-  return rec;
-}
-
-LogRecord Dovecot(std::string_view msg) { return FromMsg("dovecot", msg); }
-
-// The record's mail fields in the expected.tsv notation.
-std::vector<std::string> Describe(const LogRecord& rec) {
-  std::vector<std::string> out{"event=" + rec.event};
-  auto add = [&](std::string_view key, const std::string& value) {
-    if (!value.empty()) out.push_back(std::string(key) + "=" + value);
-  };
-  add("queue_id", rec.queue_id);
-  add("message_id", rec.message_id);
-  add("from", rec.from);
-  for (const std::string& to : rec.to) add("to", to);
-  add("orig_to", rec.orig_to);
-  add("status", rec.status);
-  add("dsn", rec.dsn);
-  add("relay", rec.relay);
-  add("reply", rec.reply);
-  add("delay", rec.delay);
-  add("delays", rec.delays);
-  if (rec.size >= 0) add("size", std::to_string(rec.size));
-  if (rec.nrcpt >= 0) add("nrcpt", std::to_string(rec.nrcpt));
-  add("client_name", rec.client_name);
-  add("client_ip", rec.client_ip);
-  add("sasl_user", rec.sasl_user);
-  add("helo", rec.helo);
-  add("proto", rec.proto);
-  for (const Link& l : rec.links) {
-    add("link", l.kind + ":" + l.queue_id + (l.host.empty() ? "" : "@" + l.host));
-  }
-  for (const auto& [k, v] : rec.extra) out.push_back("extra." + k + "=" + v);
-  return out;
-}
+LogRecord Dovecot(std::string_view msg) { return H().FromMsg("dovecot", msg); }
 
 TEST(DovecotExpectedTable, EveryRowMatchesExactly) {
-  std::vector<std::vector<std::string>> rows = ReadTsv(TestData("dovecot/expected.tsv"));
-  size_t checked = 0;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const std::vector<std::string>& row = rows[i];
-    if (row[0].starts_with("#")) continue;
-    ASSERT_GE(row.size(), 2u) << "row " << i + 1;
-    const std::string& line = row[0];
-    bool recognized = false;
-    LogRecord rec = FromLine(line, &recognized);
-    SCOPED_TRACE("line: " + line);
-    EXPECT_TRUE(recognized);
-    EXPECT_EQ(rec.family, "dovecot");
-    EXPECT_EQ(rec.raw, line) << "raw must stay untouched";
-    std::vector<std::string> want(row.begin() + 1, row.end());
-    std::vector<std::string> got = Describe(rec);
-    std::sort(want.begin(), want.end());
-    std::sort(got.begin(), got.end());
-    std::vector<std::string> missing, unexpected;
-    std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
-                        std::back_inserter(missing));
-    std::set_difference(got.begin(), got.end(), want.begin(), want.end(),
-                        std::back_inserter(unexpected));
-    EXPECT_TRUE(missing.empty() && unexpected.empty())
-        << "missing: " << ::testing::PrintToString(missing)
-        << "\nunexpected: " << ::testing::PrintToString(unexpected);
-    ++checked;
-  }
-  EXPECT_GE(checked, 95u);
+  EXPECT_GE(H().ExpectTableRows("dovecot/expected.tsv"), 95u);
 }
 
 // A line that is Dovecot's by its program (or, without a header, by what the
@@ -149,12 +60,13 @@ bool IsDovecotLine(const LogRecord& rec) {
 // lines has a row (and so a complete expectation) in expected.tsv.
 TEST(DovecotExpectedTable, HoldsEverySeedLine) {
   std::set<std::string> table;
-  for (const auto& row : ReadTsv(TestData("dovecot/expected.tsv"))) table.insert(row[0]);
+  for (const auto& row : testing::ReadTsv(testing::TestData("dovecot/expected.tsv")))
+    table.insert(row[0]);
   size_t seed_lines = 0;
-  for (const fs::directory_entry& e : fs::directory_iterator(TestData("seeds"))) {
+  for (const fs::directory_entry& e : fs::directory_iterator(testing::TestData("seeds"))) {
     if (e.path().extension() != ".log") continue;
-    for (const std::string& line : ReadLines(e.path().string())) {
-      if (FromLine(line).program != "dovecot") continue;
+    for (const std::string& line : testing::ReadLines(e.path().string())) {
+      if (H().FromLine(line).program != "dovecot") continue;
       ++seed_lines;
       EXPECT_TRUE(table.count(line)) << "seed line without an expected row: " << line;
     }
@@ -164,110 +76,27 @@ TEST(DovecotExpectedTable, HoldsEverySeedLine) {
 
 // ---- recognition rate over whole files ----
 
-struct Coverage {
-  size_t lines = 0;
-  size_t recognized = 0;  // family "dovecot" and a non-empty event
-  size_t foreign = 0;     // other programs' lines in a Dovecot file
-  std::vector<std::string> unrecognized;
+using Kind = testing::FamilyHarness::LineKind;
 
-  // `all_dovecot`: every line of the file is meant to be Dovecot's (the
-  // family's own folder); otherwise only lines that look like Dovecot's count.
-  void Add(const std::string& line, bool all_dovecot) {
-    LogRecord rec = FromLine(line);
-    if (IsForeign(rec)) {
-      if (all_dovecot) ++foreign;
-      return;
-    }
-    if (!all_dovecot && !IsDovecotLine(rec)) return;
-    ++lines;
-    if (rec.family == "dovecot" && !rec.event.empty()) {
-      ++recognized;
-    } else {
-      unrecognized.push_back(line);
-    }
-  }
-  void AddFile(const std::string& path, bool all_dovecot) {
-    for (const std::string& line : ReadLines(path)) Add(line, all_dovecot);
-  }
-  void Merge(const Coverage& o) {
-    lines += o.lines;
-    recognized += o.recognized;
-    foreign += o.foreign;
-    unrecognized.insert(unrecognized.end(), o.unrecognized.begin(), o.unrecognized.end());
-  }
-  double Rate() const { return lines == 0 ? 0 : double(recognized) / lines; }
-  void Print(std::string_view name) const {
-    std::printf("%-66s %5zu dovecot lines, %6.2f%% with an event", std::string(name).c_str(), lines,
-                100 * Rate());
-    if (foreign > 0) std::printf(" (%zu foreign lines left out)", foreign);
-    std::printf("\n");
-    for (size_t i = 0; i < unrecognized.size() && i < 20; ++i) {
-      std::printf("    unrecognized: %s\n", unrecognized[i].c_str());
-    }
-  }
-};
-
-std::vector<std::string> FilesIn(const fs::path& dir, std::string_view suffix) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::string path = entry.path().string();
-    if (path.ends_with(suffix)) files.push_back(path);
-  }
-  std::sort(files.begin(), files.end());
-  return files;
+// In the family's own files every line is meant to be Dovecot's but Cyrus
+// timsieved's (foreign); elsewhere only lines that look like Dovecot's count.
+Kind Classify(const LogRecord& rec, bool own_file) {
+  if (IsForeign(rec)) return own_file ? Kind::kForeign : Kind::kOther;
+  return own_file || IsDovecotLine(rec) ? Kind::kOwn : Kind::kOther;
 }
 
 TEST(DovecotCoverage, CopiedData) {
-  Coverage total;
-  for (const std::string& f : FilesIn(TestData("seeds"), ".log")) {
-    Coverage c;
-    c.AddFile(f, /*all_dovecot=*/false);
-    c.Print("seeds/" + fs::path(f).filename().string());
-    total.Merge(c);
-  }
-  for (const std::string& f : FilesIn(TestData("dovecot/corpus"), ".log")) {
-    Coverage c;
-    c.AddFile(f, /*all_dovecot=*/true);
-    c.Print("dovecot/corpus/" + fs::path(f).filename().string());
-    total.Merge(c);
-  }
-  Coverage table;
-  for (const auto& row : ReadTsv(TestData("dovecot/expected.tsv"))) {
-    if (!row[0].starts_with("#")) table.Add(row[0], /*all_dovecot=*/true);
-  }
-  table.Print("dovecot/expected.tsv");
-  total.Merge(table);
-  total.Print("TOTAL tests/data");
+  testing::LineCoverage total = H().CopiedDataCoverage(Classify);
   EXPECT_GE(total.lines, 150u);
   EXPECT_GE(total.Rate(), 0.98);
 }
 
-fs::path SharedCorpus() {
-  return fs::path(MLQ_TEST_DATA) / ".." / ".." / ".." / "shared" / "corpus";
-}
-
 // Every Dovecot line of the shared corpus, when this checkout sits next to it
 // (../shared/corpus from the project root): the whole dovecot folder and the
-// Dovecot lines of mixed logs elsewhere. "-subset" files repeat lines of a
-// mixed log and are left out.
+// Dovecot lines of mixed logs elsewhere.
 TEST(DovecotCoverage, SharedCorpusWhenPresent) {
-  fs::path mail = SharedCorpus() / "mail";
-  if (!fs::is_directory(mail / "dovecot")) GTEST_SKIP() << "no " << mail.string();
-  Coverage total;
-  for (const auto& dir : fs::directory_iterator(mail)) {
-    if (!dir.is_directory()) continue;
-    bool own = dir.path().filename() == "dovecot";
-    for (const std::string& f : FilesIn(dir.path(), ".log")) {
-      if (f.ends_with("-subset.log")) continue;
-      Coverage c;
-      c.AddFile(f, own);
-      if (c.lines == 0 && c.foreign == 0) continue;
-      c.Print(dir.path().filename().string() + "/" + fs::path(f).filename().string());
-      total.Merge(c);
-    }
-  }
-  total.Print("TOTAL ../shared/corpus/mail");
+  if (!H().HasSharedCorpus()) GTEST_SKIP() << "no " << testing::CorpusDir() << "/mail/dovecot";
+  testing::LineCoverage total = H().SharedCorpusCoverage(Classify);
   EXPECT_GE(total.lines, 180u);
   EXPECT_GE(total.Rate(), 0.98);
 }
@@ -280,20 +109,20 @@ void Print(std::string_view name, const testing::Agreement& a) {
   for (const std::string& d : a.differences) std::printf("    differs: %s\n", d.c_str());
 }
 
-LogRecord Line(std::string_view line) { return FromLine(line); }
+LogRecord Line(std::string_view line) { return H().FromLine(line); }
 
 // crowdsecurity/dovecot-logs (user, remote and local IP, passdb driver) and
 // SSHGuard (the attacker address of its "dovecot" section).
 TEST(DovecotAgreement, CrowdsecAndSshguard) {
   testing::Agreement total;
-  for (const std::string& f : FilesIn(TestData("dovecot/expected"), ".jsonl")) {
+  for (const std::string& f : testing::FilesIn(testing::TestData("dovecot/expected"), ".jsonl")) {
     if (!fs::path(f).filename().string().starts_with("crowdsec-hub-")) continue;
     testing::Agreement a = testing::CompareCrowdsec(f, Line);
     Print(fs::path(f).filename().string(), a);
     total.Merge(a);
   }
   testing::Agreement sshguard = testing::CompareSshguard(
-      TestData("dovecot/expected/sshguard-parser-tests-mail.jsonl"), "dovecot", Line);
+      testing::TestData("dovecot/expected/sshguard-parser-tests-mail.jsonl"), "dovecot", Line);
   Print("sshguard-parser-tests-mail.jsonl (dovecot section)", sshguard);
   total.Merge(sshguard);
   Print("TOTAL", total);
@@ -304,16 +133,16 @@ TEST(DovecotAgreement, CrowdsecAndSshguard) {
 // fail2ban's failJSON expectations (GPL-2.0, not copied): the host it bans
 // is our client IP, and every line it matches is one we flag.
 TEST(DovecotAgreement, Fail2banWhenPresent) {
-  fs::path path = SharedCorpus() / "expected" / "fail2ban-dovecot.jsonl";
+  fs::path path = fs::path(testing::CorpusDir()) / "expected" / "fail2ban-dovecot.jsonl";
   if (!fs::exists(path)) GTEST_SKIP() << "no " << path.string();
   testing::Agreement hosts = testing::CompareFail2ban(path.string(), Line);
   size_t matched = 0, flagged = 0;
-  for (const std::string& json : ReadLines(path.string())) {
+  for (const std::string& json : testing::ReadLines(path.string())) {
     std::string line, match;
     if (!testing::JsonValue(json, "line", &line)) continue;
     if (!testing::JsonValue(json, "match", &match) || match != "true") continue;
     ++matched;
-    LogRecord rec = FromLine(line);
+    LogRecord rec = H().FromLine(line);
     if (rec.event == "auth-failure" || rec.event == "aborted-login" || rec.event == "disconnect") {
       ++flagged;
     }
@@ -425,13 +254,13 @@ TEST(Dovecot, ProcessEndsAndDriverErrors) {
 
 TEST(Dovecot, ProgramIsTheProcess) {
   // Dovecot writing its own log file: the process name takes the tag's place.
-  LogRecord rec = FromMsg("imap-login", "Info: Login: user=<u>, method=PLAIN, rip=192.0.2.3");
+  LogRecord rec = H().FromMsg("imap-login", "Info: Login: user=<u>, method=PLAIN, rip=192.0.2.3");
   EXPECT_EQ(rec.event, "login");
   EXPECT_EQ(rec.client_ip, "192.0.2.3");
-  rec = FromMsg("dovecot-auth", "passwd-file(u,192.0.2.3): unknown user");
+  rec = H().FromMsg("dovecot-auth", "passwd-file(u,192.0.2.3): unknown user");
   EXPECT_EQ(rec.event, "auth-failure");
   EXPECT_EQ(rec.sasl_user, "u");
-  rec = FromMsg("lmtp(u@example.org)", "msgid=<a@b>: saved mail to INBOX");
+  rec = H().FromMsg("lmtp(u@example.org)", "msgid=<a@b>: saved mail to INBOX");
   EXPECT_EQ(rec.event, "local-delivery") << "taken by the sniffer";
   EXPECT_EQ(rec.to, (std::vector<std::string>{"u@example.org"}));
 }
@@ -439,20 +268,20 @@ TEST(Dovecot, ProgramIsTheProcess) {
 TEST(Dovecot, SnifferLeavesOtherProgramsAlone) {
   bool recognized = true;
   // PAM for sshd under the common "auth" tag.
-  LogRecord rec = FromMsg("auth",
-                          "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 "
-                          "tty=ssh ruser= rhost=192.0.2.8  user=root",
-                          &recognized);
+  LogRecord rec = H().FromMsg("auth",
+                              "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 "
+                              "tty=ssh ruser= rhost=192.0.2.8  user=root",
+                              &recognized);
   EXPECT_FALSE(recognized);
   EXPECT_EQ(rec.family, "");
   EXPECT_TRUE(rec.extra.empty());
-  FromMsg("auth", "Info: something else entirely", &recognized);
+  H().FromMsg("auth", "Info: something else entirely", &recognized);
   EXPECT_FALSE(recognized);
-  FromMsg("", "imap: not a dovecot line", &recognized);
+  H().FromMsg("", "imap: not a dovecot line", &recognized);
   EXPECT_FALSE(recognized);
-  FromMsg("sieve", "badlogin: example.com[1.2.3.4] PLAIN authentication failure", &recognized);
+  H().FromMsg("sieve", "badlogin: example.com[1.2.3.4] PLAIN authentication failure", &recognized);
   EXPECT_FALSE(recognized) << "Cyrus timsieved";
-  FromMsg("", "2019-10-15 08:08:52 systemd: Started", &recognized);
+  H().FromMsg("", "2019-10-15 08:08:52 systemd: Started", &recognized);
   EXPECT_FALSE(recognized);
 }
 
@@ -460,14 +289,14 @@ TEST(Dovecot, SnifferLeavesOtherProgramsAlone) {
 
 TEST(DovecotRobustness, TruncatedRealLinesAndGarbage) {
   std::vector<std::string> lines;
-  for (const auto& row : ReadTsv(TestData("dovecot/expected.tsv"))) {
+  for (const auto& row : testing::ReadTsv(testing::TestData("dovecot/expected.tsv"))) {
     if (!row[0].starts_with("#")) lines.push_back(row[0]);
   }
   const char* programs[] = {"dovecot", "imap-login", "auth-worker(5)", "auth",
                             "",        "lmtp(u",     "dovecot-auth"};
   size_t runs = 0;
   for (const std::string& line : lines) {
-    std::string msg(FromLine(line).message());
+    std::string msg(H().FromLine(line).message());
     for (size_t n = 0; n <= msg.size(); ++n) {
       // Copies of exactly n bytes, so that a read past the end is a read
       // past the allocation (caught under ASan).
@@ -490,7 +319,7 @@ TEST(DovecotRobustness, TruncatedRealLinesAndGarbage) {
     }
     // Whole lines cut anywhere, through the header parser.
     for (size_t n = 0; n <= line.size(); n += 3) {
-      FromLine(line.substr(0, n));
+      H().FromLine(line.substr(0, n));
       ++runs;
     }
   }
@@ -509,7 +338,7 @@ TEST(DovecotRobustness, TruncatedRealLinesAndGarbage) {
       s = m.substr(0, at) + s + m.substr(at, rng() % (m.size() - at + 1));
     }
     const char* program = programs[rng() % std::size(programs)];
-    LogRecord rec = FromMsg(program, s);
+    LogRecord rec = H().FromMsg(program, s);
     if (rec.family == "dovecot") {
       ASSERT_FALSE(rec.event.empty());
     }

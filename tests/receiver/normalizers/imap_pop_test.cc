@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "receiver/normalizers/companion_test_util.h"
 #include "receiver/normalizers/courier.h"
+#include "receiver/normalizers/family_harness.h"
 #include "receiver/normalizers/perdition.h"
 #include "receiver/normalizers/solid_pop3d.h"
 

@@ -6,26 +6,15 @@
 
 #include <string>
 
-#include "receiver/normalizers/companion_test_util.h"
-#include "test_util.h"
+#include "receiver/normalizers/family_harness.h"
 
 namespace mlq {
 namespace {
 
-using testing::CorpusDir;
-using testing::Coverage;
-using testing::FileExists;
-using testing::MeasureFile;
-
-NormalizerTable Table() {
-  NormalizerTable t;
-  RegisterIredapd(t);
-  return t;
-}
+NormalizerTable Table() { return testing::TableOf({RegisterIredapd}); }
 
 TEST(IredapdTest, Cases) {
-  NormalizerTable t = Table();
-  EXPECT_GE(testing::RunCaseFile(t, "iredapd/cases.txt", "iredapd"), 11u);
+  EXPECT_GE(testing::RunCaseFile(Table(), "iredapd/cases.txt", "iredapd"), 11u);
 }
 
 // iRedAPD's tag has no colon: the message starts at the client address.
@@ -46,11 +35,13 @@ TEST(IredapdTest, EmptySender) {
 }
 
 TEST(IredapdTest, CorpusCoverage) {
-  const std::string dir = CorpusDir() + "/mail/";
-  if (!FileExists(dir + "seeds/000_07d424b83bb7cfa9.log")) GTEST_SKIP() << "no corpus at " << dir;
+  const std::string dir = testing::CorpusDir() + "/mail/";
+  if (!testing::FileExists(dir + "seeds/000_07d424b83bb7cfa9.log")) {
+    GTEST_SKIP() << "no corpus at " << dir;
+  }
   NormalizerTable t = Table();
   auto mine = [](const LogRecord& r) { return r.program == "iredapd"; };
-  Coverage total = MeasureFile(t, dir + "seeds/000_07d424b83bb7cfa9.log", mine);
+  testing::Coverage total = testing::MeasureFile(t, dir + "seeds/000_07d424b83bb7cfa9.log", mine);
   testing::PrintMisses(total);
   std::printf("  iredapd total: %zu/%zu = %.1f%%\n", total.recognized, total.lines,
               total.Percent());

@@ -7,30 +7,19 @@
 #include <string>
 #include <vector>
 
-#include "receiver/normalizers/companion_test_util.h"
-#include "test_util.h"
+#include "receiver/normalizers/family_harness.h"
 
 namespace mlq {
 namespace {
 
-using testing::CorpusDir;
-using testing::Coverage;
-using testing::FileExists;
-using testing::MeasureFile;
-
-NormalizerTable Table() {
-  NormalizerTable t;
-  RegisterOpendkim(t);
-  return t;
-}
+NormalizerTable Table() { return testing::TableOf({RegisterOpendkim}); }
 
 bool IsMine(const LogRecord& rec) {
   return rec.program == "opendkim" || rec.program == "opendmarc";
 }
 
 TEST(OpendkimTest, Cases) {
-  NormalizerTable t = Table();
-  EXPECT_GE(testing::RunCaseFile(t, "opendkim/cases.txt", "opendkim"), 20u);
+  EXPECT_GE(testing::RunCaseFile(Table(), "opendkim/cases.txt", "opendkim"), 20u);
 }
 
 TEST(OpendkimTest, QueueIdTiesToPostfix) {
@@ -53,17 +42,19 @@ TEST(OpendkimTest, UnknownJobIdLeavesQueueIdEmpty) {
 }
 
 TEST(OpendkimTest, CorpusCoverage) {
-  const std::string dir = CorpusDir() + "/mail/";
-  if (!FileExists(dir + "seeds/003_e0219925bad23f2a.log")) GTEST_SKIP() << "no corpus at " << dir;
+  const std::string dir = testing::CorpusDir() + "/mail/";
+  if (!testing::FileExists(dir + "seeds/003_e0219925bad23f2a.log")) {
+    GTEST_SKIP() << "no corpus at " << dir;
+  }
   NormalizerTable t = Table();
-  Coverage total;
+  testing::Coverage total;
   for (const char* f : {"opendkim/issue-docker-mailserver-1049-startup-opendkim-subset.log",
                         "opendkim/issue-getmail6-105-lmtp-amavis-opendkim-opendkim-subset.log",
                         "seeds/002_57e71bef38fd9a1d.log", "seeds/003_e0219925bad23f2a.log",
                         "other/issue-docker-mailserver-1049-startup.log",
                         "postfix/issue-getmail6-105-lmtp-amavis-opendkim.log"}) {
-    if (!FileExists(dir + f)) continue;
-    total.Add(MeasureFile(t, dir + f, IsMine));
+    if (!testing::FileExists(dir + f)) continue;
+    total.Add(testing::MeasureFile(t, dir + f, IsMine));
   }
   testing::PrintMisses(total);
   std::printf("  opendkim total: %zu/%zu = %.1f%%\n", total.recognized, total.lines,

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "receiver/normalizers/companion_test_util.h"
 #include "receiver/normalizers/courier.h"
 #include "receiver/normalizers/dma.h"
+#include "receiver/normalizers/family_harness.h"
 #include "receiver/normalizers/imap_pop.h"
 #include "receiver/normalizers/mailscanner.h"
 #include "receiver/normalizers/perdition.h"

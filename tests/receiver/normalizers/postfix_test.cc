@@ -10,8 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "receiver/normalizers/normalizer.h"
+#include "receiver/normalizers/family_harness.h"
 #include "receiver/normalizers/mail_scan.h"
+#include "receiver/normalizers/normalizer.h"
 #include "store/record.h"
 #include "test_util.h"
 
@@ -19,84 +20,20 @@ namespace mlq {
 namespace {
 
 namespace fs = std::filesystem;
-using mlq::testing::ReadLines;
-using mlq::testing::ReadTsv;
-using mlq::testing::TestData;
+
+const testing::FamilyHarness& H() {
+  static const testing::FamilyHarness h({.family = "postfix", .table = &DefaultNormalizers()});
+  return h;
+}
 
 // A record as the receiver builds it for a line whose header parsed to
 // `program` with MSG `msg`.
 LogRecord Normalized(std::string_view program, std::string_view msg, bool* recognized = nullptr) {
-  LogRecord rec;
-  rec.program = std::string(program);
-  rec.raw = std::string(msg);
-  rec.msg_offset = 0;
-  bool ok = DefaultNormalizers().Normalize(rec);
-  if (recognized != nullptr) *recognized = ok;
-  return rec;
-}
-
-// The record's mail fields in the expected.tsv notation: "event=..." always,
-// the other fields only when set.
-std::vector<std::string> Describe(const LogRecord& rec) {
-  std::vector<std::string> out{"event=" + rec.event};
-  auto add = [&](std::string_view key, const std::string& value) {
-    if (!value.empty()) out.push_back(std::string(key) + "=" + value);
-  };
-  add("queue_id", rec.queue_id);
-  add("message_id", rec.message_id);
-  add("from", rec.from);
-  for (const std::string& to : rec.to) add("to", to);
-  add("orig_to", rec.orig_to);
-  add("status", rec.status);
-  add("dsn", rec.dsn);
-  add("relay", rec.relay);
-  add("reply", rec.reply);
-  add("delay", rec.delay);
-  add("delays", rec.delays);
-  if (rec.size >= 0) add("size", std::to_string(rec.size));
-  if (rec.nrcpt >= 0) add("nrcpt", std::to_string(rec.nrcpt));
-  add("client_name", rec.client_name);
-  add("client_ip", rec.client_ip);
-  add("sasl_user", rec.sasl_user);
-  add("helo", rec.helo);
-  add("proto", rec.proto);
-  for (const Link& l : rec.links) {
-    add("link", l.kind + ":" + l.queue_id + (l.host.empty() ? "" : "@" + l.host));
-  }
-  for (const auto& [k, v] : rec.extra) out.push_back("extra." + k + "=" + v);
-  return out;
+  return H().FromMsg(program, msg, recognized);
 }
 
 TEST(PostfixExpectedTable, EveryRowMatchesExactly) {
-  std::vector<std::vector<std::string>> rows = ReadTsv(TestData("postfix/expected.tsv"));
-  size_t checked = 0;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const std::vector<std::string>& row = rows[i];
-    if (row[0].starts_with("#")) continue;
-    ASSERT_GE(row.size(), 3u) << "row " << i + 1;
-    const std::string& program = row[0];
-    const std::string& msg = row[1];
-    bool recognized = false;
-    LogRecord rec = Normalized(program, msg, &recognized);
-    SCOPED_TRACE("program=" + program + " msg=" + msg);
-    EXPECT_TRUE(recognized);
-    EXPECT_EQ(rec.family, "postfix");
-    EXPECT_EQ(rec.raw, msg) << "raw must stay untouched";
-    std::vector<std::string> want(row.begin() + 2, row.end());
-    std::vector<std::string> got = Describe(rec);
-    std::sort(want.begin(), want.end());
-    std::sort(got.begin(), got.end());
-    std::vector<std::string> missing, unexpected;
-    std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
-                        std::back_inserter(missing));
-    std::set_difference(got.begin(), got.end(), want.begin(), want.end(),
-                        std::back_inserter(unexpected));
-    EXPECT_TRUE(missing.empty() && unexpected.empty())
-        << "missing: " << ::testing::PrintToString(missing)
-        << "\nunexpected: " << ::testing::PrintToString(unexpected);
-    ++checked;
-  }
-  EXPECT_GE(checked, 290u);
+  EXPECT_GE(H().ExpectTableRows("postfix/expected.tsv", /*program_column=*/true), 290u);
 }
 
 // ---- recognition rate over whole files ----
@@ -160,13 +97,13 @@ struct Coverage {
     if (rec.event == "debug") ++debug;
   }
   void AddSyslogFile(const std::string& path) {
-    for (const std::string& raw : ReadLines(path)) {
+    for (const std::string& raw : testing::ReadLines(path)) {
       Line line;
       if (SplitSyslog(raw, &line)) Add(line);
     }
   }
   void AddTsvFile(const std::string& path) {
-    for (const std::vector<std::string>& row : ReadTsv(path)) {
+    for (const std::vector<std::string>& row : testing::ReadTsv(path)) {
       if (row.size() < 2 || row[0].starts_with("#")) continue;
       Add(Line{row[0], row[1]});
     }
@@ -186,20 +123,10 @@ struct Coverage {
   }
 };
 
-std::vector<std::string> FilesIn(const std::string& dir, std::string_view suffix) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::string path = entry.path().string();
-    if (path.ends_with(suffix)) files.push_back(path);
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 TEST(PostfixCoverage, SeedLinesAllRecognized) {
   Coverage c;
-  for (const std::string& f : FilesIn(TestData("seeds"), ".log")) c.AddSyslogFile(f);
+  for (const std::string& f : testing::FilesIn(testing::TestData("seeds"), ".log"))
+    c.AddSyslogFile(f);
   c.Print("tests/data/seeds");
   EXPECT_EQ(c.lines, 150u);
   EXPECT_EQ(c.recognized, c.lines);
@@ -208,7 +135,7 @@ TEST(PostfixCoverage, SeedLinesAllRecognized) {
 
 TEST(PostfixCoverage, CopiedCorpus) {
   Coverage total;
-  for (const std::string& f : FilesIn(TestData("postfix/corpus"), ".log")) {
+  for (const std::string& f : testing::FilesIn(testing::TestData("postfix/corpus"), ".log")) {
     Coverage c;
     c.AddSyslogFile(f);
     c.Print(fs::path(f).filename().string());
@@ -216,9 +143,9 @@ TEST(PostfixCoverage, CopiedCorpus) {
   }
   for (const char* tsv : {"postfix/grok-msgbodies.tsv", "postfix/msimerson-postfixlines.tsv"}) {
     Coverage c;
-    c.AddTsvFile(TestData(tsv));
+    c.AddTsvFile(testing::TestData(tsv));
     c.Print(tsv);
-    total.AddTsvFile(TestData(tsv));
+    total.AddTsvFile(testing::TestData(tsv));
   }
   total.Print("TOTAL tests/data/postfix");
   EXPECT_GT(total.lines, 1900u);
@@ -229,10 +156,10 @@ TEST(PostfixCoverage, CopiedCorpus) {
 // The whole shared corpus, when this checkout sits next to it
 // (../shared/corpus from the project root); CI may not have it.
 TEST(PostfixCoverage, SharedCorpusWhenPresent) {
-  fs::path dir = fs::path(MLQ_TEST_DATA) / ".." / ".." / ".." / "shared" / "corpus" / "mail";
+  fs::path dir = fs::path(testing::CorpusDir()) / "mail";
   if (!fs::is_directory(dir / "postfix")) GTEST_SKIP() << "no " << dir.string();
   Coverage total;
-  for (const std::string& f : FilesIn((dir / "postfix").string(), ".log")) {
+  for (const std::string& f : testing::FilesIn((dir / "postfix").string(), ".log")) {
     if (f.ends_with("-msgbodies.log")) continue;  // no syslog header; covered by the .tsv files
     Coverage c;
     c.AddSyslogFile(f);

@@ -6,26 +6,15 @@
 
 #include <string>
 
-#include "receiver/normalizers/companion_test_util.h"
-#include "test_util.h"
+#include "receiver/normalizers/family_harness.h"
 
 namespace mlq {
 namespace {
 
-using testing::CorpusDir;
-using testing::Coverage;
-using testing::FileExists;
-using testing::MeasureFile;
-
-NormalizerTable Table() {
-  NormalizerTable t;
-  RegisterPostgrey(t);
-  return t;
-}
+NormalizerTable Table() { return testing::TableOf({RegisterPostgrey}); }
 
 TEST(PostgreyTest, Cases) {
-  NormalizerTable t = Table();
-  EXPECT_GE(testing::RunCaseFile(t, "postgrey/cases.txt", "postgrey"), 14u);
+  EXPECT_GE(testing::RunCaseFile(Table(), "postgrey/cases.txt", "postgrey"), 14u);
 }
 
 TEST(PostgreyTest, ReasonWithCommaLikeTextStaysWhole) {
@@ -40,13 +29,15 @@ TEST(PostgreyTest, ReasonWithCommaLikeTextStaysWhole) {
 }
 
 TEST(PostgreyTest, CorpusCoverage) {
-  const std::string dir = CorpusDir() + "/mail/";
-  if (!FileExists(dir + "seeds/003_e0219925bad23f2a.log")) GTEST_SKIP() << "no corpus at " << dir;
+  const std::string dir = testing::CorpusDir() + "/mail/";
+  if (!testing::FileExists(dir + "seeds/003_e0219925bad23f2a.log")) {
+    GTEST_SKIP() << "no corpus at " << dir;
+  }
   NormalizerTable t = Table();
-  Coverage total;
+  testing::Coverage total;
   auto mine = [](const LogRecord& r) { return r.program == "postgrey"; };
   for (const char* f : {"postgrey/sshguard-parser-tests.log", "seeds/003_e0219925bad23f2a.log"}) {
-    total.Add(MeasureFile(t, dir + f, mine));
+    total.Add(testing::MeasureFile(t, dir + f, mine));
   }
   testing::PrintMisses(total);
   std::printf("  postgrey total: %zu/%zu = %.1f%%\n", total.recognized, total.lines,

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "receiver/normalizers/companion_test_util.h"
+#include "receiver/normalizers/family_harness.h"
 
 namespace mlq {
 namespace {

@@ -6,26 +6,15 @@
 
 #include <string>
 
-#include "receiver/normalizers/companion_test_util.h"
-#include "test_util.h"
+#include "receiver/normalizers/family_harness.h"
 
 namespace mlq {
 namespace {
 
-using testing::CorpusDir;
-using testing::Coverage;
-using testing::FileExists;
-using testing::MeasureFile;
-
-NormalizerTable Table() {
-  NormalizerTable t;
-  RegisterRoundcube(t);
-  return t;
-}
+NormalizerTable Table() { return testing::TableOf({RegisterRoundcube}); }
 
 TEST(RoundcubeTest, Cases) {
-  NormalizerTable t = Table();
-  EXPECT_GE(testing::RunCaseFile(t, "roundcube/cases.txt", "roundcube"), 30u);
+  EXPECT_GE(testing::RunCaseFile(Table(), "roundcube/cases.txt", "roundcube"), 30u);
 }
 
 TEST(RoundcubeTest, LogFileSnifferNeedsTheDate) {
@@ -62,15 +51,15 @@ TEST(RoundcubeTest, LogFileDateWithOffsetBecomesTheTime) {
 }
 
 TEST(RoundcubeTest, CorpusCoverageAndAgreement) {
-  const std::string dir = CorpusDir();
-  if (!FileExists(dir + "/mail/seeds/000_07d424b83bb7cfa9.log")) {
+  const std::string dir = testing::CorpusDir();
+  if (!testing::FileExists(dir + "/mail/seeds/000_07d424b83bb7cfa9.log")) {
     GTEST_SKIP() << "no corpus at " << dir;
   }
   NormalizerTable t = Table();
-  Coverage total;
-  total.Add(MeasureFile(t, dir + "/mail/other/fail2ban-roundcube-auth.log"));
+  testing::Coverage total;
+  total.Add(testing::MeasureFile(t, dir + "/mail/other/fail2ban-roundcube-auth.log"));
   auto mine = [](const LogRecord& r) { return r.program == "roundcube"; };
-  total.Add(MeasureFile(t, dir + "/mail/seeds/000_07d424b83bb7cfa9.log", mine));
+  total.Add(testing::MeasureFile(t, dir + "/mail/seeds/000_07d424b83bb7cfa9.log", mine));
   // A cPanel server's Roundcube and PHP error logs mixed into a maillog
   // dump: the lines with the bracketed PHP date (one shell-prompt line and
   // the Postfix lines are not Roundcube's).
@@ -79,11 +68,11 @@ TEST(RoundcubeTest, CorpusCoverageAndAgreement) {
            r.raw[1] <= '9';
   };
   const std::string mixed = dir + "/mail/postfix/infohtreasure-Postfix-Maillog-Dump-maillog.log";
-  if (FileExists(mixed)) total.Add(MeasureFile(t, mixed, log_file));
+  if (testing::FileExists(mixed)) total.Add(testing::MeasureFile(t, mixed, log_file));
   testing::PrintMisses(total);
   std::printf("  roundcube total: %zu/%zu = %.1f%%\n", total.recognized, total.lines,
               total.Percent());
-  EXPECT_GE(total.lines, 19u + (FileExists(mixed) ? 1267u : 0u));
+  EXPECT_GE(total.lines, 19u + (testing::FileExists(mixed) ? 1267u : 0u));
   EXPECT_GE(total.Percent(), 98.0);
   testing::Agreement a =
       testing::CompareFail2ban(t, dir + "/expected/fail2ban-roundcube-auth.jsonl");

@@ -6,38 +6,29 @@
 
 #include <string>
 
-#include "receiver/normalizers/companion_test_util.h"
-#include "test_util.h"
+#include "receiver/normalizers/family_harness.h"
 
 namespace mlq {
 namespace {
 
-using testing::CorpusDir;
-using testing::Coverage;
-using testing::FileExists;
-using testing::MeasureFile;
-
-NormalizerTable Table() {
-  NormalizerTable t;
-  RegisterSpamassassin(t);
-  return t;
-}
+NormalizerTable Table() { return testing::TableOf({RegisterSpamassassin}); }
 
 TEST(SpamassassinTest, Cases) {
-  NormalizerTable t = Table();
-  EXPECT_GE(testing::RunCaseFile(t, "spamassassin/cases.txt", "spamassassin"), 20u);
+  EXPECT_GE(testing::RunCaseFile(Table(), "spamassassin/cases.txt", "spamassassin"), 20u);
 }
 
 TEST(SpamassassinTest, CorpusCoverage) {
-  const std::string dir = CorpusDir() + "/mail/";
-  if (!FileExists(dir + "spamassassin/wazuh-ruleset.log")) GTEST_SKIP() << "no corpus at " << dir;
+  const std::string dir = testing::CorpusDir() + "/mail/";
+  if (!testing::FileExists(dir + "spamassassin/wazuh-ruleset.log")) {
+    GTEST_SKIP() << "no corpus at " << dir;
+  }
   NormalizerTable t = Table();
-  Coverage total;
+  testing::Coverage total;
   for (const char* f : {"spamassassin/issue-mailcow-318-postscreen-spamd-spamassassin-subset.log",
                         "spamassassin/msimerson-log-ship-elastic-postfix-harvest.log",
                         "spamassassin/msimerson-postfix-parser-tests-spamassassin-subset.log",
                         "spamassassin/wazuh-ruleset.log"}) {
-    total.Add(MeasureFile(t, dir + f));
+    total.Add(testing::MeasureFile(t, dir + f));
   }
   testing::PrintMisses(total);
   std::printf("  spamassassin total: %zu/%zu = %.1f%%\n", total.recognized, total.lines,
