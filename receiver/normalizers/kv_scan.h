@@ -121,4 +121,39 @@ inline std::string_view FirstToken(std::string_view s) {
   return s.substr(0, e);
 }
 
+// True when s[i..] is "key=" with a lowercase/digit/'_' key.
+inline bool KeyStartsAt(std::string_view s, size_t i) {
+  size_t k = i;
+  while (k < s.size() && (scan::IsLower(s[k]) || scan::IsDigit(s[k]) || s[k] == '_')) ++k;
+  return k > i && k < s.size() && s[k] == '=';
+}
+
+// The value of "key=" in a ", "-separated list whose values may contain
+// spaces and commas: it runs to the next ", " that starts another key.
+inline bool ListField(std::string_view s, std::string_view key, std::string_view* value) {
+  size_t from = 0;
+  while (from < s.size()) {
+    size_t p = s.find(key, from);
+    if (p == std::string_view::npos) return false;
+    from = p + 1;
+    if (p > 0 && !(p >= 2 && s[p - 1] == ' ' && s[p - 2] == ',')) continue;
+    size_t v = p + key.size();
+    if (v >= s.size() || s[v] != '=') continue;
+    ++v;
+    size_t e = v;
+    while (true) {
+      e = s.find(", ", e);
+      if (e == std::string_view::npos) {
+        e = s.size();
+        break;
+      }
+      if (KeyStartsAt(s, e + 2)) break;
+      e += 2;
+    }
+    *value = s.substr(v, e - v);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace mlq::kv

@@ -8,12 +8,14 @@
 #include <string>
 #include <string_view>
 
-#include "receiver/normalizers/record_fields.h"
+#include "receiver/normalizers/kv_scan.h"
 #include "receiver/normalizers/mail_scan.h"
+#include "receiver/normalizers/record_fields.h"
 
 namespace mlq {
 namespace {
 
+using kv::ListField;
 using scan::ConsumePrefix;
 using scan::IsDigit;
 using scan::IsLower;
@@ -23,42 +25,6 @@ constexpr size_t npos = string_view::npos;
 
 using fields::Assign;
 using fields::SetExtra;
-
-// True when s[i..] is "word=" with a lowercase/digit/'_' word.
-bool KeyStartsAt(string_view s, size_t i) {
-  size_t k = i;
-  while (k < s.size() && (IsLower(s[k]) || IsDigit(s[k]) || s[k] == '_')) ++k;
-  return k > i && k < s.size() && s[k] == '=';
-}
-
-// The value of "key=" in a ", "-separated list whose values may contain
-// spaces ("reason=early-retry (295s missing)"): it runs to the next ", "
-// that starts another key, or the end. Returns false when key is absent.
-bool ListField(string_view s, string_view key, string_view* value) {
-  size_t from = 0;
-  while (from < s.size()) {
-    size_t p = s.find(key, from);
-    if (p == npos) return false;
-    from = p + 1;
-    if (p > 0 && !(p >= 2 && s[p - 1] == ' ' && s[p - 2] == ',')) continue;
-    size_t v = p + key.size();
-    if (v >= s.size() || s[v] != '=') continue;
-    ++v;
-    size_t e = v;
-    while (true) {
-      e = s.find(", ", e);
-      if (e == npos) {
-        e = s.size();
-        break;
-      }
-      if (KeyStartsAt(s, e + 2)) break;
-      e += 2;
-    }
-    *value = s.substr(v, e - v);
-    return true;
-  }
-  return false;
-}
 
 bool ParseAction(string_view msg, LogRecord& rec) {
   string_view action;

@@ -17,6 +17,7 @@ using fields::SetExtra;
 using kv::CleanIp;
 using kv::IsIp;
 using kv::LinkQueuedAs;
+using kv::ListField;
 using kv::ParseHostIp;
 using kv::PushTo;
 using kv::SetClientHostIp;
@@ -33,41 +34,6 @@ using scan::Trim;
 using scan::TrimRight;
 using std::string_view;
 constexpr size_t npos = string_view::npos;
-
-// True when s[i..] is "key=" with a lowercase/digit/'_' key.
-bool KeyStartsAt(string_view s, size_t i) {
-  size_t k = i;
-  while (k < s.size() && (IsLower(s[k]) || IsDigit(s[k]) || s[k] == '_')) ++k;
-  return k > i && k < s.size() && s[k] == '=';
-}
-
-// The value of "key=" in a ", "-separated list whose values may contain
-// spaces and commas: it runs to the next ", " that starts another key.
-bool ListField(string_view s, string_view key, string_view* value) {
-  size_t from = 0;
-  while (from < s.size()) {
-    size_t p = s.find(key, from);
-    if (p == npos) return false;
-    from = p + 1;
-    if (p > 0 && !(p >= 2 && s[p - 1] == ' ' && s[p - 2] == ',')) continue;
-    size_t v = p + key.size();
-    if (v >= s.size() || s[v] != '=') continue;
-    ++v;
-    size_t e = v;
-    while (true) {
-      e = s.find(", ", e);
-      if (e == npos) {
-        e = s.size();
-        break;
-      }
-      if (KeyStartsAt(s, e + 2)) break;
-      e += 2;
-    }
-    *value = s.substr(v, e - v);
-    return true;
-  }
-  return false;
-}
 
 // Status of a delivery from its DSN class, else from the text.
 string_view StatusFromDsn(string_view dsn, string_view text) {
