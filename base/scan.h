@@ -7,12 +7,16 @@
 // the caller's text and lives as long as that text. No regex engine is used
 // anywhere on the data path (see docs/ARCHITECTURE.md).
 //
+// LowerCopy is the one helper that allocates (it returns a new string, for
+// building lookup keys and comparing case-insensitively).
+//
 // Conventions: a Consume* function advances its `s` argument past what it
 // recognized and returns true, or leaves `s` untouched and returns false.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace mlq::scan {
@@ -23,6 +27,20 @@ inline bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
 inline bool IsAlpha(char c) { return IsUpper(c) || IsLower(c); }
 inline bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
 inline bool IsUpperHex(char c) { return IsDigit(c) || (c >= 'A' && c <= 'F'); }
+inline bool IsHex(char c) { return IsUpperHex(c) || (c >= 'a' && c <= 'f'); }
+// Space, tab, CR or LF (not the other isspace() bytes: VT, FF).
+inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// `c` in lower case when it is an ASCII capital A-Z, else `c` itself (no
+// locale: bytes of UTF-8 sequences are left alone).
+inline char ToLower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// A copy of `s` with ASCII capitals lowered (ToLower on every byte).
+inline std::string LowerCopy(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ToLower(c);
+  return out;
+}
 
 // True when s is non-empty and all ASCII digits.
 inline bool IsDigits(std::string_view s) {
@@ -77,6 +95,14 @@ inline std::string_view TrimRight(std::string_view s) {
 inline std::string_view Trim(std::string_view s) {
   SkipSpaces(s);
   return TrimRight(s);
+}
+
+// `s` without leading and trailing spaces, tabs, CRs and LFs (IsSpace) at
+// both ends; unlike Trim, a leading tab or line break goes too.
+inline std::string_view TrimSpace(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
 }
 
 // Returns the text before the first `delim` and advances `s` past the

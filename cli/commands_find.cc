@@ -46,11 +46,6 @@ struct FindOptions {
   bool all = false;
 };
 
-void Print(const std::string& s) {
-  std::fwrite(s.data(), 1, s.size(), stdout);
-  std::fflush(stdout);
-}
-
 int RunFind(const FindOptions& o, const GlobalOptions& g) {
   mlq::v1::FindRequest request;
   ApplyFilterFlags(o.filters, &request);
@@ -91,7 +86,7 @@ int RunFind(const FindOptions& o, const GlobalOptions& g) {
         if (header_shown) out.erase(0, out.find('\n') + 1);  // one header for all pages
         header_shown = true;
       }
-      Print(out);
+      PrintOut(out);
       shown += response.records_size();
     }
     if (!response.truncated()) break;
@@ -124,9 +119,8 @@ int RunFind(const FindOptions& o, const GlobalOptions& g) {
 
 Command AddFindCommand(CLI::App& app, GlobalOptions& globals) {
   auto o = std::make_shared<FindOptions>();
-  CLI::App* sub =
-      app.add_subcommand("find", "Print the log lines matching every given filter, oldest first");
-  sub->footer(kFindFooter);
+  CLI::App* sub = AddSubcommand(
+      app, "find", "Print the log lines matching every given filter, oldest first", kFindFooter);
   AddFilterFlags(sub, &o->filters);
   sub->add_option("--since", o->since, "Only lines at or after this time (e.g. 2h, 2026-11-22)");
   sub->add_option("--until", o->until, "Only lines before this time");

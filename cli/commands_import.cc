@@ -254,7 +254,7 @@ int RunImport(const ImportOptions& o, const GlobalOptions& g) {
 
   const std::string out = g.json ? IngestToJson(total, o.dry_run, summaries) + "\n"
                                  : IngestToText(total, o.dry_run, summaries);
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  PrintOut(out);
   return file_errors ? kExitError : kExitOk;
 }
 
@@ -263,8 +263,8 @@ int RunImport(const ImportOptions& o, const GlobalOptions& g) {
 Command AddImportCommand(CLI::App& app, GlobalOptions& globals) {
   auto o = std::make_shared<ImportOptions>();
   CLI::App* sub =
-      app.add_subcommand("import", "Send log files (plain or .gz) to mlqd to be parsed and stored");
-  sub->footer(kImportFooter);
+      AddSubcommand(app, "import", "Send log files (plain or .gz) to mlqd to be parsed and stored",
+                    kImportFooter);
   sub->add_option("file", o->files, "Log files or directories to read ('-' = standard input)")
       ->required()
       ->type_name("FILE");

@@ -46,24 +46,19 @@ int RunQueue(const QueueOptions& o, const GlobalOptions& g) {
     }
     request.set_older_than_us(*older);
   }
-  if (!o.since.empty()) {
-    const std::optional<int64_t> since = ParseTimeSpec(o.since, now_us, g.utc, &error);
-    if (!since) {
-      std::fprintf(stderr, "mlq: --since: %s\n", error.c_str());
-      return kExitError;
-    }
-    if (*since > now_us) {
-      std::fprintf(stderr, "mlq: --since must not be in the future\n");
-      return kExitError;
-    }
-    request.set_since_us(*since == 0 ? 1 : *since);
+  int64_t since = 0;
+  if (!ParseTimeFlag("--since", o.since, g.utc, now_us, &since, &error)) {
+    std::fprintf(stderr, "mlq: %s\n", error.c_str());
+    return kExitError;
   }
+  if (since > now_us) {
+    std::fprintf(stderr, "mlq: --since must not be in the future\n");
+    return kExitError;
+  }
+  request.set_since_us(since);
 
-  auto stub = NewQueryStub(g.server);
-  grpc::ClientContext context;
-  SetTimeout(&context, g.timeout_s);
   mlq::v1::QueueResponse response;
-  const grpc::Status status = stub->Queue(&context, request, &response);
+  const grpc::Status status = CallQuery(g, &mlq::v1::Query::Stub::Queue, request, &response);
   if (!status.ok()) return ReportRpcError(status, g);
   if (response.messages().empty()) {
     if (!g.json) std::fprintf(stderr, "mlq: nothing queued\n");
@@ -78,20 +73,17 @@ int RunQueue(const QueueOptions& o, const GlobalOptions& g) {
   } else {
     out = QueueTable(response);
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
-  return kExitOk;
+  return PrintOut(out);
 }
 
 }  // namespace
 
 Command AddQueueCommand(CLI::App& app, GlobalOptions& globals) {
   auto o = std::make_shared<QueueOptions>();
-  CLI::App* sub = app.add_subcommand(
-      "queue",
-      "Mail still in a queue (queued, never removed), oldest first, with its last "
-      "deferral reason");
-  sub->footer(kQueueFooter);
+  CLI::App* sub = AddSubcommand(app, "queue",
+                                "Mail still in a queue (queued, never removed), oldest first, "
+                                "with its last deferral reason",
+                                kQueueFooter);
   sub->add_option("--host", o->host, "Only this mail server's queue");
   sub->add_option("--older-than", o->older_than,
                   "Only messages queued at least this long ago (e.g. 30m, 1h, 2d)");

@@ -35,25 +35,14 @@ struct StatsOptions {
   uint32_t top = 10;
 };
 
-bool ParseStatsTime(const char* flag, const std::string& text, bool utc, int64_t now_us,
-                    int64_t* us) {
-  if (text.empty()) return true;
-  std::string error;
-  const std::optional<int64_t> t = ParseTimeSpec(text, now_us, utc, &error);
-  if (!t) {
-    std::fprintf(stderr, "mlq: %s: %s\n", flag, error.c_str());
-    return false;
-  }
-  *us = *t == 0 ? 1 : *t;  // 0 means "default" on the wire
-  return true;
-}
-
 int RunStats(const StatsOptions& o, const GlobalOptions& g) {
   const int64_t now_us = NowMicros();
   int64_t since = 0;
   int64_t until = 0;
-  if (!ParseStatsTime("--since", o.since, g.utc, now_us, &since) ||
-      !ParseStatsTime("--until", o.until, g.utc, now_us, &until)) {
+  std::string error;
+  if (!ParseTimeFlag("--since", o.since, g.utc, now_us, &since, &error) ||
+      !ParseTimeFlag("--until", o.until, g.utc, now_us, &until, &error)) {
+    std::fprintf(stderr, "mlq: %s\n", error.c_str());
     return kExitError;
   }
   if (since != 0 && since >= (until != 0 ? until : now_us)) {
@@ -66,28 +55,23 @@ int RunStats(const StatsOptions& o, const GlobalOptions& g) {
   request.set_host(o.host);
   request.set_top(o.top);
 
-  auto stub = NewQueryStub(g.server);
-  grpc::ClientContext context;
-  SetTimeout(&context, g.timeout_s);
   mlq::v1::StatsResponse response;
-  const grpc::Status status = stub->Stats(&context, request, &response);
+  const grpc::Status status = CallQuery(g, &mlq::v1::Query::Stub::Stats, request, &response);
   if (!status.ok()) return ReportRpcError(status, g);
   const std::string out =
       g.json ? StatsToJson(response, g.utc) + "\n" : StatsToText(response, o.host, g.utc);
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
-  return kExitOk;
+  return PrintOut(out);
 }
 
 }  // namespace
 
 Command AddStatsCommand(CLI::App& app, GlobalOptions& globals) {
   auto o = std::make_shared<StatsOptions>();
-  CLI::App* sub = app.add_subcommand(
-      "stats",
-      "A pflogsumm-style report: totals, per host and hour, top senders/recipients/"
-      "domains, reject/defer/bounce reasons, delays, auth failures");
-  sub->footer(kStatsFooter);
+  CLI::App* sub = AddSubcommand(app, "stats",
+                                "A pflogsumm-style report: totals, per host and hour, top "
+                                "senders/recipients/domains, reject/defer/bounce reasons, "
+                                "delays, auth failures",
+                                kStatsFooter);
   sub->add_option("--since", o->since, "Start of the range (default: 24h ago)");
   sub->add_option("--until", o->until, "End of the range (default: now)");
   sub->add_option("--host", o->host, "Only this mail server's lines");

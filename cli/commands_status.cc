@@ -18,24 +18,21 @@ constexpr char kStatusFooter[] = R"(Examples:
 Exit status: 0 success, 2 usage or connection error.)";
 
 int RunStatus(const GlobalOptions& g) {
-  auto stub = NewQueryStub(g.server);
-  grpc::ClientContext context;
-  SetTimeout(&context, g.timeout_s);
   mlq::v1::StatusResponse response;
-  const grpc::Status status = stub->Status(&context, mlq::v1::StatusRequest(), &response);
+  const grpc::Status status =
+      CallQuery(g, &mlq::v1::Query::Stub::Status, mlq::v1::StatusRequest(), &response);
   if (!status.ok()) return ReportRpcError(status, g);
   const std::string out = g.json ? StatusToJson(response, g.utc) + "\n"
                                  : StatusToText(response, g.server, g.utc, NowMicros());
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  return kExitOk;
+  return PrintOut(out);
 }
 
 }  // namespace
 
 Command AddStatusCommand(CLI::App& app, GlobalOptions& globals) {
-  CLI::App* sub = app.add_subcommand(
-      "status", "Show mlqd's state: stored records, store size, lines received and dropped");
-  sub->footer(kStatusFooter);
+  CLI::App* sub = AddSubcommand(
+      app, "status", "Show mlqd's state: stored records, store size, lines received and dropped",
+      kStatusFooter);
   sub->add_flag("--json", globals.json, "One JSON object");
   return {sub, [&globals] { return RunStatus(globals); }};
 }

@@ -47,11 +47,6 @@ void OnSignal(int) {
   (void)n;
 }
 
-void Print(const std::string& s) {
-  std::fwrite(s.data(), 1, s.size(), stdout);
-  std::fflush(stdout);
-}
-
 int RunTail(const TailOptions& o, const GlobalOptions& g) {
   mlq::v1::TailRequest request;
   ApplyFilterFlags(o.filters, request.mutable_filter());
@@ -98,9 +93,9 @@ int RunTail(const TailOptions& o, const GlobalOptions& g) {
         out += RecordToJson(r, g.utc);
         out += '\n';
       }
-      Print(out);
+      PrintOut(out);
     } else {
-      Print(table.Rows(response.records()));
+      PrintOut(table.Rows(response.records()));
     }
   }
   const grpc::Status status = reader->Finish();
@@ -132,9 +127,8 @@ int RunTail(const TailOptions& o, const GlobalOptions& g) {
 
 Command AddTailCommand(CLI::App& app, GlobalOptions& globals) {
   auto o = std::make_shared<TailOptions>();
-  CLI::App* sub =
-      app.add_subcommand("tail", "Print matching lines live, like tail -f | grep over the fleet");
-  sub->footer(kTailFooter);
+  CLI::App* sub = AddSubcommand(
+      app, "tail", "Print matching lines live, like tail -f | grep over the fleet", kTailFooter);
   AddFilterFlags(sub, &o->filters);
   sub->add_option("-n,--lines", o->lines, "First show the last N matching lines (default 10)")
       ->capture_default_str();

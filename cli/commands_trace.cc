@@ -31,18 +31,6 @@ struct TraceOptions {
   uint32_t limit = 0;
 };
 
-bool ParseTime(const char* flag, const std::string& text, bool utc, int64_t now, int64_t* us) {
-  if (text.empty()) return true;
-  std::string error;
-  std::optional<int64_t> t = ParseTimeSpec(text, now, utc, &error);
-  if (!t) {
-    std::fprintf(stderr, "mlq: %s: %s\n", flag, error.c_str());
-    return false;
-  }
-  *us = *t == 0 ? 1 : *t;
-  return true;
-}
-
 int RunTrace(const TraceOptions& o, const GlobalOptions& g) {
   const int keys = !o.message_id.empty() + !o.queue_id.empty() + !o.from.empty() + !o.to.empty();
   if (keys != 1) {
@@ -63,8 +51,10 @@ int RunTrace(const TraceOptions& o, const GlobalOptions& g) {
   req.set_limit(o.limit);
   const int64_t now = NowMicros();
   int64_t since = 0, until = 0;
-  if (!ParseTime("--since", o.since, g.utc, now, &since) ||
-      !ParseTime("--until", o.until, g.utc, now, &until)) {
+  std::string error;
+  if (!ParseTimeFlag("--since", o.since, g.utc, now, &since, &error) ||
+      !ParseTimeFlag("--until", o.until, g.utc, now, &until, &error)) {
+    std::fprintf(stderr, "mlq: %s\n", error.c_str());
     return kExitError;
   }
   if (since != 0 && until != 0 && since >= until) {
@@ -73,11 +63,8 @@ int RunTrace(const TraceOptions& o, const GlobalOptions& g) {
   }
   req.set_since_us(since);
   req.set_until_us(until);
-  auto stub = NewQueryStub(g.server);
-  grpc::ClientContext ctx;
-  SetTimeout(&ctx, g.timeout_s);
   mlq::v1::TraceResponse resp;
-  grpc::Status st = stub->Trace(&ctx, req, &resp);
+  const grpc::Status st = CallQuery(g, &mlq::v1::Query::Stub::Trace, req, &resp);
   if (!st.ok()) return ReportRpcError(st, g);
   if (resp.traces().empty()) {
     if (!g.json) std::fprintf(stderr, "mlq: no matching message\n");
@@ -92,17 +79,16 @@ int RunTrace(const TraceOptions& o, const GlobalOptions& g) {
       out += TraceToText(resp.traces(i), g.utc);
     }
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  return kExitOk;
+  return PrintOut(out);
 }
 
 }  // namespace
 
 Command AddTraceCommand(CLI::App& app, GlobalOptions& globals) {
   auto o = std::make_shared<TraceOptions>();
-  CLI::App* sub = app.add_subcommand(
-      "trace", "Follow a message across queue IDs and hosts; a verdict per recipient");
-  sub->footer(kTraceFooter);
+  CLI::App* sub = AddSubcommand(
+      app, "trace", "Follow a message across queue IDs and hosts; a verdict per recipient",
+      kTraceFooter);
   sub->add_option("-m,--message-id", o->message_id, "Message-ID, with or without <>");
   sub->add_option("-q,--queue-id", o->queue_id, "a queue ID of the message (any hop)");
   sub->add_option("--host", o->host, "the host of --queue-id");

@@ -4,25 +4,11 @@
 #include <cstdio>
 #include <optional>
 
+#include "base/scan.h"
 #include "cli/timespec.h"
 
 namespace mlq::cli {
 namespace {
-
-// Parses one time flag; 0 means "no bound" on the wire, so the epoch itself
-// becomes 1 µs.
-bool ParseTimeFlag(const char* flag, const std::string& text, bool utc, int64_t now_us, int64_t* us,
-                   std::string* error) {
-  if (text.empty()) return true;
-  std::string why;
-  const std::optional<int64_t> t = ParseTimeSpec(text, now_us, utc, &why);
-  if (!t) {
-    *error = std::string(flag) + ": " + why;
-    return false;
-  }
-  *us = *t == 0 ? 1 : *t;
-  return true;
-}
 
 // "@1795341600" or "@1795341600.000123": what ParseTimeSpec reads back exactly.
 std::string UnixArg(int64_t us) {
@@ -100,8 +86,8 @@ bool ApplyTimeFlags(const std::string& since, const std::string& until, bool utc
 std::string ShellQuote(const std::string& s) {
   bool plain = !s.empty();
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    std::string_view("@%+=:,./_-").find(c) != std::string_view::npos;
+    const bool ok =
+        scan::IsAlnum(c) || std::string_view("@%+=:,./_-").find(c) != std::string_view::npos;
     if (!ok) plain = false;
   }
   if (plain) return s;

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/scan.h"
 #include "cli/format.h"
 #include "cli/json.h"
 #include "cli/timefmt.h"
@@ -11,10 +12,7 @@
 namespace mlq::cli {
 namespace {
 
-bool AllDigits(const std::string& s) {
-  return !s.empty() && s.size() <= 18 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
+bool AllDigits(const std::string& s) { return s.size() <= 18 && scan::IsDigits(s); }
 
 // Writers that leave out unknown values.
 void Str(JsonWriter& w, std::string_view key, const std::string& value) {

@@ -13,39 +13,21 @@
 #include <utility>
 
 #include "base/civil_time.h"
+#include "base/scan.h"
 #include "cli/line_reader.h"
 
 namespace mlq::cli {
 
+using civil::CivilFromEpoch;
 using civil::CivilTime;
 using civil::DaysInMonth;
-using civil::CivilFromEpoch;
+using civil::DigitsAt;
 using civil::EpochFromCivil;
+using civil::MonthNumber;
+using scan::IsDigit;
 namespace {
 
 constexpr size_t kSampleLines = 64;
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// The number of n digits at s[pos], or -1.
-int Num(std::string_view s, size_t pos, size_t n) {
-  if (pos + n > s.size()) return -1;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (!IsDigit(s[i])) return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
-
-int MonthNumber(std::string_view s) {
-  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  for (int i = 0; i < 12; ++i) {
-    if (s == kMonths[i]) return i + 1;
-  }
-  return 0;
-}
 
 bool ValidCivil(const CivilTime& c) {
   return c.year >= 1970 && c.year < 10000 && c.month >= 1 && c.month <= 12 && c.day >= 1 &&
@@ -58,7 +40,8 @@ bool ParseIsoPrefix(std::string_view s, char sep, CivilTime* c) {
   if (s.size() < 19 || s[4] != '-' || s[7] != '-' || s[10] != sep || s[13] != ':' || s[16] != ':') {
     return false;
   }
-  *c = {Num(s, 0, 4), Num(s, 5, 2), Num(s, 8, 2), Num(s, 11, 2), Num(s, 14, 2), Num(s, 17, 2)};
+  *c = {DigitsAt(s, 0, 4),  DigitsAt(s, 5, 2),  DigitsAt(s, 8, 2),
+        DigitsAt(s, 11, 2), DigitsAt(s, 14, 2), DigitsAt(s, 17, 2)};
   if (c->second == 60) c->second = 59;
   return ValidCivil(*c);
 }
@@ -81,7 +64,7 @@ size_t ParseBsdPrefix(std::string_view s, CivilTime* c) {
   if (digits == 0 || p >= s.size() || s[p] != ' ') return 0;
   ++p;
   if (p + 8 > s.size() || s[p + 2] != ':' || s[p + 5] != ':') return 0;
-  const int h = Num(s, p, 2), mi = Num(s, p + 3, 2), se = Num(s, p + 6, 2);
+  const int h = DigitsAt(s, p, 2), mi = DigitsAt(s, p + 3, 2), se = DigitsAt(s, p + 6, 2);
   if (day < 1 || day > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60) return 0;
   *c = {0, month, day, h, mi, se == 60 ? 59 : se};
   return p + 8;
@@ -128,7 +111,7 @@ bool IsEximTail(std::string_view rest) {
     if (p == 1) return false;
   }
   if (p + 6 <= rest.size() && rest[p] == ' ' && (rest[p + 1] == '+' || rest[p + 1] == '-') &&
-      Num(rest, p + 2, 4) >= 0) {
+      DigitsAt(rest, p + 2, 4) >= 0) {
     p += 6;
   }
   return p + 1 < rest.size() && rest[p] == ' ' && rest[p + 1] != ' ';
@@ -140,8 +123,8 @@ bool ParseKerioPrefix(std::string_view s, CivilTime* c) {
       s[18] != ':' || s[21] != ']') {
     return false;
   }
-  *c = {Num(s, 8, 4), MonthNumber(s.substr(4, 3)), Num(s, 1, 2), Num(s, 13, 2), Num(s, 16, 2),
-        Num(s, 19, 2)};
+  *c = {DigitsAt(s, 8, 4),  MonthNumber(s.substr(4, 3)), DigitsAt(s, 1, 2),
+        DigitsAt(s, 13, 2), DigitsAt(s, 16, 2),          DigitsAt(s, 19, 2)};
   if (c->second == 60) c->second = 59;
   return ValidCivil(*c);
 }
@@ -157,7 +140,7 @@ std::optional<int> IsoZone(std::string_view rest) {
   }
   if (p < rest.size() && rest[p] == 'Z') return 0;
   if (p + 6 <= rest.size() && (rest[p] == '+' || rest[p] == '-') && rest[p + 3] == ':') {
-    const int h = Num(rest, p + 1, 2), m = Num(rest, p + 4, 2);
+    const int h = DigitsAt(rest, p + 1, 2), m = DigitsAt(rest, p + 4, 2);
     if (h < 0 || m < 0) return std::nullopt;
     return (rest[p] == '-' ? -1 : 1) * (h * 3600 + m * 60);
   }
@@ -307,8 +290,7 @@ RotationName ParseRotationName(std::string_view file_name) {
   const size_t dot = s.rfind('.');
   if (dot != std::string_view::npos && dot > 0) {
     const std::string_view digits = s.substr(dot + 1);
-    if (!digits.empty() && digits.size() <= 4 &&
-        std::all_of(digits.begin(), digits.end(), IsDigit)) {
+    if (digits.size() <= 4 && scan::IsDigits(digits)) {
       const int n = std::stoi(std::string(digits));
       if (n > 0) return {std::string(s.substr(0, dot)), n};
     }

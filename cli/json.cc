@@ -1,7 +1,6 @@
 #include "cli/json.h"
 
-#include <cctype>
-
+#include "base/scan.h"
 #include "base/utf8.h"
 
 namespace mlq::cli {
@@ -59,9 +58,7 @@ std::string JsonQuote(std::string_view s) {
 
 bool IsJsonNumber(std::string_view s) {
   size_t i = 0;
-  const auto digit = [&](size_t k) {
-    return k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]));
-  };
+  const auto digit = [&](size_t k) { return k < s.size() && scan::IsDigit(s[k]); };
   const auto digits = [&] {  // one or more digits
     if (!digit(i)) return false;
     while (digit(i)) ++i;

@@ -28,6 +28,20 @@ bool WaitForConnection(grpc::Channel& channel, double timeout_s);
 // Sets the deadline of `context` to now + timeout_s seconds.
 void SetTimeout(grpc::ClientContext* context, double timeout_s);
 
+// Calls the unary Query `method` (e.g. &mlq::v1::Query::Stub::Stats) of mlqd
+// at options.server with the --timeout deadline; a new stub and context per
+// call. Returns the call's status (report a failure with ReportRpcError).
+template <typename Request, typename Response>
+grpc::Status CallQuery(const GlobalOptions& options,
+                       grpc::Status (mlq::v1::Query::Stub::*method)(grpc::ClientContext*,
+                                                                    const Request&, Response*),
+                       const Request& request, Response* response) {
+  auto stub = NewQueryStub(options.server);
+  grpc::ClientContext context;
+  SetTimeout(&context, options.timeout_s);
+  return (stub.get()->*method)(&context, request, response);
+}
+
 // Prints the one-line message for a failed call on stderr, e.g.
 //   "mlq: cannot reach mlqd at 127.0.0.1:7600: failed to connect to all addresses"
 //   "mlq: no answer from mlqd at 127.0.0.1:7600 within 10s (see --timeout)"

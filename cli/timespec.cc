@@ -4,12 +4,14 @@
 #include <limits>
 
 #include "base/civil_time.h"
+#include "base/scan.h"
 
 namespace mlq::cli {
 
 using civil::CivilTime;
 using civil::DaysInMonth;
 using civil::EpochFromCivil;
+using scan::IsDigit;
 namespace {
 
 constexpr int64_t kMicrosPerSecond = 1000000;
@@ -17,8 +19,6 @@ constexpr std::string_view kForms =
     "use a duration back from now (30s, 15m, 2h, 7d, 1w, 1h30m), a date (2026-11-22), "
     "a date and time ('2026-11-22 10:00:00', 2026-11-22T10:00:00Z, "
     "2026-11-22T10:00:00+01:00), 'now' or @<unix seconds>";
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // A cursor over the text with the small matchers the grammar needs.
 class Scanner {
@@ -72,7 +72,9 @@ class Scanner {
   size_t i_ = 0;
 };
 
-std::string_view Trim(std::string_view s) {
+// `s` without spaces and tabs at both ends (a line break is an error, unlike
+// in scan::TrimSpace).
+std::string_view TrimBlanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
@@ -196,7 +198,7 @@ std::optional<int64_t> ParseDateTime(std::string_view text, bool utc, std::strin
 
 std::optional<int64_t> ParseTimeSpec(std::string_view text, int64_t now_us, bool utc,
                                      std::string* error) {
-  const std::string_view t = Trim(text);
+  const std::string_view t = TrimBlanks(text);
   if (t.empty()) return Fail(text, "empty", error);
   if (t == "now") return now_us;
   if (t.front() == '@') return ParseUnix(t, error);
@@ -214,6 +216,19 @@ int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+bool ParseTimeFlag(const char* flag, const std::string& text, bool utc, int64_t now_us, int64_t* us,
+                   std::string* error) {
+  if (text.empty()) return true;
+  std::string why;
+  const std::optional<int64_t> t = ParseTimeSpec(text, now_us, utc, &why);
+  if (!t) {
+    *error = std::string(flag) + ": " + why;
+    return false;
+  }
+  *us = *t == 0 ? 1 : *t;
+  return true;
 }
 
 }  // namespace mlq::cli

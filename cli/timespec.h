@@ -29,6 +29,13 @@ namespace mlq::cli {
 std::optional<int64_t> ParseTimeSpec(std::string_view text, int64_t now_us, bool utc,
                                      std::string* error);
 
+// One time flag for a request: empty `text` (flag not given) leaves *us
+// alone and returns true; otherwise sets *us to ParseTimeSpec's value, the
+// epoch itself becoming 1 µs because 0 means "no bound" (or "default") on the
+// wire. On a bad value returns false with *error = "<flag>: <explanation>".
+bool ParseTimeFlag(const char* flag, const std::string& text, bool utc, int64_t now_us, int64_t* us,
+                   std::string* error);
+
 // The current time in µs since the Unix epoch (system clock).
 int64_t NowMicros();
 

@@ -1,7 +1,6 @@
 #include "query/explain.h"
 
-#include <algorithm>
-#include <cctype>
+#include "base/scan.h"
 
 namespace mlq {
 namespace {
@@ -144,18 +143,11 @@ constexpr Code kCodes[] = {
     {"5.7.350", "The remote server refused the message (policy)."},
 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 }  // namespace
 
 std::string Explain(std::string_view dsn, std::string_view reply) {
   std::string text;
-  const std::string lower = Lower(reply);
+  const std::string lower = scan::LowerCopy(reply);
   for (const Known& k : kTexts) {
     if (lower.find(k.needle) != std::string::npos) {
       text = std::string(k.meaning);

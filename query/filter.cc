@@ -2,35 +2,27 @@
 
 #include <algorithm>
 
+#include "base/scan.h"
 #include "store/keys.h"
 
 namespace mlq {
 namespace {
 
-std::string_view StripBrackets(std::string_view s) {
-  if (s.size() >= 2 && s.front() == '<' && s.back() == '>') return s.substr(1, s.size() - 2);
-  return s;
-}
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-std::string LowerCopy(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
+using scan::LowerCopy;
+using scan::StripAngles;
+using scan::ToLower;
 
 // a equals b_lower (already lower-case), ignoring ASCII case.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b_lower) {
   if (a.size() != b_lower.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != b_lower[i]) return false;
+    if (ToLower(a[i]) != b_lower[i]) return false;
   }
   return true;
 }
 
 bool AddressEquals(std::string_view field, std::string_view term_lower) {
-  return EqualsIgnoreCase(StripBrackets(field), term_lower);
+  return EqualsIgnoreCase(StripAngles(field), term_lower);
 }
 
 // "smtp" matches "smtp" and ".../smtp"; "submission/smtpd" matches
@@ -76,9 +68,9 @@ bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle_lower
   const char first = needle_lower.front();
   const size_t last_start = haystack.size() - needle_lower.size();
   for (size_t i = 0; i <= last_start; ++i) {
-    if (Lower(haystack[i]) != first) continue;
+    if (ToLower(haystack[i]) != first) continue;
     size_t j = 1;
-    while (j < needle_lower.size() && Lower(haystack[i + j]) == needle_lower[j]) ++j;
+    while (j < needle_lower.size() && ToLower(haystack[i + j]) == needle_lower[j]) ++j;
     if (j == needle_lower.size()) return true;
   }
   return false;
@@ -86,12 +78,12 @@ bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle_lower
 
 RecordFilter RecordFilter::FromRequest(const v1::FindRequest& req, bool ignore_time) {
   RecordFilter f;
-  f.message_id_ = std::string(StripBrackets(req.message_id()));
+  f.message_id_ = std::string(StripAngles(req.message_id()));
   f.queue_id_ = req.queue_id();
   f.host_ = req.host();
-  f.address_ = LowerCopy(StripBrackets(req.address()));
-  f.from_ = LowerCopy(StripBrackets(req.from()));
-  f.to_ = LowerCopy(StripBrackets(req.to()));
+  f.address_ = LowerCopy(StripAngles(req.address()));
+  f.from_ = LowerCopy(StripAngles(req.from()));
+  f.to_ = LowerCopy(StripAngles(req.to()));
   f.client_ip_ = req.client_ip();
   f.sasl_user_ = LowerCopy(req.sasl_user());
   f.program_ = req.program();
@@ -116,7 +108,7 @@ bool RecordFilter::empty() const {
 bool RecordFilter::Matches(const LogRecord& rec) const {
   if (since_us_ != 0 && rec.timestamp_us < since_us_) return false;
   if (until_us_ != 0 && rec.timestamp_us >= until_us_) return false;
-  if (!message_id_.empty() && StripBrackets(rec.message_id) != message_id_) return false;
+  if (!message_id_.empty() && StripAngles(rec.message_id) != message_id_) return false;
   if (!queue_id_.empty() && rec.queue_id != queue_id_) return false;
   if (!host_.empty() && rec.host != host_) return false;
   if (!client_ip_.empty() && rec.client_ip != client_ip_) return false;

@@ -11,7 +11,6 @@ namespace mlq {
 namespace {
 
 constexpr int64_t kDefaultLookbackUs = int64_t{30} * 86400 * 1000000;
-constexpr uint64_t kCancelCheckEvery = 4096;
 
 }  // namespace
 
@@ -32,20 +31,9 @@ grpc::Status QueryService::Queue(grpc::ServerContext* ctx, const v1::QueueReques
   o.limit = req->limit() == 0 ? options_.default_limit
                               : std::min<size_t>(req->limit(), options_.max_limit);
   QueueBuilder builder(o);
-  uint64_t seen = 0;
-  bool cancelled = false;
   // Up to now, open-ended: a line stamped a little ahead (clock skew) still counts.
-  const absl::Status scanned = options_.store->Scan(
-      since, 0, /*newest_first=*/false, "", [&](std::string_view, const LogRecord& rec) {
-        if (++seen % kCancelCheckEvery == 0 && ctx != nullptr && ctx->IsCancelled()) {
-          cancelled = true;
-          return false;
-        }
-        builder.Add(rec);
-        return true;
-      });
-  if (!scanned.ok()) return ToGrpc(scanned);
-  if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled");
+  const grpc::Status scanned = ScanInto(*options_.store, ctx, since, 0, &builder);
+  if (!scanned.ok()) return scanned;
   *resp = builder.Finish();
   // Fields copied from lines that are not UTF-8 would break the client.
   RepairUtf8(resp);

@@ -3,26 +3,22 @@
 #include <array>
 #include <vector>
 
+#include "base/scan.h"
+
 namespace mlq {
 namespace {
 
+using scan::IsAlpha;
+using scan::IsDigit;
+using scan::IsHex;
+using scan::IsSpace;
+using scan::IsUpper;
 using std::string_view;
 constexpr size_t npos = string_view::npos;
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
-bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-bool IsNameChar(char c) { return IsAlpha(c) || IsDigit(c) || c == '.' || c == '-' || c == '_'; }
+bool IsNameChar(char c) { return scan::IsAlnum(c) || c == '.' || c == '-' || c == '_'; }
 bool IsPunct(char c) {
   return c == ',' || c == ';' || c == ':' || c == '.' || c == ')' || c == '(' || c == '-';
-}
-
-string_view Trim(string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 // "550", the SMTP reply code.
@@ -179,14 +175,6 @@ std::vector<string_view> SplitWords(string_view s) {
   return words;
 }
 
-std::string ToLower(string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (IsUpper(c)) c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // Strips trailing punctuation and dangling words ("see", "visit", ...) left
 // where a URL was removed.
 void TrimTail(std::string& s) {
@@ -197,7 +185,7 @@ void TrimTail(std::string& s) {
     size_t sp = s.rfind(' ');
     string_view last = string_view(s).substr(sp == std::string::npos ? 0 : sp + 1);
     bool dangling = false;
-    for (string_view d : kDangling) dangling |= ToLower(last) == d;
+    for (string_view d : kDangling) dangling |= scan::LowerCopy(last) == d;
     if (!dangling || sp == std::string::npos) break;
     s.resize(sp);
   }
@@ -218,7 +206,7 @@ void CapLength(std::string& s, size_t max) {
 }  // namespace
 
 std::string NormalizeReason(string_view reply, ReasonKind kind) {
-  string_view s = Trim(reply);
+  string_view s = scan::TrimSpace(reply);
   std::string prefix;
   // Postfix smtp(8): "host mx[ip] said: 550 ...", "host mx[ip] refused to talk to me: 554 ...".
   if (s.starts_with("host ")) {
@@ -240,7 +228,7 @@ std::string NormalizeReason(string_view reply, ReasonKind kind) {
   }
   size_t in_reply = s.find(" (in reply to ");
   if (in_reply != npos) s = s.substr(0, in_reply);
-  s = Trim(s);
+  s = scan::TrimSpace(s);
 
   std::vector<string_view> words = SplitWords(s);
   size_t first = 0;

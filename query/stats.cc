@@ -13,7 +13,6 @@ namespace {
 constexpr int64_t kDefaultRangeUs = int64_t{24} * 3600 * 1000000;
 constexpr uint32_t kDefaultTop = 10;
 constexpr uint32_t kMaxTop = 1000;
-constexpr uint64_t kCancelCheckEvery = 4096;
 
 }  // namespace
 
@@ -30,20 +29,8 @@ grpc::Status QueryService::Stats(grpc::ServerContext* ctx, const v1::StatsReques
   o.host = req->host();
   o.top = req->top() == 0 ? kDefaultTop : std::min(req->top(), kMaxTop);
   StatsBuilder builder(o);
-  uint64_t seen = 0;
-  bool cancelled = false;
-  const absl::Status scanned = options_.store->Scan(
-      o.since_us, o.until_us, /*newest_first=*/false, "",
-      [&](std::string_view, const LogRecord& rec) {
-        if (++seen % kCancelCheckEvery == 0 && ctx != nullptr && ctx->IsCancelled()) {
-          cancelled = true;
-          return false;
-        }
-        builder.Add(rec);
-        return true;
-      });
-  if (!scanned.ok()) return ToGrpc(scanned);
-  if (cancelled) return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled");
+  const grpc::Status scanned = ScanInto(*options_.store, ctx, o.since_us, o.until_us, &builder);
+  if (!scanned.ok()) return scanned;
   *resp = builder.Finish();
   // Fields copied from lines that are not UTF-8 would break the client.
   RepairUtf8(resp);

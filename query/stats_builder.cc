@@ -4,6 +4,7 @@
 #include <charconv>
 #include <utility>
 
+#include "base/scan.h"
 #include "query/reasons.h"
 
 namespace mlq {
@@ -21,13 +22,7 @@ int64_t HourOf(int64_t us) {
   return h * kHourUs;
 }
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string ToLower(string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
+using scan::LowerCopy;
 
 bool Contains(string_view s, string_view part) { return s.find(part) != string_view::npos; }
 
@@ -35,7 +30,7 @@ bool Contains(string_view s, string_view part) { return s.find(part) != string_v
 std::string DomainOf(string_view address) {
   size_t at = address.rfind('@');
   if (at == string_view::npos || at + 1 == address.size()) return "";
-  return ToLower(address.substr(at + 1));
+  return LowerCopy(address.substr(at + 1));
 }
 
 enum class Field {
@@ -118,13 +113,13 @@ bool IsContentFilterHandoff(const LogRecord& rec) {
       port = relay.substr(colon + 1);
     }
   }
-  const std::string lname = ToLower(name);
+  const std::string lname = LowerCopy(name);
   if (Contains(lname, "amavis") || Contains(lname, "filter") || lname == "spamassassin" ||
       lname == "spamd" || lname == "dspam" || lname == "clamsmtp" || lname == "mailscanner") {
     return true;
   }
   const string_view transport = rec.Extra("transport");  // Exim T=
-  if (Contains(ToLower(transport), "amavis")) return true;
+  if (Contains(LowerCopy(transport), "amavis")) return true;
   string_view host = ip.empty() ? string_view(lname) : ip;
   const bool loopback = host.starts_with("127.") || host == "::1" || host == "localhost" ||
                         host == "ipv6:::1" || host == "IPv6:::1";
@@ -136,7 +131,7 @@ std::optional<double> ParseDelaySeconds(string_view delay) {
   if (delay.empty()) return std::nullopt;
   // Postfix: "5.4", "0.01", "12".
   bool plain = true;
-  for (char c : delay) plain &= (c >= '0' && c <= '9') || c == '.';
+  for (char c : delay) plain &= scan::IsDigit(c) || c == '.';
   if (plain) {
     double v = 0;
     auto [p, ec] = std::from_chars(delay.data(), delay.data() + delay.size(), v);
@@ -148,7 +143,7 @@ std::optional<double> ParseDelaySeconds(string_view delay) {
   size_t i = 0;
   while (i < delay.size()) {
     size_t start = i;
-    while (i < delay.size() && delay[i] >= '0' && delay[i] <= '9') ++i;
+    while (i < delay.size() && scan::IsDigit(delay[i])) ++i;
     if (i == start || i == delay.size()) return std::nullopt;
     double n = 0;
     std::from_chars(delay.data() + start, delay.data() + i, n);
@@ -238,7 +233,7 @@ void StatsBuilder::CountReceived(const std::string& host, int64_t timestamp_us, 
     senders_.Add("<>");
     return;
   }
-  senders_.Add(ToLower(from));
+  senders_.Add(LowerCopy(from));
   const std::string domain = DomainOf(from);
   if (!domain.empty()) sender_domains_.Add(domain);
 }
@@ -319,7 +314,7 @@ void StatsBuilder::Add(const LogRecord& rec) {
       }
       Count(host, ts, [rcpts](v1::Totals& t) { Inc(t, Field::kDelivered, rcpts); });
       for (const std::string& to : rec.to) {
-        recipients_.Add(ToLower(to));
+        recipients_.Add(LowerCopy(to));
         const std::string domain = DomainOf(to);
         if (!domain.empty()) recipient_domains_.Add(domain);
       }

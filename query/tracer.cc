@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "base/scan.h"
 #include "query/explain.h"
 #include "store/keys.h"
 
@@ -670,8 +671,7 @@ absl::StatusOr<std::vector<MessageTraceResult>> Tracer::Trace(const TraceStart& 
   std::vector<MessageTraceResult> out;
   if (!start.message_id.empty()) {
     std::string mid = start.message_id;
-    if (mid.size() >= 2 && mid.front() == '<' && mid.back() == '>')
-      mid = mid.substr(1, mid.size() - 2);
+    mid = std::string(scan::StripAngles(mid));
     Walk walk(store_);
     walk.StartMessageId(mid);
     MessageTraceResult r = walk.Build();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/scan.h"
+
 namespace mlq::keys {
 namespace {
 
@@ -43,13 +45,7 @@ bool ParsePrimaryKey(std::string_view key, int64_t* timestamp_us, uint64_t* sequ
   return true;
 }
 
-std::string AddressTerm(std::string_view address) {
-  std::string term(address);
-  std::transform(term.begin(), term.end(), term.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-  });
-  return term;
-}
+std::string AddressTerm(std::string_view address) { return scan::LowerCopy(address); }
 
 std::string QueueTerm(std::string_view queue_id, std::string_view host) {
   std::string term;

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <unordered_set>
 
+#include "base/scan.h"
 #include "store/record_codec.h"
 
 namespace mlq {
@@ -158,12 +159,6 @@ std::string SipHash128(std::string_view data, uint64_t k0, uint64_t k1) {
   return out;
 }
 
-// Strips the angle brackets a message-id may be written with.
-std::string_view BareMessageId(std::string_view id) {
-  if (id.size() >= 2 && id.front() == '<' && id.back() == '>') return id.substr(1, id.size() - 2);
-  return id;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
@@ -225,7 +220,7 @@ std::vector<std::pair<keys::IndexKind, std::string>> Store::IndexTerms(const Log
     terms.emplace_back(keys::IndexKind::kQueueId, keys::QueueTerm(rec.queue_id, rec.host));
   }
   if (!rec.message_id.empty()) {
-    terms.emplace_back(keys::IndexKind::kMessageId, std::string(BareMessageId(rec.message_id)));
+    terms.emplace_back(keys::IndexKind::kMessageId, std::string(scan::StripAngles(rec.message_id)));
   }
   auto add_address = [&terms](std::string_view a) {
     if (a.empty()) return;
@@ -561,7 +556,7 @@ absl::StatusOr<FindResult> Store::Find(const FindQuery& q) const {
       }
       break;
     case keys::IndexKind::kMessageId:
-      prefix = keys::IndexPrefix(q.kind, BareMessageId(q.term));
+      prefix = keys::IndexPrefix(q.kind, scan::StripAngles(q.term));
       break;
     case keys::IndexKind::kAddress:
     case keys::IndexKind::kSaslUser:

@@ -21,13 +21,17 @@ namespace {
 
 using Paths = std::vector<std::string>;
 
-// Everything here reads zone-less times as local time: pin it.
+// Everything here reads zone-less times as local time: pin it to UTC.
+void PinUtc() {
+  setenv("TZ", "UTC", 1);
+  tzset();
+}
+
+// Once for the binary; the tests that read local times pin it again, as
+// tests of other files in the same binary set TZ to other zones.
 class UtcZone : public ::testing::Environment {
  public:
-  void SetUp() override {
-    setenv("TZ", "UTC", 1);
-    tzset();
-  }
+  void SetUp() override { PinUtc(); }
 };
 const auto* const kUtc = ::testing::AddGlobalTestEnvironment(new UtcZone);
 
@@ -83,6 +87,7 @@ TEST(DetectFileFormatTest, MajorityEmptyAndBinary) {
 }
 
 TEST(LineTimeTest, EveryFormat) {
+  PinUtc();
   const int64_t ref = Utc(2026, 11, 22, 12, 0, 0);
   EXPECT_EQ(LineTime("Nov 22 10:11:12 mx1 p: x", ref), Utc(2026, 11, 22, 10, 11, 12));
   EXPECT_EQ(LineTime("<22>Nov  2 10:11:12 mx1 p: x", ref), Utc(2026, 11, 2, 10, 11, 12));
@@ -164,6 +169,7 @@ TEST(OrderImportFilesTest, SetsAndOtherFilesByFirstTimeThenMtime) {
 class ImportFilesFsTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    PinUtc();
     char tmpl[] = "/tmp/mlq_import_files_XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;

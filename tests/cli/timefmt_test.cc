@@ -5,14 +5,8 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "base/civil_time.h"
-
 namespace mlq::cli {
 
-using civil::CivilTime;
-using civil::DaysInMonth;
-using civil::CivilFromEpoch;
-using civil::EpochFromCivil;
 namespace {
 
 constexpr int64_t kSec = 1000000;
@@ -54,22 +48,6 @@ TEST_F(TimeFmtTest, Duration) {
   EXPECT_EQ(FormatDuration(725), "12m 5s");
   EXPECT_EQ(FormatDuration(3 * 3600 + 12 * 60 + 9), "3h 12m");
   EXPECT_EQ(FormatDuration(4 * 86400 + 2 * 3600 + 1), "4d 2h");
-}
-
-TEST(CivilTimeTest, RoundTripsInUtc) {
-  for (int64_t s :
-       {int64_t{0}, int64_t{-1}, int64_t{951782400}, int64_t{4102444799}, int64_t{-2208988800}}) {
-    const CivilTime c = CivilFromEpoch(s, true);
-    EXPECT_EQ(EpochFromCivil(c, true), s);
-  }
-  const CivilTime leap = CivilFromEpoch(951782400, true);  // 2000-02-29
-  EXPECT_EQ(leap.year, 2000);
-  EXPECT_EQ(leap.month, 2);
-  EXPECT_EQ(leap.day, 29);
-  EXPECT_EQ(DaysInMonth(2000, 2), 29);
-  EXPECT_EQ(DaysInMonth(1900, 2), 28);
-  EXPECT_EQ(DaysInMonth(2024, 2), 29);
-  EXPECT_EQ(DaysInMonth(2026, 4), 30);
 }
 
 }  // namespace

@@ -113,10 +113,9 @@ Daemon::~Daemon() {
 }
 
 bool Daemon::Start() {
-  std::vector<std::string> args = {MLQD_BIN,         "--data",       data_dir_,
-                                   "--syslog-udp",   "127.0.0.1:0",  "--syslog-tcp",
-                                   "127.0.0.1:0",    "--grpc",       "127.0.0.1:0",
-                                   "--sync-writes",  "false"};
+  std::vector<std::string> args = {MLQD_BIN,      "--data",        data_dir_,     "--syslog-udp",
+                                   "127.0.0.1:0", "--syslog-tcp",  "127.0.0.1:0", "--grpc",
+                                   "127.0.0.1:0", "--sync-writes", "false"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   int err[2];
   if (pipe2(err, O_CLOEXEC)) return false;
@@ -140,8 +139,9 @@ bool Daemon::Start() {
       log_.append(buf, n);
     }
   });
-  bool ready = WaitFor([this] { return log().find("mlqd: ready") != std::string::npos || !Running(); },
-                       std::chrono::seconds(30));
+  bool ready =
+      WaitFor([this] { return log().find("mlqd: ready") != std::string::npos || !Running(); },
+              std::chrono::seconds(30));
   std::string text = log();
   if (!ready || text.find("mlqd: ready") == std::string::npos) return false;
   auto addr_of = [&text](const std::string& what) {
@@ -214,8 +214,10 @@ bool SendTcp(uint16_t port, std::string_view bytes) {
   size_t sent = 0;
   while (ok && sent < bytes.size()) {
     ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) ok = false;
-    else sent += n;
+    if (n <= 0)
+      ok = false;
+    else
+      sent += n;
   }
   if (ok) {
     shutdown(fd, SHUT_WR);
@@ -234,8 +236,8 @@ bool SendUdp(uint16_t port, std::string_view datagram) {
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);
   sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ssize_t n = sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&sa),
-                     sizeof sa);
+  ssize_t n =
+      sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
   close(fd);
   return n == static_cast<ssize_t>(datagram.size());
 }
@@ -247,6 +249,14 @@ bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeou
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return pred();
+}
+
+std::string Bsd(time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%b %e %H:%M:%S", &tm);
+  return buf;
 }
 
 std::vector<nlohmann::json> ParseJsonLines(const std::string& out) {

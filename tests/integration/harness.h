@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -40,7 +41,7 @@ class Daemon {
   int Stop(int sig = 15);
   bool Running();
 
-  const std::string& udp() const { return udp_; }    // "127.0.0.1:port"
+  const std::string& udp() const { return udp_; }  // "127.0.0.1:port"
   const std::string& tcp() const { return tcp_; }
   const std::string& grpc() const { return grpc_; }
   uint16_t udp_port() const;
@@ -72,6 +73,10 @@ bool SendUdp(uint16_t port, std::string_view datagram);
 // Polls `pred` every 20 ms until true or `timeout`; returns its last value.
 bool WaitFor(const std::function<bool()>& pred,
              std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+// "Nov 20 10:00:01"-style RFC 3164 time of `t` in UTC (for tests that run
+// mlqd with --timezone UTC).
+std::string Bsd(time_t t);
 
 // `--json` output of mlq find: one JSON object per line.
 std::vector<nlohmann::json> ParseJsonLines(const std::string& out);

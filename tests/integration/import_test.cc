@@ -18,15 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-// RFC 3164 time of `t` in UTC (mlqd runs with --timezone UTC here).
-std::string Bsd(time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%b %e %H:%M:%S", &tm);
-  return buf;
-}
-
 std::string Iso(time_t t, const char* format = "%Y-%m-%d %H:%M:%S") {
   std::tm tm{};
   gmtime_r(&t, &tm);

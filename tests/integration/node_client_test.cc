@@ -33,16 +33,6 @@ std::string ProtoFile() {
       .string();
 }
 
-// "Nov 20 10:00:01"-style RFC 3164 time of `t` (UTC; mlqd runs with
-// --timezone UTC here).
-std::string Bsd(time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%b %e %H:%M:%S", &tm);
-  return buf;
-}
-
 // Installs the locked packages once per run; an exclusive lock keeps
 // parallel test processes from running npm in the same folder at once.
 ::testing::AssertionResult InstallNodePackages() {

@@ -73,22 +73,9 @@ std::string ClientConfig(const Case& c, const Daemon& daemon, const std::string&
   return conf;
 }
 
-class RsyslogTest : public ::testing::TestWithParam<Case> {
- public:
-  static void SetUpTestSuite() {
-    certs_ = new TempDir();
-    // The server certificate names mlq.example.org, as the shipped config
-    // expects (StreamDriverPermittedPeers), and 127.0.0.1.
-    MakeTestCa(certs_->path(), "mlq.example.org", "mail-client");
-  }
-  static void TearDownTestSuite() {
-    delete certs_;
-    certs_ = nullptr;
-  }
-
-  static TempDir* certs_;
-};
-TempDir* RsyslogTest::certs_ = nullptr;
+// The server certificate names mlq.example.org, as the shipped config
+// expects (StreamDriverPermittedPeers), and 127.0.0.1.
+class RsyslogTest : public TestCaSuite<Case> {};
 
 TEST_P(RsyslogTest, ForwardsEveryLineExactlyOnce) {
   const Case& c = GetParam();

@@ -4,6 +4,7 @@
 // what they forwarded arrived in mlqd exactly once with the right fields.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "harness.h"
+#include "test_util.h"
 
 namespace mlq::testing {
 
@@ -38,6 +40,26 @@ void WriteFile(const std::string& path, std::string_view text);
 // deploy/make-test-ca.sh. Fails the test (false) when that does not work.
 bool MakeTestCa(const std::string& dir, const std::string& server_name,
                 const std::string& client_name);
+
+// A parameterized suite whose tests share one test CA, made once per suite
+// by MakeTestCa in certs_->path(): the server certificate names
+// mlq.example.org (the shipped client configs' permitted peer) and
+// 127.0.0.1, the client certificate CN=mail-client.
+template <typename Param>
+class TestCaSuite : public ::testing::TestWithParam<Param> {
+ public:
+  static void SetUpTestSuite() {
+    certs_ = new TempDir();
+    MakeTestCa(certs_->path(), "mlq.example.org", "mail-client");
+  }
+  static void TearDownTestSuite() {
+    delete certs_;
+    certs_ = nullptr;
+  }
+
+ protected:
+  static inline TempDir* certs_ = nullptr;
+};
 
 // --- mlqd ---------------------------------------------------------------------
 

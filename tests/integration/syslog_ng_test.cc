@@ -30,19 +30,7 @@ struct Case {
 
 std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.name; }
 
-class SyslogNgTest : public ::testing::TestWithParam<Case> {
- protected:
-  static void SetUpTestSuite() {
-    certs_ = new TempDir();
-    MakeTestCa(certs_->path(), "mlq.example.org", "mail-client");
-  }
-  static void TearDownTestSuite() {
-    delete certs_;
-    certs_ = nullptr;
-  }
-  static TempDir* certs_;
-};
-TempDir* SyslogNgTest::certs_ = nullptr;
+class SyslogNgTest : public TestCaSuite<Case> {};
 
 TEST_P(SyslogNgTest, ForwardsEveryLineExactlyOnce) {
   const Case& c = GetParam();

@@ -10,7 +10,7 @@
 #include "query/filter.h"
 #include "query/finder.h"
 #include "query/service.h"
-#include "test_util.h"
+#include "service_fixture.h"
 
 namespace mlq {
 namespace {
@@ -25,40 +25,16 @@ LogRecord Rec(int64_t ts, std::string raw) {
   return r;
 }
 
-class FindTest : public ::testing::Test {
+class FindTest : public QueryServiceTest {
  protected:
-  void SetUp() override {
-    auto s = Store::Open({.path = dir_.path(), .sync_writes = false});
-    ASSERT_TRUE(s.ok());
-    store_ = *std::move(s);
-  }
-  void TearDown() override {
-    if (server_) server_->Shutdown();
-  }
-
-  // Starts the service; tests may change options_ before.
+  // Starts the service (no writer); tests may change options_ before.
   void Start() {
-    options_.store = store_.get();
-    options_.counters = &counters_;
-    service_ = std::make_unique<QueryService>(options_);
-    grpc::ServerBuilder b;
-    int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(service_.get());
-    server_ = b.BuildAndStart();
-    ASSERT_NE(port, 0);
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(-1);
-    stub_ = v1::Query::NewStub(grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
-                                                         grpc::InsecureChannelCredentials(), args));
+    Serve(options_, args);
   }
 
   void Write(const std::vector<LogRecord>& records) { ASSERT_TRUE(store_->Write(records).ok()); }
-
-  grpc::Status Find(const v1::FindRequest& req, v1::FindResponse* resp) {
-    grpc::ClientContext ctx;
-    return stub_->Find(&ctx, req, resp);
-  }
 
   // The raw lines found, in order; "ERROR <code>" when the call fails.
   std::vector<std::string> Raws(const v1::FindRequest& req) {
@@ -168,13 +144,7 @@ class FindTest : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir_;
-  Counters counters_;
-  std::unique_ptr<Store> store_;
   QueryServiceOptions options_;
-  std::unique_ptr<QueryService> service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<v1::Query::Stub> stub_;
 };
 
 v1::FindRequest Req(std::function<void(v1::FindRequest&)> set) {

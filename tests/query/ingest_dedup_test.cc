@@ -7,25 +7,17 @@
 #include <thread>
 
 #include "query/service.h"
-#include "store/writer.h"
-#include "test_util.h"
+#include "service_fixture.h"
 
 namespace mlq {
 namespace {
 
 constexpr int64_t kT0 = 1795341600LL * 1000000;  // 2026-11-22T10:00:00Z
 
-class IngestDedupTest : public ::testing::Test {
+class IngestDedupTest : public ServedQueryTest {
  protected:
-  void SetUp() override {
-    auto s = Store::Open({.path = dir_.path(), .sync_writes = false});
-    ASSERT_TRUE(s.ok());
-    store_ = *std::move(s);
-    writer_ = std::make_unique<Writer>(store_.get(), &counters_);
+  QueryServiceOptions ServiceOptions() override {
     QueryServiceOptions o;
-    o.store = store_.get();
-    o.counters = &counters_;
-    o.sink = writer_.get();
     // A stand-in parser: "<seconds> <text>" is dated kT0 + seconds; any
     // other line is dated on receipt and flagged so (like a line whose
     // syslog header did not parse).
@@ -45,49 +37,13 @@ class IngestDedupTest : public ::testing::Test {
       }
     };
     o.flush = [this] { writer_->Flush(); };
-    service_ = std::make_unique<QueryService>(o);
-    grpc::ServerBuilder b;
-    int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(service_.get());
-    server_ = b.BuildAndStart();
-    ASSERT_NE(port, 0);
-    stub_ = v1::Query::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                   grpc::InsecureChannelCredentials()));
-  }
-  void TearDown() override {
-    server_->Shutdown();
-    writer_->Stop();
+    return o;
   }
 
   v1::IngestResponse Ingest(const std::vector<std::vector<std::string>>& chunks,
                             std::string host = "mx1", bool dry_run = false) {
-    grpc::ClientContext ctx;
-    v1::IngestResponse resp;
-    auto w = stub_->Ingest(&ctx, &resp);
-    bool first = true;
-    for (const auto& chunk : chunks) {
-      v1::IngestRequest req;
-      if (first) {
-        req.set_host(host);
-        req.set_dry_run(dry_run);
-        first = false;
-      }
-      for (const auto& l : chunk) req.add_lines(l);
-      EXPECT_TRUE(w->Write(req));
-    }
-    w->WritesDone();
-    EXPECT_TRUE(w->Finish().ok());
-    return resp;
+    return IngestChunks(chunks, host, dry_run, /*samples=*/0);
   }
-
-  testing::TempDir dir_;
-  Counters counters_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Writer> writer_;
-  std::unique_ptr<QueryService> service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<v1::Query::Stub> stub_;
 };
 
 TEST_F(IngestDedupTest, ReimportStoresNothing) {

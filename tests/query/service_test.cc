@@ -7,23 +7,15 @@
 #include <algorithm>
 
 #include "base/utf8.h"
-#include "store/writer.h"
-#include "test_util.h"
+#include "service_fixture.h"
 
 namespace mlq {
 namespace {
 
-class ServiceTest : public ::testing::Test {
+class ServiceTest : public ServedQueryTest {
  protected:
-  void SetUp() override {
-    auto s = Store::Open({.path = dir_.path(), .sync_writes = false});
-    ASSERT_TRUE(s.ok());
-    store_ = *std::move(s);
-    writer_ = std::make_unique<Writer>(store_.get(), &counters_);
+  QueryServiceOptions ServiceOptions() override {
     QueryServiceOptions o;
-    o.store = store_.get();
-    o.counters = &counters_;
-    o.sink = writer_.get();
     // A stand-in line parser: "<family> <event> <qid>" (the real one is the
     // receiver's, tested in integration tests).
     o.parse_line = [](std::string_view line, std::string_view host, int64_t now, LogRecord& r) {
@@ -43,55 +35,13 @@ class ServiceTest : public ::testing::Test {
     o.listeners = [] {
       return std::vector<std::pair<std::string, std::string>>{{"tcp", "127.0.0.1:1"}};
     };
-    service_ = std::make_unique<QueryService>(o);
-    grpc::ServerBuilder b;
-    int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(service_.get());
-    server_ = b.BuildAndStart();
-    ASSERT_NE(port, 0);
-    stub_ = v1::Query::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                   grpc::InsecureChannelCredentials()));
-  }
-  void TearDown() override {
-    server_->Shutdown();
-    writer_->Stop();
-  }
-
-  grpc::Status Find(const v1::FindRequest& req, v1::FindResponse* resp) {
-    grpc::ClientContext ctx;
-    return stub_->Find(&ctx, req, resp);
+    return o;
   }
 
   v1::IngestResponse Ingest(const std::vector<std::vector<std::string>>& chunks, bool dry_run,
                             uint32_t samples = 0) {
-    grpc::ClientContext ctx;
-    v1::IngestResponse resp;
-    auto w = stub_->Ingest(&ctx, &resp);
-    bool first = true;
-    for (const auto& chunk : chunks) {
-      v1::IngestRequest req;
-      if (first) {
-        req.set_host("imported");
-        req.set_dry_run(dry_run);
-        req.set_unknown_samples(samples);
-        first = false;
-      }
-      for (const auto& l : chunk) req.add_lines(l);
-      EXPECT_TRUE(w->Write(req));
-    }
-    w->WritesDone();
-    EXPECT_TRUE(w->Finish().ok());
-    return resp;
+    return IngestChunks(chunks, "imported", dry_run, samples);
   }
-
-  testing::TempDir dir_;
-  Counters counters_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Writer> writer_;
-  std::unique_ptr<QueryService> service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<v1::Query::Stub> stub_;
 };
 
 TEST_F(ServiceTest, FindFiltersCombineAndTimesMustBeOrdered) {

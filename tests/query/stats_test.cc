@@ -12,13 +12,9 @@
 #include "query/reasons.h"
 #include "query/service.h"
 #include "query/stats_builder.h"
-#include "receiver/normalizers/amavis.h"
-#include "receiver/normalizers/dovecot.h"
-#include "receiver/normalizers/exim.h"
 #include "receiver/intake/line_parser.h"
 #include "receiver/normalizers/normalizer.h"
-#include "store/writer.h"
-#include "test_util.h"
+#include "service_fixture.h"
 
 namespace mlq {
 namespace {
@@ -31,23 +27,9 @@ constexpr int64_t kReceived = 1795348800LL * kSecond;
 constexpr int64_t kTen = kReceived - 2 * kHour;  // 2026-11-22T10:00:00Z
 constexpr int64_t kEleven = kReceived - kHour;
 
-// The families these lines come from, registered here so that the test does
-// not depend on which families the daemon's default table holds.
-const NormalizerTable& Normalizers() {
-  static const NormalizerTable* const table = [] {
-    auto* t = new NormalizerTable();
-    RegisterPostfix(*t);
-    RegisterAmavis(*t);
-    RegisterDovecot(*t);
-    RegisterExim(*t);
-    return t;
-  }();
-  return *table;
-}
-
 std::vector<LogRecord> Parse(const std::vector<std::string>& lines) {
   static Counters counters;
-  LineParser parser(&Normalizers(), &counters);
+  LineParser parser(&ReportNormalizers(), &counters);
   LineSource src;
   src.transport = Transport::kTcp;
   src.utc_offset_s = 0;
@@ -522,43 +504,12 @@ TEST(ReasonTest, DeferAndBounceReasons) {
 
 // ---- the RPC, over a real store ----
 
-class StatsRpcTest : public ::testing::Test {
+class StatsRpcTest : public ServedQueryTest {
  protected:
-  void SetUp() override {
-    auto s = Store::Open({.path = dir_.path(), .sync_writes = false});
-    ASSERT_TRUE(s.ok());
-    store_ = *std::move(s);
-    writer_ = std::make_unique<Writer>(store_.get(), &counters_);
-    QueryServiceOptions o;
-    o.store = store_.get();
-    o.counters = &counters_;
-    o.sink = writer_.get();
-    service_ = std::make_unique<QueryService>(o);
-    grpc::ServerBuilder b;
-    int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(service_.get());
-    server_ = b.BuildAndStart();
-    ASSERT_NE(port, 0);
-    stub_ = v1::Query::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                   grpc::InsecureChannelCredentials()));
-  }
-  void TearDown() override {
-    server_->Shutdown();
-    writer_->Stop();
-  }
   grpc::Status Stats(const v1::StatsRequest& req, v1::StatsResponse* resp) {
     grpc::ClientContext ctx;
     return stub_->Stats(&ctx, req, resp);
   }
-
-  testing::TempDir dir_;
-  Counters counters_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Writer> writer_;
-  std::unique_ptr<QueryService> service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<v1::Query::Stub> stub_;
 };
 
 TEST_F(StatsRpcTest, ScansTheRangeOfTheStore) {

@@ -14,8 +14,7 @@
 
 #include "query/service.h"
 #include "query/tail_hub.h"
-#include "store/writer.h"
-#include "test_util.h"
+#include "service_fixture.h"
 
 namespace mlq {
 namespace {
@@ -108,40 +107,29 @@ std::chrono::milliseconds TimedShutdown(grpc::Server* server, milliseconds deadl
   return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
 }
 
-class TailTest : public ::testing::Test {
+class TailTest : public QueryServiceTest {
  protected:
-  void SetUp() override {
-    auto s = Store::Open({.path = dir_.path(), .sync_writes = false});
-    ASSERT_TRUE(s.ok());
-    store_ = *std::move(s);
-  }
   void Start(TailHubOptions hub_options = {}) {
     hub_ = std::make_unique<TailHub>(&counters_, hub_options);
-    writer_ = std::make_unique<Writer>(store_.get(), &counters_);
+    StartWriter();
     writer_->SetStoredCallback(
         [this](const std::vector<LogRecord>& records, const std::vector<std::string>& keys) {
           hub_->Publish(records, keys);
         });
     QueryServiceOptions o;
-    o.store = store_.get();
-    o.counters = &counters_;
-    o.sink = writer_.get();
     o.tail_hub = hub_.get();
     o.tail_poll_ms = 50;
-    service_ = std::make_unique<QueryService>(o);
-    grpc::ServerBuilder b;
-    int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(service_.get());
-    server_ = b.BuildAndStart();
-    ASSERT_NE(port, 0);
-    stub_ = v1::Query::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                   grpc::InsecureChannelCredentials()));
+    Serve(o);
   }
   void TearDown() override {
     if (hub_) hub_->Close();
     if (server_) server_->Shutdown(std::chrono::system_clock::now() + seconds(2));
     if (writer_) writer_->Stop();
+    // What uses the hub goes before it, as when the hub was declared first.
+    stub_.reset();
+    server_.reset();
+    service_.reset();
+    writer_.reset();
   }
 
   // Pushes through the writer (as the receiver does) and waits until stored.
@@ -167,14 +155,7 @@ class TailTest : public ::testing::Test {
     return req;
   }
 
-  testing::TempDir dir_;
-  Counters counters_;
-  std::unique_ptr<Store> store_;
   std::unique_ptr<TailHub> hub_;
-  std::unique_ptr<Writer> writer_;
-  std::unique_ptr<QueryService> service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<v1::Query::Stub> stub_;
 };
 
 TEST_F(TailTest, LastNThenLiveMatchingRecords) {

@@ -11,7 +11,7 @@
 #include "query/tracer.h"
 #include "receiver/intake/line_parser.h"
 #include "receiver/normalizers/normalizer.h"
-#include "test_util.h"
+#include "service_fixture.h"
 
 namespace mlq {
 namespace {
@@ -20,14 +20,8 @@ namespace {
 // their Dec lines last year's.
 constexpr int64_t kReceived = 1795348800LL * 1000000;
 
-class TraceTest : public ::testing::Test {
+class TraceTest : public QueryServiceTest {
  protected:
-  void SetUp() override {
-    auto s = Store::Open({.path = dir_.path(), .sync_writes = false});
-    ASSERT_TRUE(s.ok());
-    store_ = *std::move(s);
-  }
-
   void Load(const std::vector<std::string>& lines, std::string_view default_host = "") {
     LineParser parser(&DefaultNormalizers(), &counters_);
     LineSource src;
@@ -63,10 +57,6 @@ class TraceTest : public ::testing::Test {
     for (const auto& h : t.hops) ids.push_back(h.queue_id);
     return ids;
   }
-
-  testing::TempDir dir_;
-  Counters counters_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(TraceTest, OutboundThroughAmavisRequeueDeliveredToGmail) {
