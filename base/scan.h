@@ -62,6 +62,11 @@ inline int64_t ParseInt(std::string_view s) {
   return v;
 }
 
+// True when `part` occurs in `s` (std::string_view::contains is C++23).
+inline bool Contains(std::string_view s, std::string_view part) {
+  return s.find(part) != std::string_view::npos;
+}
+
 // Removes `p` from the front of `s` when `s` starts with it.
 inline bool ConsumePrefix(std::string_view& s, std::string_view p) {
   if (!s.starts_with(p)) return false;

@@ -17,6 +17,7 @@ namespace {
 
 using scan::ConsumePrefix;
 using scan::IsDigit;
+using scan::IsHex;
 using scan::IsIpv4;
 using scan::IsLower;
 using scan::Trim;
@@ -26,8 +27,6 @@ constexpr size_t npos = string_view::npos;
 
 using fields::Assign;
 using fields::SetExtra;
-
-bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // "::ffff:1.2.3.4" -> "1.2.3.4".
 string_view CleanIp(string_view ip) {

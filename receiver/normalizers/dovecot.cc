@@ -13,13 +13,14 @@
 #include <string>
 #include <string_view>
 
-#include "receiver/normalizers/record_fields.h"
 #include "receiver/normalizers/mail_scan.h"
+#include "receiver/normalizers/record_fields.h"
 
 namespace mlq {
 namespace {
 
 using scan::ConsumePrefix;
+using scan::Contains;
 using scan::ExtractBracketed;
 using scan::FindField;
 using scan::IsDigit;
@@ -144,8 +145,6 @@ size_t FieldPos(string_view s, string_view key) {
   }
   return npos;
 }
-
-bool Contains(string_view s, string_view part) { return s.find(part) != npos; }
 
 // The pid and session groups of a 2.3+ prefix: "<716791><I7TYIEJ8xmL37woAR5v2ug>".
 void SetGroups(const Prefix& p, LogRecord& rec, bool lmtp) {

@@ -27,6 +27,7 @@ using civil::UnixSeconds;
 using scan::ConsumeChar;
 using scan::ConsumePrefix;
 using scan::ConsumeWord;
+using scan::Contains;
 using scan::IdToken;
 using scan::IsAlnum;
 using scan::IsDigit;
@@ -40,8 +41,6 @@ constexpr size_t npos = string_view::npos;
 
 using fields::Assign;
 using fields::SetExtraIfAny;
-
-bool Contains(string_view s, string_view part) { return s.find(part) != npos; }
 
 // ---- time ----
 

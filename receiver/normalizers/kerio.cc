@@ -14,8 +14,8 @@
 #include <string_view>
 
 #include "base/civil_time.h"
-#include "receiver/normalizers/record_fields.h"
 #include "receiver/normalizers/mail_scan.h"
+#include "receiver/normalizers/record_fields.h"
 
 namespace mlq {
 namespace {
@@ -24,6 +24,7 @@ using civil::DigitsAt;
 using civil::MonthNumber;
 using civil::UnixSeconds;
 using scan::ConsumePrefix;
+using scan::Contains;
 using scan::IsDigit;
 using scan::SkipSpaces;
 using scan::StripAngles;
@@ -34,8 +35,6 @@ constexpr size_t npos = string_view::npos;
 
 using fields::Assign;
 using fields::SetExtraIfAny;
-
-bool Contains(string_view s, string_view part) { return s.find(part) != npos; }
 
 // ---- time ----
 

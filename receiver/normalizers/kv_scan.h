@@ -38,10 +38,7 @@ inline std::string_view CleanIp(std::string_view ip) {
   return ip;
 }
 
-// True for a hex digit of either case.
-inline bool IsHex(char c) {
-  return scan::IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+using scan::IsHex;
 
 // True for an IPv4 or IPv6 address (possibly IPv4-mapped or "IPv6:"-tagged;
 // see CleanIp). IPv6 is checked loosely: hex digits, ':' and '.' with at

@@ -27,6 +27,7 @@ using scan::IsAlnum;
 using scan::IsAlpha;
 using scan::IsDigit;
 using scan::IsDsn;
+using scan::IsHex;
 using scan::IsUpper;
 using scan::StripAngles;
 using scan::Trim;
@@ -36,8 +37,6 @@ constexpr size_t npos = string_view::npos;
 
 using fields::Assign;
 using fields::SetExtra;
-
-bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // The IP address at the start of s ("1.2.3.4." -> "1.2.3.4",
 // "192.0.2.2(X-Real-IP: ...)" -> "192.0.2.2"), "" when s does not start
