@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "base/utf8.h"
 #include "cli/format.h"
 #include "cli/timefmt.h"
-#include "base/utf8.h"
 
 namespace mlq::cli {
 namespace {

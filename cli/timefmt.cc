@@ -7,8 +7,8 @@
 
 namespace mlq::cli {
 
-using civil::CivilTime;
 using civil::CivilFromEpoch;
+using civil::CivilTime;
 namespace {
 
 // Splits µs into whole seconds (floor) and the µs within the second.

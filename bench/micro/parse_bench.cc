@@ -8,8 +8,8 @@
 #include "bench/lib/bench_records.h"
 #include "bench/lib/corpus.h"
 #include "receiver/intake/line_parser.h"
-#include "receiver/normalizers/normalizer.h"
 #include "receiver/intake/syslog_parser.h"
+#include "receiver/normalizers/normalizer.h"
 #include "store/counters.h"
 
 namespace {

@@ -22,8 +22,8 @@ namespace mlq {
 
 struct LineSource {
   Transport transport = Transport::kUnknown;
-  std::string peer;       // "ip:port", "" for imports
-  std::string peer_host;  // host used when the header names none
+  std::string peer;          // "ip:port", "" for imports
+  std::string peer_host;     // host used when the header names none
   std::string peer_subject;  // TLS client certificate subject, "" when none
   int32_t utc_offset_s = 0;  // zone of zone-less timestamps
 };

@@ -56,11 +56,11 @@ struct ListenerOptions {
   std::string tcp_address;  // "ip:port" ("" = none)
   std::string tls_address;  // "ip:port" ("" = none); needs tls.cert_file and tls.key_file
   TlsOptions tls;
-  size_t max_message = 64 * 1024;  // bytes of one message; longer ones are cut and flagged
-  size_t max_connections = 4096;   // concurrent TCP + TLS connections
-  std::chrono::seconds idle_timeout{600};       // close connections silent this long
+  size_t max_message = 64 * 1024;          // bytes of one message; longer ones are cut and flagged
+  size_t max_connections = 4096;           // concurrent TCP + TLS connections
+  std::chrono::seconds idle_timeout{600};  // close connections silent this long
   std::chrono::seconds handshake_timeout{15};  // TLS handshake must finish within
-  size_t batch_records = 256;                   // records per TryPush
+  size_t batch_records = 256;                  // records per TryPush
   // Time zone of zone-less timestamps: "local", "utc", or an IANA name
   // ("Europe/Berlin"); per listener name ("udp", "tcp", "tls") in
   // `timezone_by_listener`, else `timezone`.

@@ -17,9 +17,9 @@
 namespace mlq {
 
 struct ParseContext {
-  int64_t received_us = 0;       // receive time (µs, UTC): RFC 3164 year and fallback time
+  int64_t received_us = 0;         // receive time (µs, UTC): RFC 3164 year and fallback time
   std::string_view fallback_host;  // used when the header names no host (peer IP)
-  int32_t utc_offset_s = 0;      // zone of zone-less timestamps, seconds east of UTC
+  int32_t utc_offset_s = 0;        // zone of zone-less timestamps, seconds east of UTC
 };
 
 // Parses rec.raw (which the caller has set to the whole framed line) and

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <utility>
 
-#include "receiver/normalizers/record_fields.h"
 #include "receiver/normalizers/mail_scan.h"
+#include "receiver/normalizers/record_fields.h"
 
 namespace mlq {
 namespace {
