@@ -1,11 +1,27 @@
 // Shared helpers for the GoogleTest suite.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
 
+// Skips the current test, or fails it under CI, when `present` is false:
+// MLQ_REQUIRE_CORPUS(IsDir(dir), "no corpus at " << dir);
+#define MLQ_REQUIRE_CORPUS(present, message)            \
+  do {                                                  \
+    if (!(present)) {                                   \
+      if (::mlq::testing::UnderCi()) FAIL() << message; \
+      GTEST_SKIP() << message;                          \
+    }                                                   \
+  } while (0)
+
 namespace mlq::testing {
+
+// True when the suite runs under CI (CI=true): a missing ../shared/corpus or
+// sender program is then a failure, never a skip.
+bool UnderCi();
 
 // A fresh empty folder under $TMPDIR, removed with its contents on
 // destruction.

@@ -77,10 +77,9 @@ std::map<std::string, std::set<std::string>> ListedShortfalls(const std::string&
 }
 
 TEST(CoverageDoc, TableIsCurrent) {
-  if (!HaveCorpus()) {
-    GTEST_SKIP() << "no shared corpus at " << Corpus()
-                 << " (set MLQ_CORPUS): docs/COVERAGE.md cannot be checked";
-  }
+  MLQ_REQUIRE_CORPUS(HaveCorpus(), "no shared corpus at "
+                                       << Corpus()
+                                       << " (set MLQ_CORPUS): docs/COVERAGE.md cannot be checked");
   int status = 0;
   std::string generated =
       RunCommand(std::string("'") + MLQ_COVERAGE_REPORT_BIN + "' '" + Corpus() + "'", &status);
@@ -98,10 +97,9 @@ TEST(CoverageDoc, TableIsCurrent) {
 }
 
 TEST(CoverageDoc, CoveredFamiliesMeetTheBarsOrAreListed) {
-  if (!HaveCorpus()) {
-    GTEST_SKIP() << "no shared corpus at " << Corpus()
-                 << " (set MLQ_CORPUS): the coverage bars cannot be checked";
-  }
+  MLQ_REQUIRE_CORPUS(HaveCorpus(), "no shared corpus at "
+                                       << Corpus()
+                                       << " (set MLQ_CORPUS): the coverage bars cannot be checked");
   CoverageReport report = BuildCoverageReport(Corpus(), std::string(MLQ_TEST_DATA));
   std::map<std::string, std::set<std::string>> listed = ListedShortfalls(ReadFile(kDoc));
   std::set<std::string> covered;

@@ -79,7 +79,7 @@ TEST(AmavisCoverage, CopiedData) {
 // (../shared/corpus from the project root): the amavis folder and the amavis
 // lines of mixed logs elsewhere (seeds, postfix, other, zimbra).
 TEST(AmavisCoverage, SharedCorpusWhenPresent) {
-  if (!H().HasSharedCorpus()) GTEST_SKIP() << "no " << testing::CorpusDir() << "/mail/amavis";
+  MLQ_REQUIRE_CORPUS(H().HasSharedCorpus(), "no " << testing::CorpusDir() << "/mail/amavis");
   testing::LineCoverage total = H().SharedCorpusCoverage(Classify);
   EXPECT_GE(total.lines, 25u);
   EXPECT_GE(total.Rate(), 0.98);

@@ -30,9 +30,8 @@ TEST(AuthMiscTest, ParenthesizedProgramIsRegistered) {
 // header names sshd.
 TEST(AuthMiscTest, CorpusCoverage) {
   const std::string dir = testing::CorpusDir() + "/syslog/";
-  if (!testing::FileExists(dir + "sshguard-banner-formats.tsv")) {
-    GTEST_SKIP() << "no corpus at " << dir;
-  }
+  MLQ_REQUIRE_CORPUS(testing::FileExists(dir + "sshguard-banner-formats.tsv"),
+                     "no corpus at " << dir);
   NormalizerTable t = Table();
   size_t lines = 0, recognized = 0;
   for (const char* f : {"sshguard-banner-formats.tsv", "rsyslog-tests-head.tsv",

@@ -47,9 +47,8 @@ TEST(ClamavTest, MilterTakesLastInfectedBy) {
 
 TEST(ClamavTest, CorpusCoverage) {
   const std::string dir = testing::CorpusDir() + "/mail/";
-  if (!testing::FileExists(dir + "seeds/002_57e71bef38fd9a1d.log")) {
-    GTEST_SKIP() << "no corpus at " << dir;
-  }
+  MLQ_REQUIRE_CORPUS(testing::FileExists(dir + "seeds/002_57e71bef38fd9a1d.log"),
+                     "no corpus at " << dir);
   NormalizerTable t = Table();
   testing::Coverage total;
   for (const char* f :

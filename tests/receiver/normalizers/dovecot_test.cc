@@ -95,7 +95,7 @@ TEST(DovecotCoverage, CopiedData) {
 // (../shared/corpus from the project root): the whole dovecot folder and the
 // Dovecot lines of mixed logs elsewhere.
 TEST(DovecotCoverage, SharedCorpusWhenPresent) {
-  if (!H().HasSharedCorpus()) GTEST_SKIP() << "no " << testing::CorpusDir() << "/mail/dovecot";
+  MLQ_REQUIRE_CORPUS(H().HasSharedCorpus(), "no " << testing::CorpusDir() << "/mail/dovecot");
   testing::LineCoverage total = H().SharedCorpusCoverage(Classify);
   EXPECT_GE(total.lines, 180u);
   EXPECT_GE(total.Rate(), 0.98);
@@ -134,7 +134,7 @@ TEST(DovecotAgreement, CrowdsecAndSshguard) {
 // is our client IP, and every line it matches is one we flag.
 TEST(DovecotAgreement, Fail2banWhenPresent) {
   fs::path path = fs::path(testing::CorpusDir()) / "expected" / "fail2ban-dovecot.jsonl";
-  if (!fs::exists(path)) GTEST_SKIP() << "no " << path.string();
+  MLQ_REQUIRE_CORPUS(fs::exists(path), "no " << path.string());
   testing::Agreement hosts = testing::CompareFail2ban(path.string(), Line);
   size_t matched = 0, flagged = 0;
   for (const std::string& json : testing::ReadLines(path.string())) {

@@ -544,7 +544,7 @@ void FamilyHarness::ExpectCorpusCopiesCoverage(size_t files, double bar) const {
 
 void FamilyHarness::ExpectFullCorpusCoverage(double bar) const {
   const std::string dir = CorpusDir() + "/mail/" + spec_.family;
-  if (!IsDir(dir)) GTEST_SKIP() << "no shared corpus at " << dir;
+  MLQ_REQUIRE_CORPUS(IsDir(dir), "no shared corpus at " << dir);
   EXPECT_GE(RunCoverage(dir, false, bar).Value(), bar);
 }
 

@@ -36,9 +36,8 @@ TEST(IredapdTest, EmptySender) {
 
 TEST(IredapdTest, CorpusCoverage) {
   const std::string dir = testing::CorpusDir() + "/mail/";
-  if (!testing::FileExists(dir + "seeds/000_07d424b83bb7cfa9.log")) {
-    GTEST_SKIP() << "no corpus at " << dir;
-  }
+  MLQ_REQUIRE_CORPUS(testing::FileExists(dir + "seeds/000_07d424b83bb7cfa9.log"),
+                     "no corpus at " << dir);
   NormalizerTable t = Table();
   auto mine = [](const LogRecord& r) { return r.program == "iredapd"; };
   testing::Coverage total = testing::MeasureFile(t, dir + "seeds/000_07d424b83bb7cfa9.log", mine);

@@ -43,9 +43,8 @@ TEST(OpendkimTest, UnknownJobIdLeavesQueueIdEmpty) {
 
 TEST(OpendkimTest, CorpusCoverage) {
   const std::string dir = testing::CorpusDir() + "/mail/";
-  if (!testing::FileExists(dir + "seeds/003_e0219925bad23f2a.log")) {
-    GTEST_SKIP() << "no corpus at " << dir;
-  }
+  MLQ_REQUIRE_CORPUS(testing::FileExists(dir + "seeds/003_e0219925bad23f2a.log"),
+                     "no corpus at " << dir);
   NormalizerTable t = Table();
   testing::Coverage total;
   for (const char* f : {"opendkim/issue-docker-mailserver-1049-startup-opendkim-subset.log",

@@ -74,7 +74,7 @@ std::vector<std::string> ListLogs(const std::string& dir) {
 // report lists them).
 TEST(OtherMtaTest, CorpusCoverage) {
   const std::string dir = CorpusDir() + "/mail/other/";
-  if (!testing::IsDir(dir)) GTEST_SKIP() << "no corpus at " << dir;
+  MLQ_REQUIRE_CORPUS(testing::IsDir(dir), "no corpus at " << dir);
   NormalizerTable t = Table();
   auto mine = [&t](const LogRecord& r) { return !r.program.empty() && t.Find(r.program); };
   Coverage total;
@@ -90,7 +90,7 @@ TEST(OtherMtaTest, CorpusCoverage) {
 
 TEST(OtherMtaTest, Fail2banAgreement) {
   const std::string dir = CorpusDir() + "/expected/";
-  if (!testing::IsDir(dir)) GTEST_SKIP() << "no corpus at " << dir;
+  MLQ_REQUIRE_CORPUS(testing::IsDir(dir), "no corpus at " << dir);
   NormalizerTable t = Table();
   auto mine = [&t](const LogRecord& r) { return !r.program.empty() && t.Find(r.program); };
   testing::Agreement total;

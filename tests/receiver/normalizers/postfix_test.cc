@@ -157,7 +157,7 @@ TEST(PostfixCoverage, CopiedCorpus) {
 // (../shared/corpus from the project root); CI may not have it.
 TEST(PostfixCoverage, SharedCorpusWhenPresent) {
   fs::path dir = fs::path(testing::CorpusDir()) / "mail";
-  if (!fs::is_directory(dir / "postfix")) GTEST_SKIP() << "no " << dir.string();
+  MLQ_REQUIRE_CORPUS(fs::is_directory(dir / "postfix"), "no " << dir.string());
   Coverage total;
   for (const std::string& f : testing::FilesIn((dir / "postfix").string(), ".log")) {
     if (f.ends_with("-msgbodies.log")) continue;  // no syslog header; covered by the .tsv files

@@ -30,9 +30,8 @@ TEST(PostgreyTest, ReasonWithCommaLikeTextStaysWhole) {
 
 TEST(PostgreyTest, CorpusCoverage) {
   const std::string dir = testing::CorpusDir() + "/mail/";
-  if (!testing::FileExists(dir + "seeds/003_e0219925bad23f2a.log")) {
-    GTEST_SKIP() << "no corpus at " << dir;
-  }
+  MLQ_REQUIRE_CORPUS(testing::FileExists(dir + "seeds/003_e0219925bad23f2a.log"),
+                     "no corpus at " << dir);
   NormalizerTable t = Table();
   testing::Coverage total;
   auto mine = [](const LogRecord& r) { return r.program == "postgrey"; };

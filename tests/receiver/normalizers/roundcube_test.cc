@@ -52,9 +52,8 @@ TEST(RoundcubeTest, LogFileDateWithOffsetBecomesTheTime) {
 
 TEST(RoundcubeTest, CorpusCoverageAndAgreement) {
   const std::string dir = testing::CorpusDir();
-  if (!testing::FileExists(dir + "/mail/seeds/000_07d424b83bb7cfa9.log")) {
-    GTEST_SKIP() << "no corpus at " << dir;
-  }
+  MLQ_REQUIRE_CORPUS(testing::FileExists(dir + "/mail/seeds/000_07d424b83bb7cfa9.log"),
+                     "no corpus at " << dir);
   NormalizerTable t = Table();
   testing::Coverage total;
   total.Add(testing::MeasureFile(t, dir + "/mail/other/fail2ban-roundcube-auth.log"));

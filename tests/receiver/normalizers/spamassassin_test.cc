@@ -19,9 +19,8 @@ TEST(SpamassassinTest, Cases) {
 
 TEST(SpamassassinTest, CorpusCoverage) {
   const std::string dir = testing::CorpusDir() + "/mail/";
-  if (!testing::FileExists(dir + "spamassassin/wazuh-ruleset.log")) {
-    GTEST_SKIP() << "no corpus at " << dir;
-  }
+  MLQ_REQUIRE_CORPUS(testing::FileExists(dir + "spamassassin/wazuh-ruleset.log"),
+                     "no corpus at " << dir);
   NormalizerTable t = Table();
   testing::Coverage total;
   for (const char* f : {"spamassassin/issue-mailcow-318-postscreen-spamd-spamassassin-subset.log",
