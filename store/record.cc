@@ -12,6 +12,8 @@ std::string_view TransportName(Transport t) {
       return "tls";
     case Transport::kIngest:
       return "ingest";
+    case Transport::kRelp:
+      return "relp";
     case Transport::kUnknown:
       break;
   }

@@ -15,7 +15,14 @@
 namespace mlq {
 
 // How a line reached mlqd.
-enum class Transport : uint8_t { kUnknown = 0, kUdp = 1, kTcp = 2, kTls = 3, kIngest = 4 };
+enum class Transport : uint8_t {
+  kUnknown = 0,
+  kUdp = 1,
+  kTcp = 2,
+  kTls = 3,
+  kIngest = 4,
+  kRelp = 5
+};
 std::string_view TransportName(Transport t);
 
 // Which syslog header the line carried.

@@ -1,11 +1,15 @@
 #include "store/store.h"
 
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/sst_file_manager.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <cstring>
@@ -14,6 +18,7 @@
 #include <unordered_set>
 
 #include "base/scan.h"
+#include "store/expiry_filter.h"
 #include "store/record_codec.h"
 
 namespace mlq {
@@ -161,58 +166,174 @@ std::string SipHash128(std::string_view data, uint64_t k0, uint64_t k1) {
 
 }  // namespace
 
+namespace {
+
+constexpr char kBucketPrefix[] = "bucket/";  // + BE64(minute start ^ sign): count
+constexpr char kDeletedBeforeKey[] = "deleted_before";
+constexpr int64_t kMinuteUs = 60'000'000;
+
+int64_t MinuteOf(int64_t ts_us) {
+  int64_t m = ts_us / kMinuteUs;
+  if (ts_us % kMinuteUs < 0) --m;
+  return m * kMinuteUs;
+}
+
+std::string BucketKey(int64_t minute_us) {
+  std::string k = kBucketPrefix;
+  const uint64_t v = static_cast<uint64_t>(minute_us) ^ (uint64_t{1} << 63);
+  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  return k;
+}
+
+bool ParseBucketKey(std::string_view k, int64_t* minute_us) {
+  const std::string_view prefix = kBucketPrefix;
+  if (k.size() != prefix.size() + 8 || !k.starts_with(prefix)) return false;
+  uint64_t v = 0;
+  for (size_t i = prefix.size(); i < k.size(); ++i) v = (v << 8) | static_cast<uint8_t>(k[i]);
+  *minute_us = static_cast<int64_t>(v ^ (uint64_t{1} << 63));
+  return true;
+}
+
+uint64_t AutoReserve(const std::string& path) {
+  struct statvfs vfs {};
+  if (statvfs(path.c_str(), &vfs) != 0) return 16ull << 20;
+  const uint64_t size = static_cast<uint64_t>(vfs.f_blocks) * vfs.f_frsize;
+  return std::clamp<uint64_t>(size / 50, 16ull << 20, 1ull << 30);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(options.path, ec);
   if (ec) return absl::UnavailableError("cannot create " + options.path + ": " + ec.message());
 
+  std::unique_ptr<Store> store(new Store());
+  store->path_ = options.path;
+  store->options_ = options;
+  store->sync_writes_ = options.sync_writes;
+  store->reserve_bytes_ =
+      options.reserve_bytes != 0 ? options.reserve_bytes : AutoReserve(options.path);
+  const bool exists = std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT", ec);
+  // Opening for writing on a full disk fails inside RocksDB in ways it does
+  // not survive (Debian's build asserts): without the room it needs, the
+  // store opens read-only at once, and Recover() reopens it later.
+  absl::Status st = exists ? store->RoomToOpen() : absl::OkStatus();
+  if (st.ok()) st = store->OpenDb(/*read_only=*/false);
+  if (!st.ok() && absl::IsUnavailable(st) && exists) {
+    // An existing store on a full (or failing) disk: serve what it holds.
+    absl::Status ro = store->OpenDb(/*read_only=*/true);
+    if (!ro.ok()) return st;
+    store->read_only_reason_ = std::string(st.message());
+    store->read_only_ = true;
+    return store;
+  }
+  if (!st.ok()) return st;
+  return store;
+}
+
+absl::Status Store::OpenDb(bool read_only) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
   db_options.max_total_wal_size = 256 << 20;
+  // The SstFileManager tracks the table files' size (the hard limit when
+  // max_disk_bytes is set) and lets RocksDB recover by itself from a
+  // "no space" background error once space returns.
+  if (!sst_file_manager_) {
+    sst_file_manager_.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
+    if (options_.max_disk_bytes != 0) {
+      sst_file_manager_->SetMaxAllowedSpaceUsage(options_.max_disk_bytes);
+      sst_file_manager_->SetCompactionBufferSize(reserve_bytes_);
+    }
+  }
+  db_options.sst_file_manager = sst_file_manager_;
+  if (!index_filter_) {
+    index_filter_ =
+        std::make_unique<ExpiryFilter>(ExpiryFilter::KeyIn::kKeySuffix, deleted_before_us_);
+    imported_filter_ =
+        std::make_unique<ExpiryFilter>(ExpiryFilter::KeyIn::kValue, deleted_before_us_);
+  }
+  rocksdb::ColumnFamilyOptions index_options = IndexOptions();
+  index_options.compaction_filter = index_filter_.get();
+  rocksdb::ColumnFamilyOptions imported_options = ImportedOptions();
+  imported_options.compaction_filter = imported_filter_.get();
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {kRecordsCf, RecordsOptions()},
-      {kIndexCf, IndexOptions()},
-      {kImportedCf, ImportedOptions()},
+      {kIndexCf, index_options},
+      {kImportedCf, imported_options},
   };
-  std::unique_ptr<Store> store(new Store());
-  store->path_ = options.path;
-  store->sync_writes_ = options.sync_writes;
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, cfs, &store->handles_, &db);
-  if (!s.ok()) return FromRocks(s, "open " + options.path);
-  store->db_.reset(db);
-  store->meta_cf_ = store->handles_[0];
-  store->records_cf_ = store->handles_[1];
-  store->index_cf_ = store->handles_[2];
-  store->imported_cf_ = store->handles_[3];
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s = read_only
+                          ? rocksdb::DB::OpenForReadOnly(db_options, path_, cfs, &handles, &db)
+                          : rocksdb::DB::Open(db_options, path_, cfs, &handles, &db);
+  if (!s.ok()) return FromRocks(s, std::string(read_only ? "open read-only " : "open ") + path_);
+  db_.reset(db);
+  handles_ = std::move(handles);
+  meta_cf_ = handles_[0];
+  records_cf_ = handles_[1];
+  index_cf_ = handles_[2];
+  imported_cf_ = handles_[3];
 
   std::string value;
-  s = db->Get(rocksdb::ReadOptions(), store->meta_cf_, kNextSequenceKey, &value);
+  s = db->Get(rocksdb::ReadOptions(), meta_cf_, kNextSequenceKey, &value);
   if (s.ok()) {
-    store->next_sequence_ = DecodeU64(value);
+    next_sequence_ = DecodeU64(value);
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "read metadata");
   }
-  s = db->Get(rocksdb::ReadOptions(), store->meta_cf_, kRecordCountKey, &value);
+  s = db->Get(rocksdb::ReadOptions(), meta_cf_, kRecordCountKey, &value);
   if (s.ok()) {
-    store->record_count_ = DecodeU64(value);
+    record_count_ = DecodeU64(value);
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "read metadata");
   }
-  return store;
+  s = db->Get(rocksdb::ReadOptions(), meta_cf_, kDeletedBeforeKey, &value);
+  if (s.ok()) {
+    const auto cutoff = static_cast<int64_t>(DecodeU64(value));
+    deleted_before_us_->store(cutoff);
+    query_cutoff_us_.store(std::max(query_cutoff_us_.load(), cutoff));
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "read metadata");
+  }
+  bucket_counts_.clear();
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), meta_cf_));
+  for (it->Seek(kBucketPrefix); it->Valid(); it->Next()) {
+    int64_t minute = 0;
+    if (!ParseBucketKey(std::string_view(it->key().data(), it->key().size()), &minute)) break;
+    bucket_counts_[minute] = DecodeU64(std::string_view(it->value().data(), it->value().size()));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "read metadata");
+  // A store written before buckets existed: its records count as one bucket
+  // at the oldest record's minute, so size-based retention still sees them.
+  if (bucket_counts_.empty() && record_count_ != 0) {
+    std::unique_ptr<rocksdb::Iterator> rit(db->NewIterator(rocksdb::ReadOptions(), records_cf_));
+    rit->SeekToFirst();
+    int64_t ts = 0;
+    uint64_t seq = 0;
+    if (rit->Valid() &&
+        keys::ParsePrimaryKey(std::string_view(rit->key().data(), rit->key().size()), &ts, &seq)) {
+      bucket_counts_[MinuteOf(ts)] = record_count_;
+    }
+  }
+  return absl::OkStatus();
 }
 
-Store::~Store() {
+void Store::CloseDb() {
   if (!db_) return;
-  db_->FlushWAL(/*sync=*/true);
+  if (!read_only_ && !broken_) db_->FlushWAL(/*sync=*/true);
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  handles_.clear();
   db_->Close();
+  db_.reset();
 }
+
+Store::~Store() { CloseDb(); }
 
 std::vector<std::pair<keys::IndexKind, std::string>> Store::IndexTerms(const LogRecord& rec) {
   std::vector<std::pair<keys::IndexKind, std::string>> terms;
@@ -310,6 +431,8 @@ absl::StatusOr<std::vector<bool>> Store::ImportedAlready(
     const std::vector<std::string>& identities) const {
   std::vector<bool> found(identities.size(), false);
   if (identities.empty()) return found;
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return BrokenStatus();
   std::vector<rocksdb::Slice> slices(identities.begin(), identities.end());
   std::vector<rocksdb::PinnableSlice> values(identities.size());
   std::vector<rocksdb::Status> statuses(identities.size());
@@ -451,6 +574,17 @@ absl::Status Store::WriteGroup(std::span<std::vector<LogRecord>* const> batches,
   }
   std::vector<std::string> pks;
   absl::Status st = WriteRecords(items, runs, keys_out != nullptr ? &pks : nullptr);
+  if (!st.ok() && marked) {
+    // Nothing was written: put the marks back, so that a retry of the same
+    // batches still deduplicates (and stores the identities).
+    size_t i = 0;
+    for (std::vector<LogRecord>* b : batches) {
+      for (LogRecord& rec : *b) {
+        if (!identities[i].empty()) SetImportIdentity(rec, std::move(identities[i]));
+        ++i;
+      }
+    }
+  }
   if (!st.ok() || keys_out == nullptr) return st;
   size_t k = 0;
   for (size_t i = 0; i < batches.size(); ++i) {
@@ -465,6 +599,11 @@ absl::Status Store::WriteRecords(const std::vector<Item>& items, std::span<const
                                  std::vector<std::string>* keys_out) {
   if (keys_out != nullptr) keys_out->clear();
   if (items.empty()) return absl::OkStatus();
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return BrokenStatus();
+  if (read_only_) return absl::FailedPreconditionError("store is read-only: " + read_only_reason_);
+  if (broken_) return BrokenStatus();
+  std::lock_guard write_lock(write_mu_);
   if (!write_batch_) write_batch_ = std::make_unique<rocksdb::WriteBatch>();
   rocksdb::WriteBatch& wb = *write_batch_;
   wb.Clear();
@@ -515,17 +654,53 @@ absl::Status Store::WriteRecords(const std::vector<Item>& items, std::span<const
   const uint64_t count = record_count_.load(std::memory_order_relaxed) + items.size();
   wb.Put(meta_cf_, kNextSequenceKey, EncodeU64(seq));
   wb.Put(meta_cf_, kRecordCountKey, EncodeU64(count));
+  std::vector<std::pair<int64_t, uint64_t>> buckets = CountBuckets(items, wb);
   rocksdb::WriteOptions wo;
   wo.sync = sync_writes_ && !defer_syncs_;
   rocksdb::Status s = db_->Write(wo, &wb);
-  if (!s.ok()) return FromRocks(s, "write batch");
+  if (!s.ok()) {
+    absl::Status st = FromRocks(s, "write batch");
+    MarkBroken(st);
+    return st;
+  }
   if (keys_out != nullptr) *keys_out = std::move(pks);
   next_sequence_ = seq;
   record_count_.store(count, std::memory_order_relaxed);
+  for (const auto& [minute, n] : buckets) bucket_counts_[minute] = n;
+  index_entries_written_.fetch_add(index.size(), std::memory_order_relaxed);
+  records_written_.fetch_add(items.size(), std::memory_order_relaxed);
   return absl::OkStatus();
 }
 
+std::vector<std::pair<int64_t, uint64_t>> Store::CountBuckets(const std::vector<Item>& items,
+                                                              rocksdb::WriteBatch& wb) {
+  // Records of a batch mostly fall into one or two minutes.
+  std::vector<std::pair<int64_t, uint64_t>> added;
+  for (const Item& it : items) {
+    const int64_t minute = MinuteOf(it.rec->timestamp_us);
+    auto found = std::find_if(added.begin(), added.end(),
+                              [minute](const auto& b) { return b.first == minute; });
+    if (found != added.end()) {
+      ++found->second;
+    } else {
+      added.emplace_back(minute, 1);
+    }
+  }
+  for (auto& [minute, n] : added) {
+    auto old = bucket_counts_.find(minute);
+    if (old != bucket_counts_.end()) n += old->second;
+    wb.Put(meta_cf_, BucketKey(minute), EncodeU64(n));
+  }
+  return added;
+}
+
 absl::StatusOr<LogRecord> Store::Get(std::string_view primary_key) const {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return BrokenStatus();
+  return GetLocked(primary_key);
+}
+
+absl::StatusOr<LogRecord> Store::GetLocked(std::string_view primary_key) const {
   int64_t ts;
   uint64_t seq;
   if (!keys::ParsePrimaryKey(primary_key, &ts, &seq)) {
@@ -535,6 +710,9 @@ absl::StatusOr<LogRecord> Store::Get(std::string_view primary_key) const {
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), records_cf_,
                                rocksdb::Slice(primary_key.data(), primary_key.size()), &value);
   if (!s.ok()) return FromRocks(s, "read record");
+  if (ts < query_cutoff_us_.load(std::memory_order_relaxed)) {
+    return absl::NotFoundError("record deleted by retention");
+  }
   LogRecord rec;
   rec.timestamp_us = ts;
   absl::Status st = DecodeRecord(value, &rec);
@@ -542,8 +720,14 @@ absl::StatusOr<LogRecord> Store::Get(std::string_view primary_key) const {
   return rec;
 }
 
-absl::StatusOr<FindResult> Store::Find(const FindQuery& q) const {
-  if (q.term.empty()) return absl::InvalidArgumentError("empty lookup term");
+absl::StatusOr<FindResult> Store::Find(const FindQuery& query) const {
+  if (query.term.empty()) return absl::InvalidArgumentError("empty lookup term");
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return BrokenStatus();
+  // Nothing older than the retention: the lookup starts at its cut-off.
+  FindQuery q = query;
+  const int64_t cutoff = query_cutoff_us_.load(std::memory_order_relaxed);
+  if (cutoff != 0 && q.since_us < cutoff) q.since_us = cutoff;
   std::string prefix;
   bool host_scoped = true;  // entries are time-ordered within the prefix
   switch (q.kind) {
@@ -622,7 +806,7 @@ absl::StatusOr<FindResult> Store::Find(const FindQuery& q) const {
   result.truncated = truncated;
   result.records.reserve(pks.size());
   for (const std::string& pk : pks) {
-    absl::StatusOr<LogRecord> rec = Get(pk);
+    absl::StatusOr<LogRecord> rec = GetLocked(pk);
     if (absl::IsNotFound(rec.status())) continue;  // removed by retention meanwhile
     if (!rec.ok()) return rec.status();
     result.records.push_back(StoredRecord{pk, *std::move(rec)});
@@ -634,6 +818,10 @@ absl::Status Store::Scan(
     int64_t since_us, int64_t until_us, bool newest_first, std::string_view resume_after,
     const std::function<bool(std::string_view key, const LogRecord& rec)>& visit,
     uint64_t* corrupt) const {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return BrokenStatus();
+  const int64_t cutoff = query_cutoff_us_.load(std::memory_order_relaxed);
+  if (cutoff != 0 && since_us < cutoff) since_us = cutoff;  // nothing older than the retention
   const std::string lower = since_us != 0 ? keys::PrimaryKey(since_us, 0) : std::string();
   const std::string upper = until_us != 0 ? keys::PrimaryKey(until_us, 0) : std::string();
   rocksdb::ReadOptions ro;
@@ -684,12 +872,233 @@ uint64_t Store::DiskBytes() const {
   return total;
 }
 
-absl::Status Store::SyncWal() { return FromRocks(db_->SyncWAL(), "sync WAL"); }
+absl::Status Store::SyncWal() {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return BrokenStatus();
+  if (read_only_) return absl::FailedPreconditionError("store is read-only: " + read_only_reason_);
+  if (broken_) return BrokenStatus();
+  absl::Status st = FromRocks(db_->SyncWAL(), "sync WAL");
+  if (!st.ok()) MarkBroken(st);
+  return st;
+}
 
 absl::Status Store::Flush() {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return BrokenStatus();
+  if (read_only_) return absl::OkStatus();  // nothing written
+  if (broken_) return BrokenStatus();
   absl::Status st = FromRocks(db_->FlushWAL(/*sync=*/true), "sync WAL");
+  if (st.ok()) st = FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "flush");
+  if (!st.ok()) MarkBroken(st);
+  return st;
+}
+
+void Store::MarkBroken(const absl::Status& why) {
+  std::lock_guard lock(state_mu_);
+  if (broken_) return;
+  broken_reason_ = std::string(why.message());
+  broken_ = true;
+}
+
+absl::Status Store::BrokenStatus() const {
+  std::lock_guard lock(state_mu_);
+  return absl::UnavailableError("store failed, reopening when possible: " + broken_reason_);
+}
+
+uint64_t Store::FreeBytes() const {
+  struct statvfs vfs {};
+  if (statvfs(path_.c_str(), &vfs) != 0) return UINT64_MAX;  // unknown: do not pause for it
+  return static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+}
+
+absl::Status Store::CheckSpace() const {
+  if (broken_) return BrokenStatus();
+  if (read_only_) {
+    return absl::UnavailableError("store opened read-only (" + read_only_reason_ + ")");
+  }
+  const uint64_t free = FreeBytes();
+  if (free < reserve_bytes_) {
+    return absl::UnavailableError("disk nearly full: " + std::to_string(free >> 20) +
+                                  " MiB free on " + path_ + ", below the reserve of " +
+                                  std::to_string(reserve_bytes_ >> 20) + " MiB");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::RoomToOpen() const {
+  // Opening replays the write-ahead logs into table files of about their
+  // size, and writes a new log and manifest: the reserve plus the logs.
+  uint64_t logs = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(path_, ec)) {
+    std::error_code fec;
+    if (entry.path().extension() == ".log" && entry.is_regular_file(fec)) {
+      logs += entry.file_size(fec);
+    }
+  }
+  const uint64_t free = FreeBytes();
+  if (free >= reserve_bytes_ + logs) return absl::OkStatus();
+  return absl::UnavailableError("disk full: " + std::to_string(free >> 20) + " MiB free on " +
+                                path_ + ", opening for writing needs " +
+                                std::to_string((reserve_bytes_ + logs + (1 << 20) - 1) >> 20) +
+                                " MiB");
+}
+
+absl::Status Store::Recover() {
+  if (!read_only_ && !broken_) return absl::OkStatus();
+  // Reopening needs space (a new WAL, a manifest, the replayed logs).
+  if (absl::Status room = RoomToOpen(); !room.ok()) return room;
+  std::unique_lock db_lock(db_mu_);
+  CloseDb();
+  // Reopening replays the WAL: every write that returned OK is back, the
+  // write that failed half-way is not (a torn tail is dropped).
+  absl::Status st = OpenDb(/*read_only=*/false);
+  if (st.ok()) {
+    read_only_ = false;
+    read_only_reason_.clear();
+    std::lock_guard lock(state_mu_);
+    broken_ = false;
+    broken_reason_.clear();
+    return absl::OkStatus();
+  }
+  absl::Status ro = OpenDb(/*read_only=*/true);
+  if (!ro.ok()) {
+    MarkBroken(st);  // neither: every call fails until a later attempt works
+    return st;
+  }
+  read_only_reason_ = std::string(st.message());
+  read_only_ = true;
+  {
+    std::lock_guard lock(state_mu_);
+    broken_ = false;
+  }
+  return absl::UnavailableError("store read-only until it can be reopened: " + read_only_reason_);
+}
+
+absl::Status Store::DeleteBefore(int64_t cutoff_us, uint64_t* deleted) {
+  if (deleted != nullptr) *deleted = 0;
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return BrokenStatus();
+  if (cutoff_us > query_cutoff_us_.load()) query_cutoff_us_.store(cutoff_us);
+  if (read_only_ || broken_) return absl::OkStatus();  // queries honour it; deletion waits
+  // Whole minutes only: the counts are per minute.
+  const int64_t cut = MinuteOf(cutoff_us);
+  std::string from, to = keys::PrimaryKey(cut, 0);
+  uint64_t n = 0;
+  {
+    std::lock_guard write_lock(write_mu_);
+    auto end = bucket_counts_.lower_bound(cut);
+    if (bucket_counts_.begin() == end) return absl::OkStatus();  // nothing that old
+    from = keys::PrimaryKey(bucket_counts_.begin()->first, 0);
+    rocksdb::WriteBatch wb;
+    for (auto it = bucket_counts_.begin(); it != end; ++it) {
+      n += it->second;
+      wb.Delete(meta_cf_, BucketKey(it->first));
+    }
+    wb.DeleteRange(records_cf_, from, to);
+    const uint64_t count = record_count_.load() - std::min(n, record_count_.load());
+    wb.Put(meta_cf_, kRecordCountKey, EncodeU64(count));
+    const int64_t before = std::max(deleted_before_us_->load(), cut);
+    wb.Put(meta_cf_, kDeletedBeforeKey, EncodeU64(static_cast<uint64_t>(before)));
+    rocksdb::WriteOptions wo;
+    wo.sync = sync_writes_;
+    rocksdb::Status s = db_->Write(wo, &wb);
+    if (!s.ok()) return FromRocks(s, "retention delete");
+    bucket_counts_.erase(bucket_counts_.begin(), end);
+    record_count_.store(count);
+    deleted_before_us_->store(before);
+  }
+  if (deleted != nullptr) *deleted = n;
+  // Space back: table files wholly in the range go at once, the ones at its
+  // edge with a compaction of the range (it also applies the tombstone).
+  rocksdb::Slice begin_slice(from), end_slice(to);
+  rocksdb::Status s = rocksdb::DeleteFilesInRange(db_.get(), records_cf_, &begin_slice, &end_slice,
+                                                  /*include_end=*/false);
+  if (!s.ok()) return FromRocks(s, "retention file deletion");
+  rocksdb::CompactRangeOptions cro;
+  cro.exclusive_manual_compaction = false;
+  s = db_->CompactRange(cro, records_cf_, &begin_slice, &end_slice);
+  return FromRocks(s, "retention compaction");
+}
+
+int64_t Store::OldestUs() const {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return 0;
+  const int64_t cutoff = query_cutoff_us_.load(std::memory_order_relaxed);
+  const std::string lower = cutoff != 0 ? keys::PrimaryKey(cutoff, 0) : std::string();
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice lower_slice(lower);
+  if (!lower.empty()) ro.iterate_lower_bound = &lower_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, records_cf_));
+  it->SeekToFirst();
+  int64_t ts = 0;
+  uint64_t seq = 0;
+  if (!it->Valid() ||
+      !keys::ParsePrimaryKey(std::string_view(it->key().data(), it->key().size()), &ts, &seq)) {
+    return 0;
+  }
+  return ts;
+}
+
+int64_t Store::CutoffForOldest(uint64_t records) const {
+  std::lock_guard write_lock(write_mu_);
+  uint64_t sum = 0;
+  for (const auto& [minute, n] : bucket_counts_) {
+    sum += n;
+    if (sum >= records) return minute + kMinuteUs;
+  }
+  return 0;
+}
+
+Store::Sizes Store::MeasureSizes() const {
+  Sizes sz;
+  sz.disk_bytes = DiskBytes();
+  sz.records = RecordCount();
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return sz;
+  uint64_t entries = 0;
+  db_->GetIntProperty(index_cf_, "rocksdb.total-sst-files-size", &sz.index_bytes);
+  db_->GetIntProperty(index_cf_, "rocksdb.estimate-num-keys", &entries);
+  const uint64_t written = records_written_.load(std::memory_order_relaxed);
+  if (written != 0 && entries != 0) {
+    const double per_record =
+        static_cast<double>(index_entries_written_.load(std::memory_order_relaxed)) /
+        static_cast<double>(written);
+    const double live = per_record * static_cast<double>(sz.records);
+    if (live < static_cast<double>(entries)) {
+      const double garbage = 1.0 - live / static_cast<double>(entries);
+      sz.index_garbage_bytes = static_cast<uint64_t>(garbage * static_cast<double>(sz.index_bytes));
+    }
+  }
+  return sz;
+}
+
+absl::Status Store::CompactIndex() {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return BrokenStatus();
+  if (read_only_ || broken_) return absl::OkStatus();
+  rocksdb::CompactRangeOptions cro;
+  cro.exclusive_manual_compaction = false;
+  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  absl::Status st = FromRocks(db_->CompactRange(cro, index_cf_, nullptr, nullptr), "compact index");
   if (!st.ok()) return st;
-  return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "flush");
+  return FromRocks(db_->CompactRange(cro, imported_cf_, nullptr, nullptr), "compact imports");
+}
+
+absl::Status Store::Checkpoint(const std::string& dir) const {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return BrokenStatus();
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) {
+    return absl::AlreadyExistsError(dir + " exists: a backup goes into a new folder");
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  if (!s.ok()) return FromRocks(s, "checkpoint");
+  std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+  // Flushes the memtables first when the WAL holds anything (0), so the
+  // copy needs no WAL replay; everything synced is in it.
+  return FromRocks(cp->CreateCheckpoint(dir, /*log_size_for_flush=*/0), "checkpoint " + dir);
 }
 
 }  // namespace mlq

@@ -27,7 +27,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,14 +44,25 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class SstFileManager;
 class WriteBatch;
 }  // namespace rocksdb
 
 namespace mlq {
 
+class ExpiryFilter;
+
 struct StoreOptions {
   std::string path;         // data folder; created when missing
   bool sync_writes = true;  // fsync the WAL on every batch (group commit)
+  // Free space the disk must keep: below it CheckSpace() fails, so the
+  // writer pauses intake before RocksDB meets ENOSPC. 0 = automatic: 2 % of
+  // the filesystem, at least 16 MiB, at most 1 GiB.
+  uint64_t reserve_bytes = 0;
+  // The hard limit on table files (RocksDB's SstFileManager), 0 = none.
+  // Retention (store/retention.h) keeps the store well below it; reaching
+  // it makes writes fail (and the writer pause) instead of filling the disk.
+  uint64_t max_disk_bytes = 0;
 };
 
 struct StoredRecord {
@@ -73,7 +87,10 @@ struct FindResult {
 
 class Store {
  public:
-  // Opens (creating when missing) the store at options.path.
+  // Opens (creating when missing) the store at options.path. When the store
+  // exists but cannot be opened for writing because of an I/O error (a full
+  // disk), it is opened read-only instead: queries work, writes fail with
+  // FailedPrecondition until Recover() reopens it writable.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
   ~Store();
   Store(const Store&) = delete;
@@ -177,6 +194,57 @@ class Store {
   void DeferSyncs() { defer_syncs_ = true; }
   absl::Status SyncWal();
 
+  // ---- Resource errors (see writer.h) ----
+
+  // OK while writes can go on: the store is writable, has no background
+  // error, and the disk keeps its reserve. Else Unavailable with the reason
+  // ("disk nearly full: ...", "store read-only: ...", RocksDB's error).
+  // Cheap (one statvfs); safe from any thread.
+  absl::Status CheckSpace() const;
+  // Tries to leave an error state: RocksDB's Resume() after a background
+  // error, or, for a store opened read-only, a writable reopen once the disk
+  // has its reserve again. OK when the store is writable. Call from the
+  // writer's threads only (not concurrently with Write()).
+  absl::Status Recover();
+  bool read_only() const { return read_only_.load(std::memory_order_relaxed); }
+  // Free bytes of the store's filesystem, and the reserve in force.
+  uint64_t FreeBytes() const;
+  uint64_t reserve_bytes() const { return reserve_bytes_; }
+
+  // ---- Retention (store/retention.h decides when) ----
+
+  // Deletes every record older than `cutoff_us`: whole minutes of records
+  // by one range deletion plus the table files that lie wholly in the range,
+  // then compacts the range so its space returns. Index and import entries
+  // of deleted records are dropped by compaction filters as compaction
+  // reaches them; until then lookups skip them (Find). From the call on,
+  // Find and Scan return nothing older than `cutoff_us`. `*deleted` gets
+  // the number of records deleted. Safe concurrently with Write() and reads.
+  absl::Status DeleteBefore(int64_t cutoff_us, uint64_t* deleted = nullptr);
+  // Nothing older than this is returned (0 = nothing deleted so far).
+  int64_t expired_before_us() const { return query_cutoff_us_.load(std::memory_order_relaxed); }
+  // The time of the oldest record kept (0 when empty).
+  int64_t OldestUs() const;
+  // The oldest time before which deleting would remove at least `records`
+  // records (whole minutes), for size-based retention; 0 when the store
+  // holds fewer.
+  int64_t CutoffForOldest(uint64_t records) const;
+
+  // What size-based retention decides on.
+  struct Sizes {
+    uint64_t disk_bytes = 0;           // DiskBytes()
+    uint64_t index_bytes = 0;          // table files of the index
+    uint64_t index_garbage_bytes = 0;  // estimated: entries of deleted records
+    uint64_t records = 0;
+  };
+  Sizes MeasureSizes() const;
+  // Compacts the whole index, dropping every entry of a deleted record.
+  absl::Status CompactIndex();
+
+  // A consistent copy of the store in `dir` (must not exist), made while the
+  // store is in use (RocksDB checkpoint: hard links where possible).
+  absl::Status Checkpoint(const std::string& dir) const;
+
   // The index terms a record produces (for tests and tooling).
   static std::vector<std::pair<keys::IndexKind, std::string>> IndexTerms(const LogRecord& rec);
 
@@ -200,7 +268,48 @@ class Store {
   absl::Status WriteRecords(const std::vector<Item>& items, std::span<const PreparedRun> runs,
                             std::vector<std::string>* keys_out);
 
+  absl::Status OpenDb(bool read_only);
+  // OK when the disk has room for a writable open (see Open).
+  absl::Status RoomToOpen() const;
+  absl::StatusOr<LogRecord> GetLocked(std::string_view primary_key) const;
+  void CloseDb();
+  // Adds the records' per-minute counts to `wb` and returns them (applied
+  // to bucket_counts_ once the write succeeded). Under write_mu_.
+  std::vector<std::pair<int64_t, uint64_t>> CountBuckets(const std::vector<Item>& items,
+                                                         rocksdb::WriteBatch& wb);
+
   std::string path_;
+  StoreOptions options_;
+  uint64_t reserve_bytes_ = 0;
+  std::atomic<bool> read_only_{false};
+  std::string read_only_reason_;
+  // After a failed write, sync or flush the DB is never written again (a
+  // RocksDB WAL writer that saw an error must not be used: Debian's build
+  // asserts); Recover() reopens it.
+  std::atomic<bool> broken_{false};
+  std::string broken_reason_;  // under state_mu_
+  mutable std::mutex state_mu_;
+  void MarkBroken(const absl::Status& why);
+  absl::Status BrokenStatus() const;
+  // Serializes writes (the writer and retention) and guards bucket_counts_.
+  mutable std::mutex write_mu_;
+  // Records per minute (minute start, microseconds -> count), persisted in
+  // the default CF in the same batch as the records.
+  std::map<int64_t, uint64_t> bucket_counts_;
+  // Physically deleted before (whole minutes); the filters drop older entries.
+  std::shared_ptr<std::atomic<int64_t>> deleted_before_us_ =
+      std::make_shared<std::atomic<int64_t>>(0);
+  std::atomic<int64_t> query_cutoff_us_{0};
+  // Index entries and records written by this process (entries per record,
+  // for the garbage estimate of MeasureSizes).
+  std::atomic<uint64_t> index_entries_written_{0};
+  std::atomic<uint64_t> records_written_{0};
+  // Readers hold it shared; Recover() reopening the DB holds it exclusively.
+  mutable std::shared_mutex db_mu_;
+  std::shared_ptr<rocksdb::SstFileManager> sst_file_manager_;
+  // Drop the index and import entries of deleted records (expiry_filter.h).
+  std::unique_ptr<ExpiryFilter> index_filter_;
+  std::unique_ptr<ExpiryFilter> imported_filter_;
   bool sync_writes_ = true;
   bool defer_syncs_ = false;
   std::unique_ptr<rocksdb::DB> db_;

@@ -5,7 +5,19 @@
 #include <string>
 #include <utility>
 
+#include "store/record.h"
+
 namespace mlq {
+
+namespace {
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
 
 Writer::Writer(Store* store, Counters* counters, WriterOptions options)
     : store_(store),
@@ -15,11 +27,16 @@ Writer::Writer(Store* store, Counters* counters, WriterOptions options)
       batches_(counters->Get("store.batches")),
       errors_(counters->Get("store.errors")),
       dropped_(counters->Get("dropped.store_error")),
+      recoveries_(counters->Get("store.recoveries")),
+      unavailable_gauge_(counters->Get("store.unavailable")),
       sync_thread_wanted_(store->syncs_writes()) {
   if (sync_thread_wanted_) {
     store_->DeferSyncs();
     sync_thread_ = std::thread([this] { RunSync(); });
   }
+  // A store opened read-only (or a disk below its reserve) refuses intake
+  // from the start; the writer thread looks again every retry_interval.
+  if (absl::Status st = store_->CheckSpace(); !st.ok()) SetHealth(st);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -39,14 +56,24 @@ size_t QueuedBytes(const std::vector<LogRecord>& batch) {
 
 }  // namespace
 
-bool Writer::TryPush(std::vector<LogRecord>& batch) {
+bool Writer::TryPush(std::vector<LogRecord>& batch) { return Push(batch, nullptr); }
+
+bool Writer::TryPushAcked(std::vector<LogRecord>& batch, AckCallback on_stored) {
+  if (batch.empty()) {
+    if (on_stored) on_stored(true);
+    return true;
+  }
+  return Push(batch, &on_stored);
+}
+
+bool Writer::Push(std::vector<LogRecord>& batch, AckCallback* on_stored) {
   if (batch.empty()) return true;
   const size_t n = batch.size();
   const size_t record_bytes = QueuedBytes(batch);
   Pending slot;
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return false;
+    if (stopping_ || !unavailable_.empty()) return false;
     // An empty queue always takes one batch, so an oversized batch cannot
     // be refused forever.
     if (queued_records_ != 0 && (queued_records_ + n > options_.max_queued_records ||
@@ -74,6 +101,7 @@ bool Writer::TryPush(std::vector<LogRecord>& batch) {
     queue_.push_back(std::move(slot));
     queued_records_ += n;
     queued_bytes_ += bytes;
+    if (on_stored != nullptr) acks_.push_back({pushed_, pushed_ + n, std::move(*on_stored)});
     pushed_ += n;
   }
   work_cv_.notify_one();
@@ -105,7 +133,78 @@ void Writer::Stop() {
   }
   sync_cv_.notify_all();
   if (sync_thread_.joinable()) sync_thread_.join();
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+  }
+  RunCallbacks();
   done_cv_.notify_all();
+}
+
+std::string Writer::Unavailable() const {
+  std::lock_guard lock(mu_);
+  return unavailable_;
+}
+
+int64_t Writer::unavailable_since_us() const {
+  std::lock_guard lock(mu_);
+  return unavailable_since_us_;
+}
+
+void Writer::SetHealth(const absl::Status& why) {
+  std::string reason;
+  if (!why.ok()) {
+    reason = std::string(why.message());
+    if (reason.empty()) reason = why.ToString();
+  }
+  bool changed = false;
+  {
+    std::lock_guard lock(mu_);
+    // Logged when intake pauses and when it resumes; a new reason while
+    // paused only replaces the one shown (the retries would flood the log).
+    changed = reason.empty() != unavailable_.empty();
+    if (changed && reason.empty()) recoveries_.fetch_add(1, std::memory_order_relaxed);
+    if (changed && !reason.empty()) unavailable_since_us_ = NowUs();
+    unavailable_ = reason;
+  }
+  if (!changed) return;
+  unavailable_gauge_.store(reason.empty() ? 0 : 1, std::memory_order_relaxed);
+  if (reason.empty()) {
+    std::fprintf(stderr, "mlqd: store available again, intake resumes\n");
+  } else {
+    std::fprintf(stderr, "mlqd: store unavailable, intake paused: %s\n", reason.c_str());
+  }
+  std::fflush(stderr);
+}
+
+bool Writer::WaitAndRecover() {
+  {
+    std::unique_lock lock(mu_);
+    if (!stopping_) work_cv_.wait_for(lock, options_.retry_interval, [&] { return stopping_; });
+  }
+  // A failure leaves the reason the caller reported: the next attempt
+  // reports again.
+  (void)store_->Recover();
+  std::lock_guard lock(mu_);
+  return !stopping_;
+}
+
+void Writer::RunCallbacks() {
+  std::vector<std::pair<AckCallback, bool>> ready;
+  {
+    std::lock_guard lock(mu_);
+    const bool all = stopped_;  // nothing more will be handled
+    while (!acks_.empty() && (acks_.front().end <= committed_ || all)) {
+      Ack& a = acks_.front();
+      bool ok = a.end <= committed_;
+      for (const auto& [from, to] : lost_) {
+        if (a.begin < to && from < a.end) ok = false;
+      }
+      ready.emplace_back(std::move(a.cb), ok);
+      acks_.pop_front();
+    }
+  }
+  for (auto& [cb, ok] : ready) cb(ok);
 }
 
 void Writer::Handled(uint64_t handled, uint64_t stored) {
@@ -123,6 +222,7 @@ void Writer::Handled(uint64_t handled, uint64_t stored) {
     sync_cv_.notify_one();
   } else {
     stored_.fetch_add(stored, std::memory_order_relaxed);
+    RunCallbacks();
     done_cv_.notify_all();
   }
 }
@@ -140,16 +240,40 @@ void Writer::RunSync() {
     // Everything written before this call becomes durable; writes of the
     // next round go on meanwhile.
     absl::Status st = stored != 0 ? store_->SyncWal() : absl::OkStatus();
-    if (!st.ok()) {
+    bool durable = st.ok();
+    if (!durable) {
       errors_.fetch_add(1, std::memory_order_relaxed);
-      std::fprintf(stderr, "mlqd: WAL sync failed, %llu records may not be durable: %s\n",
+      std::fprintf(stderr, "mlqd: WAL sync failed, %llu records not yet durable: %s\n",
                    static_cast<unsigned long long>(stored), std::string(st.message()).c_str());
     }
-    stored_.fetch_add(stored, std::memory_order_relaxed);
+    while (!durable) {
+      SetHealth(st);
+      bool stopping;
+      {
+        std::unique_lock lock(mu_);
+        sync_cv_.wait_for(lock, options_.retry_interval, [&] { return sync_stopping_; });
+        stopping = sync_stopping_;
+      }
+      // The records are in the memtables: once the store recovered, a
+      // flush puts them in table files, durable whatever became of the WAL.
+      st = store_->Recover();
+      if (st.ok()) st = store_->Flush();
+      durable = st.ok();
+      if (!durable && stopping) break;
+    }
+    if (durable) {
+      stored_.fetch_add(stored, std::memory_order_relaxed);
+    } else {
+      dropped_.fetch_add(stored, std::memory_order_relaxed);
+      std::fprintf(stderr, "mlqd: stopping with %llu records written but never synced\n",
+                   static_cast<unsigned long long>(stored));
+    }
     {
       std::lock_guard lock(mu_);
+      if (!durable) lost_.emplace_back(committed_, committed_ + handled);
       committed_ += handled;
     }
+    RunCallbacks();
     done_cv_.notify_all();
   }
 }
@@ -164,6 +288,29 @@ size_t Writer::queued_records() const {
   return queued_records_;
 }
 
+bool Writer::CommitGroup(std::vector<std::vector<LogRecord>*>& group,
+                         std::vector<Store::Prepared*>& preps, const StoredCallback& cb,
+                         std::vector<std::vector<std::string>>* keys) {
+  // Before writing: a disk below its reserve pauses intake instead of
+  // running into ENOSPC (Stop() still writes: the reserve is for that).
+  for (;;) {
+    absl::Status space = store_->CheckSpace();
+    if (space.ok()) break;
+    SetHealth(space);
+    if (!WaitAndRecover()) break;
+  }
+  absl::Status st = store_->WriteGroup(group, preps, keys);
+  if (!st.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
+  while (!st.ok()) {
+    SetHealth(st);  // logs when the reason changes
+    const bool go_on = WaitAndRecover();
+    st = store_->WriteGroup(group, preps, keys);
+    if (!st.ok() && !go_on) return false;  // Stop() and the store still fails
+  }
+  if (st.ok() && !Unavailable().empty() && store_->CheckSpace().ok()) SetHealth(absl::OkStatus());
+  return true;
+}
+
 void Writer::Run() {
   std::deque<Pending> work;
   std::vector<Pending> emptied;
@@ -171,8 +318,10 @@ void Writer::Run() {
   std::vector<Store::Prepared*> preps;
   size_t group_records = 0;
   std::vector<std::vector<std::string>> keys;
+  uint64_t position = 0;  // records handled so far, in push order
   for (;;) {
     StoredCallback cb;
+    bool idle_unavailable = false;
     {
       std::unique_lock lock(mu_);
       // Batches committed by the last round go back to the producers.
@@ -180,12 +329,28 @@ void Writer::Run() {
         spare_.push_back(std::move(emptied.back()));
         emptied.pop_back();
       }
-      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      // While unavailable with nothing queued, look again every
+      // retry_interval, so intake resumes by itself when space returns.
+      if (!unavailable_.empty() && queue_.empty() && !stopping_) {
+        work_cv_.wait_for(lock, options_.retry_interval,
+                          [&] { return stopping_ || !queue_.empty(); });
+        idle_unavailable = queue_.empty() && !stopping_;
+      } else {
+        work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      }
       if (queue_.empty() && stopping_) return;
-      work.swap(queue_);
-      queued_records_ = 0;
-      queued_bytes_ = 0;
-      cb = on_stored_;
+      if (!idle_unavailable) {
+        work.swap(queue_);
+        queued_records_ = 0;
+        queued_bytes_ = 0;
+        cb = on_stored_;
+      }
+    }
+    if (idle_unavailable) {
+      absl::Status st = store_->Recover();
+      if (st.ok()) st = store_->CheckSpace();
+      SetHealth(st);
+      continue;
     }
     emptied.clear();  // more than the producers will take back
     // Group commit: everything that accumulated while the last write ran,
@@ -196,8 +361,7 @@ void Writer::Run() {
       if (group.empty()) return;
       size_t n = 0;
       for (const auto* b : group) n += b->size();
-      absl::Status st = store_->WriteGroup(group, preps, cb ? &keys : nullptr);
-      if (st.ok()) {
+      if (CommitGroup(group, preps, cb, cb ? &keys : nullptr)) {
         size_t stored = 0;
         for (size_t i = 0; i < group.size(); ++i) {
           stored += group[i]->size();  // less than n when imports repeat
@@ -206,11 +370,12 @@ void Writer::Run() {
         stored_round += stored;
         batches_.fetch_add(1, std::memory_order_relaxed);
       } else {
-        errors_.fetch_add(1, std::memory_order_relaxed);
         dropped_.fetch_add(n, std::memory_order_relaxed);
-        std::fprintf(stderr, "mlqd: store write failed, %zu records lost: %s\n", n,
-                     std::string(st.message()).c_str());
+        std::fprintf(stderr, "mlqd: stopping on a failing store, %zu records lost\n", n);
+        std::lock_guard lock(mu_);
+        lost_.emplace_back(position, position + n);
       }
+      position += n;
       handled += n;
       group.clear();
       preps.clear();

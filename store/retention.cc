@@ -1,0 +1,215 @@
+#include "store/retention.h"
+
+#include <cstdio>
+#include <string>
+#include <utility>
+
+#include "base/scan.h"
+
+namespace mlq {
+
+Retention::Retention(Store* store, Counters* counters, RetentionOptions options)
+    : store_(store),
+      passes_(counters->Get("retention.passes")),
+      deleted_(counters->Get("retention.deleted")),
+      deleted_for_size_(counters->Get("retention.deleted_for_size")),
+      errors_(counters->Get("retention.errors")),
+      index_compactions_(counters->Get("retention.index_compactions")),
+      options_(std::move(options)) {
+  if (!options_.now_us) {
+    options_.now_us = [] {
+      return std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+}
+
+Retention::~Retention() { Stop(); }
+
+void Retention::Start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable() || stopping_) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Retention::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Retention::Update(int64_t max_age_us, uint64_t max_disk_bytes) {
+  {
+    std::lock_guard lock(mu_);
+    options_.max_age_us = max_age_us;
+    options_.max_disk_bytes = max_disk_bytes;
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
+int64_t Retention::max_age_us() const {
+  std::lock_guard lock(mu_);
+  return options_.max_age_us;
+}
+
+uint64_t Retention::max_disk_bytes() const {
+  std::lock_guard lock(mu_);
+  return options_.max_disk_bytes;
+}
+
+void Retention::Run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, options_.interval, [&] { return stopping_ || wake_; });
+      if (stopping_) return;
+      wake_ = false;
+    }
+    absl::Status st = RunOnce();
+    if (!st.ok()) {
+      std::fprintf(stderr, "mlqd: retention pass failed (retried next pass): %s\n",
+                   std::string(st.message()).c_str());
+    }
+  }
+}
+
+absl::Status Retention::RunOnce() {
+  std::lock_guard pass(pass_mu_);
+  int64_t max_age;
+  uint64_t max_disk;
+  int64_t now;
+  {
+    std::lock_guard lock(mu_);
+    max_age = options_.max_age_us;
+    max_disk = options_.max_disk_bytes;
+    now = options_.now_us();
+  }
+  passes_.fetch_add(1, std::memory_order_relaxed);
+  if (max_age > 0) {
+    uint64_t n = 0;
+    absl::Status st = store_->DeleteBefore(now - max_age, &n);
+    deleted_.fetch_add(n, std::memory_order_relaxed);
+    if (!st.ok()) {
+      errors_.fetch_add(1, std::memory_order_relaxed);
+      return st;
+    }
+  }
+  if (max_disk == 0) return absl::OkStatus();
+  Store::Sizes sizes = store_->MeasureSizes();
+  if (sizes.index_garbage_bytes * 4 > sizes.index_bytes && sizes.index_bytes > (64u << 20)) {
+    index_compactions_.fetch_add(1, std::memory_order_relaxed);
+    if (absl::Status st = store_->CompactIndex(); !st.ok()) {
+      errors_.fetch_add(1, std::memory_order_relaxed);
+      return st;
+    }
+    sizes = store_->MeasureSizes();
+  }
+  const uint64_t live = sizes.disk_bytes - std::min(sizes.disk_bytes, sizes.index_garbage_bytes);
+  if (live * 10 <= max_disk * 9 || sizes.records == 0) return absl::OkStatus();
+  // Delete the oldest records in proportion to the excess over 80 %.
+  const double excess = static_cast<double>(live - max_disk * 8 / 10) / static_cast<double>(live);
+  const auto records = static_cast<uint64_t>(excess * static_cast<double>(sizes.records)) + 1;
+  const int64_t cutoff = store_->CutoffForOldest(records);
+  if (cutoff == 0) return absl::OkStatus();
+  uint64_t n = 0;
+  absl::Status st = store_->DeleteBefore(cutoff, &n);
+  deleted_.fetch_add(n, std::memory_order_relaxed);
+  deleted_for_size_.fetch_add(n, std::memory_order_relaxed);
+  if (!st.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
+  return st;
+}
+
+namespace {
+
+// Digits then an optional unit; false when `text` is not that.
+bool SplitNumber(std::string_view text, uint64_t* n, std::string_view* unit) {
+  text = scan::TrimSpace(text);
+  size_t i = 0;
+  uint64_t v = 0;
+  while (i < text.size() && scan::IsDigit(text[i])) {
+    if (v > (UINT64_MAX - 9) / 10) return false;
+    v = v * 10 + static_cast<uint64_t>(text[i] - '0');
+    ++i;
+  }
+  if (i == 0) return false;
+  *n = v;
+  *unit = scan::TrimSpace(text.substr(i));
+  return true;
+}
+
+}  // namespace
+
+absl::Status ParseDuration(std::string_view text, int64_t* us) {
+  *us = 0;
+  if (scan::TrimSpace(text).empty()) return absl::OkStatus();
+  uint64_t n = 0;
+  std::string_view unit;
+  if (!SplitNumber(text, &n, &unit)) {
+    return absl::InvalidArgumentError("not a duration: \"" + std::string(text) +
+                                      "\" (e.g. 30d, 12h, 90m, 2w)");
+  }
+  uint64_t seconds_per = 0;
+  if (unit.empty() || unit == "d") {
+    seconds_per = 86400;
+  } else if (unit == "w") {
+    seconds_per = 7 * 86400;
+  } else if (unit == "h") {
+    seconds_per = 3600;
+  } else if (unit == "m") {
+    seconds_per = 60;
+  } else if (unit == "s") {
+    seconds_per = 1;
+  } else {
+    return absl::InvalidArgumentError("unknown duration unit in \"" + std::string(text) +
+                                      "\" (s, m, h, d, w)");
+  }
+  if (n > static_cast<uint64_t>(INT64_MAX) / 1000000 / seconds_per) {
+    return absl::InvalidArgumentError("duration too long: " + std::string(text));
+  }
+  *us = static_cast<int64_t>(n * seconds_per * 1000000);
+  return absl::OkStatus();
+}
+
+absl::Status ParseByteSize(std::string_view text, uint64_t* bytes) {
+  *bytes = 0;
+  if (scan::TrimSpace(text).empty()) return absl::OkStatus();
+  uint64_t n = 0;
+  std::string_view unit;
+  if (!SplitNumber(text, &n, &unit)) {
+    return absl::InvalidArgumentError("not a size: \"" + std::string(text) +
+                                      "\" (e.g. 200G, 512M)");
+  }
+  std::string u = scan::LowerCopy(unit);
+  if (u.ends_with("ib")) {
+    u.resize(u.size() - 2);
+  } else if (u.ends_with("b")) {
+    u.pop_back();
+  }
+  int shift = 0;
+  if (u.empty()) {
+    shift = 0;
+  } else if (u == "k") {
+    shift = 10;
+  } else if (u == "m") {
+    shift = 20;
+  } else if (u == "g") {
+    shift = 30;
+  } else if (u == "t") {
+    shift = 40;
+  } else {
+    return absl::InvalidArgumentError("unknown size unit in \"" + std::string(text) +
+                                      "\" (K, M, G, T)");
+  }
+  if (shift != 0 && n > (UINT64_MAX >> shift)) {
+    return absl::InvalidArgumentError("size too large: " + std::string(text));
+  }
+  *bytes = n << shift;
+  return absl::OkStatus();
+}
+
+}  // namespace mlq
