@@ -1,4 +1,5 @@
-// The subcommands of mlq: find, trace, tail, stats, queue, status, import.
+// The subcommands of mlq: find, trace, tail, stats, queue, status, import,
+// backup.
 //
 // Each Add*Command adds its subcommand (options, help text with examples) to
 // `app` and returns a Command whose run() executes it once the command line
@@ -47,5 +48,6 @@ Command AddTraceCommand(CLI::App& app, GlobalOptions& globals);
 Command AddTailCommand(CLI::App& app, GlobalOptions& globals);
 Command AddStatsCommand(CLI::App& app, GlobalOptions& globals);
 Command AddQueueCommand(CLI::App& app, GlobalOptions& globals);
+Command AddBackupCommand(CLI::App& app, GlobalOptions& globals);
 
 }  // namespace mlq::cli

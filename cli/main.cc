@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
       mlq::cli::AddFindCommand(app, globals),   mlq::cli::AddTraceCommand(app, globals),
       mlq::cli::AddTailCommand(app, globals),   mlq::cli::AddStatsCommand(app, globals),
       mlq::cli::AddQueueCommand(app, globals),  mlq::cli::AddStatusCommand(app, globals),
-      mlq::cli::AddImportCommand(app, globals),
+      mlq::cli::AddImportCommand(app, globals), mlq::cli::AddBackupCommand(app, globals),
   };
 
   try {

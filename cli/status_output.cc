@@ -46,6 +46,17 @@ std::string StatusToJson(const mlq::v1::StatusResponse& s, bool utc) {
   w.Key("normalized").Uint(s.normalized());
   CountMap(w, "dropped", s.dropped());
   w.Key("store_bytes").Uint(s.store_bytes());
+  w.Key("store_unavailable").String(s.store_unavailable());
+  if (s.store_unavailable_since_us() != 0) {
+    w.Key("store_unavailable_since_us").Int(s.store_unavailable_since_us());
+  }
+  w.Key("store_read_only").Bool(s.store_read_only());
+  w.Key("oldest_us").Int(s.oldest_us());
+  w.Key("expired_before_us").Int(s.expired_before_us());
+  w.Key("retention_us").Int(s.retention_us());
+  w.Key("max_disk_bytes").Uint(s.max_disk_bytes());
+  w.Key("disk_free_bytes").Uint(s.disk_free_bytes());
+  w.Key("disk_reserve_bytes").Uint(s.disk_reserve_bytes());
   CountMap(w, "counters", s.counters());
   w.Key("listeners").BeginArray();
   for (const mlq::v1::Listener& l : s.listeners()) {
@@ -77,7 +88,31 @@ std::string StatusToText(const mlq::v1::StatusResponse& s, const std::string& se
                         FormatDuration((now_us - s.started_us()) / 1000000) + ")");
   }
   line("Stored",
-       GroupThousands(s.stored()) + " records, " + HumanBytes(s.store_bytes()) + " on disk");
+       GroupThousands(s.stored()) + " records, " + HumanBytes(s.store_bytes()) + " on disk" +
+           (s.max_disk_bytes() == 0
+                ? std::string()
+                : " of --max-disk " + HumanBytes(s.max_disk_bytes()) + " (" +
+                      std::to_string(s.store_bytes() * 100 / s.max_disk_bytes()) + " %)"));
+  if (!s.store_unavailable().empty()) {
+    line("Intake", "PAUSED" +
+                       (s.store_unavailable_since_us() != 0
+                            ? " since " + FormatTableTime(s.store_unavailable_since_us(), utc)
+                            : std::string()) +
+                       ": " + s.store_unavailable() + " (resumes by itself)");
+  } else {
+    line("Intake", "accepting");
+  }
+  if (s.store_read_only()) line("Store", "read-only (opened on a full or failing disk)");
+  line("Disk", HumanBytes(s.disk_free_bytes()) + " free, intake pauses below " +
+                   HumanBytes(s.disk_reserve_bytes()));
+  line("Oldest", s.oldest_us() == 0 ? std::string("none") : FormatTableTime(s.oldest_us(), utc));
+  line("Retention",
+       (s.retention_us() == 0 ? std::string("forever")
+                              : FormatDuration(s.retention_us() / 1000000)) +
+           (s.max_disk_bytes() == 0 ? "" : ", at most " + HumanBytes(s.max_disk_bytes())) +
+           (s.expired_before_us() == 0
+                ? std::string()
+                : "; lines before " + FormatTableTime(s.expired_before_us(), utc) + " deleted"));
   const uint64_t received = Total(s.received());
   line("Received", GroupThousands(received) + " lines" +
                        (received == 0 ? "" : ": " + CountList(s.received(), "")));

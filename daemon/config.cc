@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "store/retention.h"
+
 namespace mlq {
 
 absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
@@ -15,6 +17,11 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--syslog-tls", c.syslog_tls, "syslog over TLS (RFC 5425), ADDR:PORT")
       ->capture_default_str();
+  app.add_option("--syslog-relp", c.syslog_relp,
+                 "RELP (rsyslog omrelp), acknowledged after storing, ADDR:PORT (\"\" disables)")
+      ->capture_default_str();
+  app.add_flag("--relp-tls", c.relp_tls,
+               "the RELP port speaks TLS with --tls-cert/--tls-key (and --tls-client-ca)");
   app.add_option("--tls-cert", c.tls_cert, "PEM certificate (chain) of the TLS listener");
   app.add_option("--tls-key", c.tls_key, "PEM private key of the TLS listener");
   app.add_option("--tls-client-ca", c.tls_client_ca,
@@ -38,13 +45,23 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--queue-records", c.queue_records, "records the writer queue holds at most")
       ->capture_default_str();
+  app.add_option("--retention", c.retention,
+                 "delete lines older than this: 30d, 12h, 2w (default: keep forever)");
+  app.add_option("--max-disk", c.max_disk,
+                 "keep the store below this size, deleting the oldest lines: 200G, 512M");
+  app.add_option("--disk-reserve", c.disk_reserve,
+                 "free disk space below which intake pauses (default: 2 % of the filesystem, "
+                 "16M..1G)");
   app.footer(
       "Examples:\n"
       "  mlqd                                   # ./mlq-data, syslog :5514 UDP+TCP, gRPC "
       "127.0.0.1:7600\n"
       "  mlqd --data /var/lib/mlq --syslog-tcp 0.0.0.0:6514 --grpc 127.0.0.1:0\n"
       "  mlqd --syslog-tls 0.0.0.0:6514 --tls-cert server.pem --tls-key server.key \\\n"
-      "       --tls-client-ca ca.pem                # mutual TLS\n");
+      "       --tls-client-ca ca.pem                # mutual TLS\n"
+      "  mlqd --syslog-relp 0.0.0.0:2514           # RELP (rsyslog omrelp)\n"
+      "  mlqd --retention 30d --max-disk 200G       # keep 30 days, at most 200 GiB\n"
+      "SIGHUP re-reads the config file and flags: TLS certificates, retention.\n");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -54,6 +71,21 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
   }
   if (!c.syslog_tls.empty() && (c.tls_cert.empty() || c.tls_key.empty())) {
     return absl::InvalidArgumentError("--syslog-tls needs --tls-cert and --tls-key");
+  }
+  if (c.relp_tls && !c.syslog_relp.empty() && (c.tls_cert.empty() || c.tls_key.empty())) {
+    return absl::InvalidArgumentError("--relp-tls needs --tls-cert and --tls-key");
+  }
+  if (absl::Status st = ParseDuration(c.retention, &c.retention_us); !st.ok()) {
+    return absl::InvalidArgumentError("--retention: " + std::string(st.message()));
+  }
+  if (absl::Status st = ParseByteSize(c.max_disk, &c.max_disk_bytes); !st.ok()) {
+    return absl::InvalidArgumentError("--max-disk: " + std::string(st.message()));
+  }
+  if (absl::Status st = ParseByteSize(c.disk_reserve, &c.disk_reserve_bytes); !st.ok()) {
+    return absl::InvalidArgumentError("--disk-reserve: " + std::string(st.message()));
+  }
+  if (c.max_disk_bytes != 0 && c.max_disk_bytes < (16u << 20)) {
+    return absl::InvalidArgumentError("--max-disk: at least 16M");
   }
   for (const std::string& lt : c.listener_timezones) {
     size_t eq = lt.find('=');

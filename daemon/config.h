@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ struct DaemonConfig {
   std::string syslog_udp = "0.0.0.0:5514";       // "" disables
   std::string syslog_tcp = "0.0.0.0:5514";       // "" disables
   std::string syslog_tls;                        // "" = no TLS listener
+  std::string syslog_relp;                       // RELP listener, "" = none
+  bool relp_tls = false;                         // the RELP port speaks TLS (tls_* files)
   std::string tls_cert;                          // PEM certificate chain
   std::string tls_key;                           // PEM private key
   std::string tls_client_ca;                     // require client certificates signed by it
@@ -29,6 +32,13 @@ struct DaemonConfig {
   std::vector<std::string> listener_timezones;
   bool sync_writes = true;
   size_t queue_records = 200000;
+  // Retention (store/retention.h): as given, and parsed.
+  std::string retention;     // "30d", "12h", ... ("" = forever)
+  std::string max_disk;      // "200G", ... ("" = no limit)
+  std::string disk_reserve;  // free space below which intake pauses ("" = automatic)
+  int64_t retention_us = 0;
+  uint64_t max_disk_bytes = 0;
+  uint64_t disk_reserve_bytes = 0;
 };
 
 // Parses argv. Returns the config, or an error whose message is what to

@@ -1,6 +1,8 @@
 // mlqd: receiver -> writer -> store, and the gRPC query service, in one
 // process. SIGTERM/SIGINT stop it cleanly: listeners stop, every line
-// already received is stored, the WAL is synced.
+// already received is stored, the WAL is synced. SIGHUP re-reads the config
+// file and flags and applies what can change while running: TLS
+// certificates and retention; it never stops mlqd.
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -10,15 +12,20 @@
 
 #include <boost/asio.hpp>
 #include <cstdio>
+#include <functional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "daemon/config.h"
 #include "query/service.h"
 #include "receiver/intake/line_parser.h"
 #include "receiver/intake/listeners.h"
+#include "receiver/intake/relp_listener.h"  // RELP listener
 #include "receiver/intake/time_zone.h"
 #include "receiver/normalizers/normalizer.h"
 #include "store/counters.h"
+#include "store/retention.h"
 #include "store/store.h"
 #include "store/writer.h"
 
@@ -48,7 +55,26 @@ void TuneMalloc() {
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
-int Run(const mlq::DaemonConfig& config) {
+// SIGHUP: re-reads the config file and flags. Retention changes at once;
+// `reload_tls` re-reads the certificates of the listeners and returns what
+// it did. A config that no longer parses changes nothing.
+void Reload(int argc, char** argv, mlq::Retention* retention,
+            const std::function<std::vector<std::string>(const mlq::DaemonConfig&)>& reload_tls) {
+  absl::StatusOr<mlq::DaemonConfig> fresh = mlq::ParseDaemonFlags(argc, argv);
+  if (!fresh.ok()) {
+    Log("SIGHUP: config not reloaded, keeping the running one: " +
+        std::string(fresh.status().message()));
+    return;
+  }
+  retention->Update(fresh->retention_us, fresh->max_disk_bytes);
+  std::string what = "SIGHUP: retention " +
+                     (fresh->retention.empty() ? std::string("forever") : fresh->retention) +
+                     ", max-disk " + (fresh->max_disk.empty() ? "none" : fresh->max_disk);
+  for (const std::string& line : reload_tls(*fresh)) what += "; " + line;
+  Log(what);
+}
+
+int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   TuneMalloc();
   RaiseFileLimit();
   // Signals are taken by sigwait in this thread only.
@@ -56,16 +82,24 @@ int Run(const mlq::DaemonConfig& config) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const int64_t started_us = mlq::NowMicros();
-  auto store_or = mlq::Store::Open({.path = config.data_dir, .sync_writes = config.sync_writes});
+  auto store_or = mlq::Store::Open({.path = config.data_dir,
+                                    .sync_writes = config.sync_writes,
+                                    .reserve_bytes = config.disk_reserve_bytes,
+                                    .max_disk_bytes = config.max_disk_bytes});
   if (!store_or.ok()) {
     Log("cannot open store: " + std::string(store_or.status().message()));
     return 1;
   }
   std::unique_ptr<mlq::Store> store = *std::move(store_or);
   Log("store " + config.data_dir + ": " + std::to_string(store->RecordCount()) + " records");
+  if (store->read_only()) {
+    Log("store opened READ-ONLY (queries only; intake resumes when the disk has space): " +
+        std::string(store->CheckSpace().message()));
+  }
 
   mlq::Counters counters;
   // Declared before the writer: the writer's callback feeds it until Stop().
@@ -74,6 +108,10 @@ int Run(const mlq::DaemonConfig& config) {
   writer.SetStoredCallback(
       [&tail_hub](const std::vector<mlq::LogRecord>& records,
                   const std::vector<std::string>& keys) { tail_hub.Publish(records, keys); });
+  mlq::Retention retention(
+      store.get(), &counters,
+      {.max_age_us = config.retention_us, .max_disk_bytes = config.max_disk_bytes});
+  retention.Start();
   mlq::LineParser parser(&mlq::DefaultNormalizers(), &counters);
   absl::StatusOr<mlq::TimeZone> zone = mlq::TimeZone::Load(config.timezone);
   if (!zone.ok()) {
@@ -100,7 +138,27 @@ int Run(const mlq::DaemonConfig& config) {
     return 1;
   }
 
+  // RELP listener (begin)
+  std::unique_ptr<mlq::RelpListener> relp;
+  if (!config.syslog_relp.empty()) {
+    mlq::RelpOptions ropts;
+    ropts.address = config.syslog_relp;
+    if (config.relp_tls) ropts.tls = lopts.tls;
+    ropts.max_message = config.max_message;
+    ropts.max_connections = config.max_connections;
+    ropts.idle_timeout = lopts.idle_timeout;
+    auto tz = lopts.timezone_by_listener.find("relp");
+    ropts.timezone = tz != lopts.timezone_by_listener.end() ? tz->second : config.timezone;
+    relp = std::make_unique<mlq::RelpListener>(&io, &writer, &counters, &parser, ropts);
+    if (absl::Status st = relp->Start(); !st.ok()) {
+      Log(std::string(st.message()));
+      return 1;
+    }
+  }
+  // RELP listener (end)
+
   std::vector<std::pair<std::string, std::string>> bound = listeners.Bound();
+  if (relp) bound.emplace_back("relp", relp->Bound());  // RELP listener
   mlq::QueryServiceOptions qopts;
   qopts.store = store.get();
   qopts.counters = &counters;
@@ -114,6 +172,10 @@ int Run(const mlq::DaemonConfig& config) {
     parser.ParseInto(line, 0, source, received_us, out);
   };
   qopts.flush = [&writer] { writer.Flush(); };
+  qopts.retention = [&retention] {
+    return std::make_pair(retention.max_age_us(), retention.max_disk_bytes());
+  };
+  qopts.unavailable_since_us = [&writer] { return writer.unavailable_since_us(); };
   qopts.listeners = [&bound] { return bound; };
   qopts.started_us = started_us;
   qopts.tail_hub = &tail_hub;
@@ -140,14 +202,26 @@ int Run(const mlq::DaemonConfig& config) {
   std::thread io_thread([&io] { io.run(); });
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    Reload(argc, argv, &retention, [&](const mlq::DaemonConfig& fresh) {
+      std::vector<std::string> done;
+      (void)fresh;
+      return done;
+    });
+  }
   Log(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
 
   // Order matters: no new input, then drain into the store, then close it.
-  boost::asio::post(io, [&listeners] { listeners.Stop(); });
+  boost::asio::post(io, [&listeners, &relp] {
+    listeners.Stop();
+    if (relp) relp->Stop();  // RELP listener
+  });
   io_thread.join();
   tail_hub.Close();  // open Tail streams end now instead of holding up Shutdown
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  retention.Stop();
   writer.Stop();
   if (absl::Status st = store->Flush(); !st.ok()) Log("flush: " + std::string(st.message()));
   Log("stopped: " + std::to_string(store->RecordCount()) + " records in store");
@@ -166,5 +240,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mlqd: %s\n", std::string(config.status().message()).c_str());
     return 2;
   }
-  return Run(*config);
+  return Run(*config, argc, argv);
 }

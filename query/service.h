@@ -1,4 +1,5 @@
-// mlq.v1.Query over the store: Find, Status, Ingest.
+// mlq.v1.Query over the store: Find, Trace, Tail, Stats, Queue, Status,
+// Ingest, Backup.
 //
 // The service knows the store, the counters and a RecordSink; it does not
 // know the receiver. The daemon injects how a raw line becomes a record
@@ -34,6 +35,11 @@ struct QueryServiceOptions {
       parse_line;
   // Blocks until everything pushed to `sink` so far is durably stored.
   std::function<void()> flush;
+  // The retention in force: (max age in microseconds, max disk bytes), 0 =
+  // none. Unset = none.
+  std::function<std::pair<int64_t, uint64_t>()> retention;
+  // Since when the sink has been unavailable (0 = it is not).
+  std::function<int64_t()> unavailable_since_us;
   // ("udp"|"tcp"|"grpc", "ip:port") of the running listeners.
   std::function<std::vector<std::pair<std::string, std::string>>()> listeners;
   int64_t started_us = 0;
@@ -76,8 +82,12 @@ class QueryService final : public v1::Query::Service {
   // service.cc
   grpc::Status Status(grpc::ServerContext* ctx, const v1::StatusRequest* req,
                       v1::StatusResponse* resp) override;
+  // ingest.cc
   grpc::Status Ingest(grpc::ServerContext* ctx, grpc::ServerReader<v1::IngestRequest>* reader,
                       v1::IngestResponse* resp) override;
+  // backup.cc
+  grpc::Status Backup(grpc::ServerContext* ctx, const v1::BackupRequest* req,
+                      v1::BackupResponse* resp) override;
 
  private:
   QueryServiceOptions options_;

@@ -1,0 +1,203 @@
+// Ingest: raw log lines streamed by `mlq import`, parsed like syslog traffic,
+// deduplicated by import identity (store.h) and stored. The reply (stored=N)
+// is sent only once every line it counts is durable; a store that cannot
+// write ends the call with UNAVAILABLE, and importing again completes it.
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "query/convert.h"
+#include "query/service.h"
+#include "query/status_util.h"
+
+namespace mlq {
+
+namespace {
+
+// Numbers the identical (host, time, raw) lines of one import stream: the
+// first is 0, the next 1, ... so a line legitimately logged twice keeps both
+// copies while re-importing the stream adds nothing. Remembers between
+// kWindow and 2 * kWindow distinct lines (two generations), which bounds
+// memory; identical lines share their second and host, so they are close
+// together in any log.
+class OccurrenceCounter {
+ public:
+  uint32_t Next(std::string_view line_hash) {
+    const Key key = KeyOf(line_hash);
+    if (auto it = current_.find(key); it != current_.end()) return it->second++;
+    uint32_t seen = 0;
+    if (auto it = previous_.find(key); it != previous_.end()) {
+      seen = it->second;
+      previous_.erase(it);
+    }
+    if (current_.size() >= kWindow) {
+      previous_ = std::move(current_);
+      current_.clear();
+    }
+    current_.emplace(key, seen + 1);
+    return seen;
+  }
+
+ private:
+  static constexpr size_t kWindow = 1 << 18;
+  struct Key {
+    uint64_t a, b;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return static_cast<size_t>(k.a ^ (k.b * 31)); }
+  };
+  static Key KeyOf(std::string_view h) {
+    Key k{0, 0};
+    for (size_t i = 0; i < 8 && i < h.size(); ++i) k.a = (k.a << 8) | static_cast<uint8_t>(h[i]);
+    for (size_t i = 8; i < 16 && i < h.size(); ++i) k.b = (k.b << 8) | static_cast<uint8_t>(h[i]);
+    return k;
+  }
+  std::unordered_map<Key, uint32_t, KeyHash> current_, previous_;
+};
+
+// Counts the acknowledgements an Ingest call waits for. Shared with the
+// callbacks, which may run after the call ended (a cancelled stream).
+class Acks : public std::enable_shared_from_this<Acks> {
+ public:
+  RecordSink::StoredCallback Expect() {
+    {
+      std::lock_guard lock(mu_);
+      ++pending_;
+    }
+    return [self = shared_from_this()](bool stored) { self->Done(stored); };
+  }
+  // Waits for every expected acknowledgement; false when any batch was lost.
+  bool Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return pending_ == 0; });
+    return !lost_;
+  }
+
+ private:
+  void Done(bool stored) {
+    std::lock_guard lock(mu_);
+    --pending_;
+    if (!stored) lost_ = true;
+    cv_.notify_all();
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t pending_ = 0;
+  bool lost_ = false;
+};
+
+}  // namespace
+
+grpc::Status QueryService::Ingest(grpc::ServerContext* ctx,
+                                  grpc::ServerReader<v1::IngestRequest>* reader,
+                                  v1::IngestResponse* resp) {
+  v1::IngestRequest req;
+  bool first = true;
+  bool dry_run = false;
+  std::string host;
+  uint32_t samples = 0;
+  std::vector<LogRecord> parsed;
+  std::vector<std::string> identities;
+  std::vector<LogRecord> batch;
+  OccurrenceCounter occurrences;
+  uint64_t stored = 0;
+  uint64_t duplicates = 0;
+  // Acknowledgements of the pushed batches (the writer's threads report).
+  auto acks = std::make_shared<Acks>();
+  std::string unavailable;
+  auto push = [&]() -> bool {
+    // Back-pressure: the client's stream waits while the writer catches up;
+    // a store that cannot write (disk full) ends the call with a retryable
+    // error instead (what was pushed before is still acknowledged first).
+    while (!batch.empty() && !options_.sink->TryPushAcked(batch, acks->Expect())) {
+      if (ctx->IsCancelled()) return false;
+      unavailable = options_.sink->Unavailable();
+      if (!unavailable.empty()) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
+  };
+  while (reader->Read(&req)) {
+    if (first) {
+      dry_run = req.dry_run();
+      host = req.host();
+      samples = req.unknown_samples();
+      first = false;
+    }
+    const int64_t now = NowUs();
+    parsed.clear();
+    identities.clear();
+    for (const std::string& line : req.lines()) {
+      LogRecord& rec = parsed.emplace_back();
+      options_.parse_line(line, host, now, rec);
+      resp->set_lines(resp->lines() + 1);
+      const std::string family = rec.family.empty() ? "unknown" : rec.family;
+      v1::FamilySummary& fs = (*resp->mutable_families())[family];
+      fs.set_lines(fs.lines() + 1);
+      if (rec.family.empty() || rec.event.empty()) {
+        resp->set_unknown(resp->unknown() + 1);
+        if (static_cast<uint32_t>(resp->unknown_samples_size()) < samples) {
+          resp->add_unknown_samples(line);
+        }
+      }
+      if (!rec.event.empty()) {
+        fs.set_recognized(fs.recognized() + 1);
+        (*fs.mutable_kinds())[rec.event] += 1;
+      }
+      // The identity of an imported line (store.h). A line dated on receipt
+      // gets time 0, so importing it again still finds it.
+      const int64_t time = (rec.flags & kFlagNoTimestamp) ? 0 : rec.timestamp_us;
+      const std::string hash = Store::ImportLineHash(rec.host, time, rec.raw);
+      identities.push_back(Store::ImportIdentity(hash, occurrences.Next(hash)));
+    }
+    std::vector<bool> known(parsed.size(), false);
+    if (options_.store != nullptr) {
+      absl::StatusOr<std::vector<bool>> found = options_.store->ImportedAlready(identities);
+      if (!found.ok()) {
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(found.status().message()));
+      }
+      known = *std::move(found);
+    }
+    for (size_t i = 0; i < parsed.size(); ++i) {
+      if (known[i]) {
+        ++duplicates;  // imported before: not stored again
+        continue;
+      }
+      if (dry_run) continue;
+      Store::SetImportIdentity(parsed[i], std::move(identities[i]));
+      batch.push_back(std::move(parsed[i]));
+    }
+    if (!dry_run) {
+      const size_t n = batch.size();
+      if (!push()) {
+        acks->Wait();
+        if (!unavailable.empty()) {
+          return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                              "store unavailable, " + std::to_string(stored) +
+                                  " lines of this import stored (import again to finish: "
+                                  "stored lines are not stored twice): " +
+                                  unavailable);
+        }
+        return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled");
+      }
+      stored += n;
+    }
+  }
+  // Acknowledged = durable: the reply waits for every batch's sync.
+  if (!acks->Wait()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "mlqd stopped before storing every line; import again (stored lines "
+                        "are not stored twice)");
+  }
+  resp->set_stored(stored);
+  resp->set_duplicates(duplicates);
+  RepairUtf8(resp);  // unknown_samples are lines as read, in any encoding
+  return grpc::Status::OK;
+}
+
+}  // namespace mlq
