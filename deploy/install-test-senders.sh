@@ -17,7 +17,7 @@
 set -euo pipefail
 
 root_dir=${MLQ_SYSLOG_NG_ROOT:-/opt/mlq-test/syslog-ng}
-rsyslog_pkgs=(rsyslog rsyslog-openssl rsyslog-gnutls bsdutils openssl)
+rsyslog_pkgs=(rsyslog rsyslog-openssl rsyslog-gnutls rsyslog-relp bsdutils openssl)
 
 sudo=""
 if [[ $(id -u) -ne 0 ]]; then

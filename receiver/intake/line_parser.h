@@ -2,9 +2,9 @@
 // normalization, with the receive counters. Used by every listener and by
 // the Ingest RPC, so a line is understood the same way however it arrived.
 //
-// Counters: "received.<transport>", "parsed" (header understood),
-// "unparsed" (header not understood; stored raw), "normalized" (recognized
-// by a mail normalizer), "truncated".
+// Counters: "received.<transport>" (udp, tcp, tls, ingest, relp), "parsed"
+// (header understood), "unparsed" (header not understood; stored raw),
+// "normalized" (recognized by a mail normalizer), "truncated".
 //
 // Thread safety: Parse() is const and safe from any thread.
 #pragma once
@@ -43,7 +43,7 @@ class LineParser {
 
  private:
   const NormalizerTable* normalizers_;
-  std::array<Counters::Counter*, 5> received_;  // by Transport
+  std::array<Counters::Counter*, 6> received_;  // by Transport
   Counters::Counter& parsed_;
   Counters::Counter& unparsed_;
   Counters::Counter& normalized_;

@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "receiver/intake/framer.h"
+#include "receiver/intake/listener_util.h"
 #include "receiver/intake/time_zone.h"
 
 namespace mlq {
@@ -21,6 +22,11 @@ namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 using asio::ip::tcp;
 using asio::ip::udp;
+using intake::EndpointString;
+using intake::IsClientCertError;
+using intake::IsResourceShortage;
+using intake::ParseListenAddress;
+using intake::PeerSubject;
 
 bool SplitHostPort(std::string_view address, std::string* host, uint16_t* port) {
   size_t colon;
@@ -51,41 +57,6 @@ constexpr size_t kReadBuffer = 16 * 1024;
 constexpr size_t kFeedSlice = 2 * 1024;
 constexpr auto kRetryDelay = std::chrono::milliseconds(2);
 constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
-
-// accept() errors that persist until something else frees resources.
-bool IsResourceShortage(const boost::system::error_code& ec) {
-  if (ec.category() != boost::system::system_category()) return false;
-  switch (ec.value()) {
-    case EMFILE:
-    case ENFILE:
-    case ENOBUFS:
-    case ENOMEM:
-      return true;
-    default:
-      return false;
-  }
-}
-
-std::string EndpointString(const asio::ip::address& addr, uint16_t port) {
-  std::string ip = addr.to_string();
-  return addr.is_v6() ? "[" + ip + "]:" + std::to_string(port) : ip + ":" + std::to_string(port);
-}
-
-absl::StatusOr<asio::ip::address> ParseListenAddress(std::string_view what, std::string_view spec,
-                                                     uint16_t* port) {
-  std::string host;
-  boost::system::error_code ec;
-  if (!SplitHostPort(spec, &host, port)) {
-    return absl::InvalidArgumentError("bad " + std::string(what) +
-                                      " listen address: " + std::string(spec));
-  }
-  asio::ip::address addr = asio::ip::make_address(host, ec);
-  if (ec) {
-    return absl::InvalidArgumentError("bad " + std::string(what) +
-                                      " listen address: " + std::string(spec));
-  }
-  return addr;
-}
 
 // The counters of one listener, "listener.<name>.<reason>".
 struct ListenerCounters {
@@ -124,30 +95,6 @@ struct ListenerCounters {
   // the listener waits kAcceptRetry before it tries again.
   Counters::Counter& accept_errors;
 };
-
-// Subject of the peer's certificate in RFC 2253 form, "" when none.
-std::string PeerSubject(SSL* ssl) {
-  X509* cert = SSL_get1_peer_certificate(ssl);
-  if (cert == nullptr) return "";
-  std::string out;
-  BIO* bio = BIO_new(BIO_s_mem());
-  if (bio != nullptr) {
-    X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
-    char* data = nullptr;
-    long n = BIO_get_mem_data(bio, &data);
-    if (n > 0) out.assign(data, static_cast<size_t>(n));
-    BIO_free(bio);
-  }
-  X509_free(cert);
-  return out;
-}
-
-bool IsClientCertError(const boost::system::error_code& ec) {
-  if (ec.category() != asio::error::get_ssl_category()) return false;
-  const int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
-  return reason == SSL_R_CERTIFICATE_VERIFY_FAILED ||
-         reason == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE;
-}
 
 }  // namespace
 
@@ -450,24 +397,9 @@ absl::Status Listeners::Impl::SetUpTls() {
   if (t.cert_file.empty() || t.key_file.empty()) {
     return absl::InvalidArgumentError("a TLS listener needs --tls-cert and --tls-key");
   }
-  ssl_ctx_ = std::make_unique<ssl::context>(ssl::context::tls_server);
-  boost::system::error_code ec;
-  ssl_ctx_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                            ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
-                        ec);
-  SSL_CTX_set_min_proto_version(ssl_ctx_->native_handle(), TLS1_2_VERSION);
-  ssl_ctx_->use_certificate_chain_file(t.cert_file, ec);
-  if (ec) return absl::InvalidArgumentError("TLS certificate " + t.cert_file + ": " + ec.message());
-  ssl_ctx_->use_private_key_file(t.key_file, ssl::context::pem, ec);
-  if (ec) return absl::InvalidArgumentError("TLS key " + t.key_file + ": " + ec.message());
-  if (!t.client_ca_file.empty()) {
-    ssl_ctx_->load_verify_file(t.client_ca_file, ec);
-    if (ec) {
-      return absl::InvalidArgumentError("TLS client CA " + t.client_ca_file + ": " + ec.message());
-    }
-    ssl_ctx_->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert, ec);
-  }
+  absl::StatusOr<std::unique_ptr<ssl::context>> ctx = intake::MakeServerTlsContext(t);
+  if (!ctx.ok()) return ctx.status();
+  ssl_ctx_ = *std::move(ctx);
   return absl::OkStatus();
 }
 

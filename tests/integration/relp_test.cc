@@ -1,0 +1,230 @@
+// rsyslog (Debian 12's rsyslogd 8.2302 with omrelp from rsyslog-relp and
+// librelp 1.11) forwarding to the real mlqd over RELP with the client config
+// shipped in deploy/rsyslog-omrelp.conf: plain TCP, and TLS with each of
+// librelp's TLS libraries (OpenSSL, GnuTLS) and mutual TLS. rsyslogd gets
+// 2000 Postfix lines over its own imtcp input and must deliver every one
+// exactly once, with its host, program, pid and time; every one must have
+// been acknowledged by mlqd. A second test restarts mlqd while rsyslog
+// keeps sending: nothing is lost.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "harness.h"
+#include "senders.h"
+#include "test_util.h"
+
+namespace mlq::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kLines = 2000;
+
+std::string OmrelpModule() {
+  const char* v = std::getenv("MLQ_RSYSLOG_OMRELP");
+  return v != nullptr && *v != '\0' ? v : "/usr/lib/x86_64-linux-gnu/rsyslog/omrelp.so";
+}
+
+// rsyslogd and its omrelp module are there (else: skip, or fail under CI).
+bool HaveRsyslogRelp(std::string* missing) {
+  for (const std::string& path : {Rsyslog::Binary(), OmrelpModule()}) {
+    if (access(path.c_str(), R_OK) != 0) {
+      *missing = path;
+      return false;
+    }
+  }
+  return true;
+}
+
+#define MLQ_REQUIRE_RSYSLOG_RELP()                                                           \
+  do {                                                                                       \
+    std::string missing;                                                                     \
+    MLQ_REQUIRE_CORPUS(HaveRsyslogRelp(&missing),                                            \
+                       missing << " not found: install the test senders with "               \
+                                  "deploy/install-test-senders.sh (rsyslog, rsyslog-relp)"); \
+  } while (0)
+
+// mlqd's RELP port from its "listening relp 127.0.0.1:PORT" line; 0 if none.
+uint16_t RelpPort(const Daemon& daemon) {
+  const std::string text = daemon.log();
+  const std::string key = "mlqd: listening relp ";
+  size_t p = text.find(key);
+  if (p == std::string::npos) return 0;
+  size_t e = text.find('\n', p);
+  std::string addr = text.substr(p + key.size(), e - p - key.size());
+  size_t colon = addr.rfind(':');
+  return colon == std::string::npos ? 0 : static_cast<uint16_t>(std::stoi(addr.substr(colon + 1)));
+}
+
+// A counter of `mlq status --json`; -1 when absent.
+int64_t StatusCounter(const json& status, const std::string& name) {
+  if (!status.is_object() || !status.contains("counters") || !status["counters"].is_object()) {
+    return -1;
+  }
+  return status["counters"].value(name, int64_t{-1});
+}
+
+struct Case {
+  const char* name;
+  bool tls = false;
+  bool mutual_tls = false;
+  const char* tlslib = "openssl";
+};
+
+std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.name; }
+
+std::vector<std::string> MlqdArgs(const Case& c, const std::string& ca,
+                                  const std::string& relp_address = "127.0.0.1:0") {
+  std::vector<std::string> args = {"--syslog-relp", relp_address};
+  if (c.tls) {
+    args.insert(args.end(),
+                {"--relp-tls", "--tls-cert", ca + "/server.pem", "--tls-key", ca + "/server.key"});
+    if (c.mutual_tls) args.insert(args.end(), {"--tls-client-ca", ca + "/ca.pem"});
+  }
+  return args;
+}
+
+// deploy/rsyslog-omrelp.conf pointed at mlqd's RELP port, with the case's
+// ruleset called and TLS library chosen.
+std::string ClientConfig(const Case& c, uint16_t port, const std::string& ca) {
+  std::string conf = DeployFile("rsyslog-omrelp.conf");
+  const std::string what = "deploy/rsyslog-omrelp.conf";
+  ReplaceAll(conf, "target=\"mlq.example.org\"", "target=\"127.0.0.1\"", what);
+  ReplaceAll(conf, "port=\"2514\"", "port=\"" + std::to_string(port) + "\"", what);
+  ReplaceAll(conf, "port=\"2515\"", "port=\"" + std::to_string(port) + "\"", what);
+  ReplaceAll(conf, "/etc/rsyslog.d/mlq/", ca + "/", what);
+  ReplaceAll(conf, "tls.tlslib=\"openssl\"", std::string("tls.tlslib=\"") + c.tlslib + "\"", what);
+  if (c.tls) {
+    ReplaceAll(conf, "\n  call mlq_relp\n", "\n  call mlq_relp_tls\n", what);
+    if (!c.mutual_tls) {
+      RemoveLinesWith(conf, "tls.myCert=", what);
+      RemoveLinesWith(conf, "tls.myPrivKey=", what);
+    }
+  }
+  return conf;
+}
+
+// The server certificate names mlq.example.org (the shipped config's
+// permitted peer) and 127.0.0.1.
+class RelpTest : public TestCaSuite<Case> {};
+
+TEST_P(RelpTest, ForwardsEveryLineExactlyOnceAcknowledged) {
+  MLQ_REQUIRE_RSYSLOG_RELP();
+  const Case& c = GetParam();
+  const std::string ca = certs_->path();
+  TempDir dir;
+  Daemon daemon(dir.path() + "/data", MlqdArgs(c, ca));
+  ASSERT_TRUE(daemon.Start()) << daemon.log();
+  const uint16_t port = RelpPort(daemon);
+  ASSERT_NE(port, 0) << daemon.log();
+  const std::string conf = ClientConfig(c, port, ca);
+  ASSERT_FALSE(::testing::Test::HasFailure());
+
+  Rsyslog rsyslog(dir.path() + "/rsyslog");
+  ASSERT_TRUE(rsyslog.Start(conf)) << rsyslog.log();
+  const Batch batch = MakeBatch(std::string("relp-") + c.name, kLines, SecondsAgo(300));
+  ASSERT_TRUE(SendTcp(rsyslog.input_port(), batch.Stream()));
+
+  std::vector<json> rows = FindByAddress(daemon, batch.address(), kLines, std::chrono::seconds(60));
+  EXPECT_EQ(rows.size(), static_cast<size_t>(kLines))
+      << "mlqd status: " << daemon.Status().dump() << "\n"
+      << rsyslog.log() << "\n--- mlqd:\n"
+      << daemon.log();
+  // Every line was acknowledged before rsyslog stops: it then has nothing
+  // left to resend or to save.
+  EXPECT_TRUE(WaitFor([&] {
+    return StatusCounter(daemon.Status(), "listener.relp.messages.acked") >= kLines;
+  })) << daemon.Status().dump();
+  EXPECT_EQ(rsyslog.Stop(), 0) << rsyslog.log();
+  rows = FindByAddress(daemon, batch.address(), kLines, std::chrono::milliseconds(0));
+  Expect expect{.host = batch.host,
+                .program = batch.program,
+                .pid = batch.pid,
+                .transport = "relp",
+                .min_time_s = batch.time_s,
+                .max_time_s = batch.time_s,
+                .peer_subject_contains = ""};
+  if (c.mutual_tls) expect.peer_subject_contains = "CN=mail-client";
+  ExpectExactlyOnce(rows, batch, expect);
+  const json status = daemon.Status();
+  EXPECT_EQ(status.value("stored", -1), kLines) << status.dump();
+  EXPECT_EQ(StatusCounter(status, "listener.relp.messages.acked"), kLines) << status.dump();
+  EXPECT_EQ(StatusCounter(status, "listener.relp.frames.malformed"), 0) << status.dump();
+  EXPECT_GE(StatusCounter(status, "listener.relp.connections.accepted"), 1) << status.dump();
+  if (c.tls && !c.mutual_tls && !rows.empty()) {
+    EXPECT_EQ(AsText(rows[0].value("peer_subject", json())), "") << "no client certificate";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Deploy, RelpTest,
+                         ::testing::Values(Case{"plain"},
+                                           Case{"tls_openssl_mutual", true, true, "openssl"},
+                                           Case{"tls_openssl_server_only", true, false, "openssl"},
+                                           Case{"tls_gnutls_mutual", true, true, "gnutls"}),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           return std::string(info.param.name);
+                         });
+
+// mlqd stops (SIGTERM) and starts again on the same port and data while
+// rsyslog keeps getting lines: rsyslog holds what was not acknowledged,
+// reconnects (action.resumeInterval 5 s) and resends it. Every line arrives;
+// a line may arrive twice (RELP resends what was stored but not yet
+// acknowledged when the session broke), none is lost.
+TEST(RelpRestartTest, NothingIsLostWhileMlqdRestarts) {
+  MLQ_REQUIRE_RSYSLOG_RELP();
+  TempDir ca, dir;
+  // The shipped config's TLS ruleset names certificate files rsyslog checks.
+  ASSERT_TRUE(MakeTestCa(ca.path(), "mlq.example.org", "mail-client"));
+  const std::string relp = "127.0.0.1:" + std::to_string(FreeTcpPort());
+  const Case c{"restart"};
+  auto daemon = std::make_unique<Daemon>(dir.path() + "/data", MlqdArgs(c, "", relp));
+  ASSERT_TRUE(daemon->Start()) << daemon->log();
+  const uint16_t port = RelpPort(*daemon);
+  ASSERT_NE(port, 0) << daemon->log();
+  Rsyslog rsyslog(dir.path() + "/rsyslog");
+  ASSERT_TRUE(rsyslog.Start(ClientConfig(c, port, ca.path()))) << rsyslog.log();
+
+  const Batch before = MakeBatch("relp-before", 500, SecondsAgo(300));
+  const Batch during = MakeBatch("relp-during", 500, SecondsAgo(300));
+  const Batch after = MakeBatch("relp-after", 500, SecondsAgo(300));
+  ASSERT_TRUE(SendTcp(rsyslog.input_port(), before.Stream()));
+  EXPECT_EQ(FindByAddress(*daemon, before.address(), 500).size(), 500u) << rsyslog.log();
+  EXPECT_EQ(daemon->Stop(), 0) << daemon->log();
+  daemon.reset();
+
+  ASSERT_TRUE(SendTcp(rsyslog.input_port(), during.Stream()));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  daemon = std::make_unique<Daemon>(dir.path() + "/data", MlqdArgs(c, "", relp));
+  ASSERT_TRUE(daemon->Start()) << daemon->log();
+  ASSERT_TRUE(SendTcp(rsyslog.input_port(), after.Stream()));
+
+  for (const Batch* b : {&before, &during, &after}) {
+    // rsyslog resumes the suspended action after 5 s or more (it backs off).
+    std::vector<json> rows;
+    WaitFor(
+        [&] {
+          rows = FindByAddress(*daemon, b->address(), 500, std::chrono::milliseconds(0));
+          return rows.size() >= 500;
+        },
+        std::chrono::seconds(90));
+    std::set<std::string> ids;
+    for (const json& row : rows) ids.insert(AsText(row.value("queue_id", json())));
+    for (const std::string& qid : b->queue_ids) {
+      EXPECT_TRUE(ids.count(qid)) << b->tag << ": " << qid << " lost\n"
+                                  << rsyslog.log() << "\n--- mlqd:\n"
+                                  << daemon->log();
+      if (!ids.count(qid)) break;
+    }
+  }
+  EXPECT_EQ(rsyslog.Stop(), 0) << rsyslog.log();
+}
+
+}  // namespace
+}  // namespace mlq::testing
