@@ -16,7 +16,9 @@ bool ExpiryFilter::Filter(int /*level*/, const rocksdb::Slice& key,
   const int64_t cutoff = deleted_before_us_->load(std::memory_order_relaxed);
   if (cutoff == 0) return false;
   std::string_view pk;
-  if (where_ == KeyIn::kKeySuffix) {
+  if (where_ == KeyIn::kKey) {
+    pk = std::string_view(key.data(), key.size());
+  } else if (where_ == KeyIn::kKeySuffix) {
     pk = keys::PrimaryKeyOfIndexKey(std::string_view(key.data(), key.size()));
   } else {
     pk = std::string_view(existing_value.data(), existing_value.size());
@@ -28,7 +30,15 @@ bool ExpiryFilter::Filter(int /*level*/, const rocksdb::Slice& key,
 }
 
 const char* ExpiryFilter::Name() const {
-  return where_ == KeyIn::kKeySuffix ? "mlq.IndexExpiry" : "mlq.ImportedExpiry";
+  switch (where_) {
+    case KeyIn::kKey:
+      return "mlq.RecordExpiry";
+    case KeyIn::kKeySuffix:
+      return "mlq.IndexExpiry";
+    case KeyIn::kValue:
+      break;
+  }
+  return "mlq.ImportedExpiry";
 }
 
 }  // namespace mlq

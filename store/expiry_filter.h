@@ -1,8 +1,12 @@
 // Compaction filters that drop what retention deleted (store.h, DeleteBefore):
-// index entries and import identities whose record is older than the
-// deletion point. Records go by range deletion; their index entries are
-// spread over the whole index (keyed by term), so instead of a delete per
-// entry they are dropped for free whenever compaction rewrites them.
+// records, index entries and import identities older than the deletion
+// point. Records lie in time order, so their table files below the point are
+// dropped whole (DeleteFilesInRange) and the files at the edge are compacted
+// at once; the index entries are spread over the whole index (keyed by
+// term), so instead of a delete per entry they are dropped for free whenever
+// compaction rewrites them. (Not a DeleteRange tombstone: RocksDB 7.8 puts
+// range deletions through the memtable insert hints the records family uses,
+// with a splice of the other skiplist, and asserts.)
 //
 // Thread safety: Filter() runs on RocksDB's compaction threads; the cut-off
 // is an atomic shared with the store.
@@ -18,9 +22,9 @@ namespace mlq {
 
 class ExpiryFilter final : public rocksdb::CompactionFilter {
  public:
-  // Where the record's primary key is: at the end of the key (index
-  // entries) or the whole value (import identities).
-  enum class KeyIn { kKeySuffix, kValue };
+  // Where the record's primary key is: the key (records), at the end of the
+  // key (index entries) or the value (import identities).
+  enum class KeyIn { kKey, kKeySuffix, kValue };
 
   ExpiryFilter(KeyIn where, std::shared_ptr<std::atomic<int64_t>> deleted_before_us);
 

@@ -101,27 +101,39 @@ absl::Status Retention::RunOnce() {
   }
   if (max_disk == 0) return absl::OkStatus();
   Store::Sizes sizes = store_->MeasureSizes();
-  if (sizes.index_garbage_bytes * 4 > sizes.index_bytes && sizes.index_bytes > (64u << 20)) {
+  auto compact_index = [&]() -> absl::Status {
     index_compactions_.fetch_add(1, std::memory_order_relaxed);
-    if (absl::Status st = store_->CompactIndex(); !st.ok()) {
-      errors_.fetch_add(1, std::memory_order_relaxed);
-      return st;
-    }
+    absl::Status st = store_->CompactIndex();
+    if (!st.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
+    return st;
+  };
+  // Hygiene: a quarter of a sizeable index left over from deleted records.
+  if (sizes.index_garbage_bytes * 4 > sizes.index_bytes && sizes.index_bytes > (64u << 20)) {
+    if (absl::Status st = compact_index(); !st.ok()) return st;
     sizes = store_->MeasureSizes();
   }
+  if (sizes.disk_bytes * 10 <= max_disk * 9) return absl::OkStatus();
   const uint64_t live = sizes.disk_bytes - std::min(sizes.disk_bytes, sizes.index_garbage_bytes);
-  if (live * 10 <= max_disk * 9 || sizes.records == 0) return absl::OkStatus();
-  // Delete the oldest records in proportion to the excess over 80 %.
-  const double excess = static_cast<double>(live - max_disk * 8 / 10) / static_cast<double>(live);
-  const auto records = static_cast<uint64_t>(excess * static_cast<double>(sizes.records)) + 1;
-  const int64_t cutoff = store_->CutoffForOldest(records);
-  if (cutoff == 0) return absl::OkStatus();
-  uint64_t n = 0;
-  absl::Status st = store_->DeleteBefore(cutoff, &n);
-  deleted_.fetch_add(n, std::memory_order_relaxed);
-  deleted_for_size_.fetch_add(n, std::memory_order_relaxed);
-  if (!st.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
-  return st;
+  if (live * 10 > max_disk * 9 && sizes.records != 0) {
+    // Delete the oldest records in proportion to the excess over 80 %.
+    const double excess = static_cast<double>(live - max_disk * 8 / 10) / static_cast<double>(live);
+    const auto records = static_cast<uint64_t>(excess * static_cast<double>(sizes.records)) + 1;
+    const int64_t cutoff = store_->CutoffForOldest(records);
+    if (cutoff != 0) {
+      uint64_t n = 0;
+      absl::Status st = store_->DeleteBefore(cutoff, &n);
+      deleted_.fetch_add(n, std::memory_order_relaxed);
+      deleted_for_size_.fetch_add(n, std::memory_order_relaxed);
+      if (!st.ok()) {
+        errors_.fetch_add(1, std::memory_order_relaxed);
+        return st;
+      }
+    }
+  }
+  // What is left above the limit is index entries of deleted records:
+  // compaction turns them into free space.
+  if (store_->DiskBytes() * 10 > max_disk * 9) return compact_index();
+  return absl::OkStatus();
 }
 
 namespace {

@@ -3,12 +3,14 @@
 //
 // A pass (every `interval`, on a thread of its own):
 //  1. age: Store::DeleteBefore(now - max_age);
-//  2. size: when the store's live size passes 90 % of max_disk, the oldest
-//     whole minutes are deleted until it is back at 80 %. The live size is
-//     the disk use minus the index entries of deleted records that
-//     compaction has not dropped yet (estimated from the index's key count
-//     against the entries the live records have); when those exceed a
-//     quarter of the index, the index is compacted, so the disk follows.
+//  2. size: when the disk use passes 90 % of max_disk, the oldest whole
+//     minutes are deleted until the live size is back at 80 %, then, if the
+//     disk is still above 90 %, the index is compacted. The live size is the
+//     disk use minus the index entries of deleted records that compaction
+//     has not dropped yet (estimated from the index's key count against the
+//     entries the live records have), so those are not mistaken for data to
+//     delete. An index with more than a quarter of such entries is
+//     compacted anyway.
 // Deleting is a range deletion plus dropping whole table files: its cost
 // does not grow with the records deleted, and writes go on meanwhile.
 //

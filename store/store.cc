@@ -251,11 +251,14 @@ absl::Status Store::OpenDb(bool read_only) {
   }
   db_options.sst_file_manager = sst_file_manager_;
   if (!index_filter_) {
+    records_filter_ = std::make_unique<ExpiryFilter>(ExpiryFilter::KeyIn::kKey, deleted_before_us_);
     index_filter_ =
         std::make_unique<ExpiryFilter>(ExpiryFilter::KeyIn::kKeySuffix, deleted_before_us_);
     imported_filter_ =
         std::make_unique<ExpiryFilter>(ExpiryFilter::KeyIn::kValue, deleted_before_us_);
   }
+  rocksdb::ColumnFamilyOptions records_options = RecordsOptions();
+  records_options.compaction_filter = records_filter_.get();
   rocksdb::ColumnFamilyOptions index_options = IndexOptions();
   index_options.compaction_filter = index_filter_.get();
   rocksdb::ColumnFamilyOptions imported_options = ImportedOptions();
@@ -263,7 +266,7 @@ absl::Status Store::OpenDb(bool read_only) {
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {kRecordsCf, RecordsOptions()},
+      {kRecordsCf, records_options},
       {kIndexCf, index_options},
       {kImportedCf, imported_options},
   };
@@ -995,7 +998,6 @@ absl::Status Store::DeleteBefore(int64_t cutoff_us, uint64_t* deleted) {
       n += it->second;
       wb.Delete(meta_cf_, BucketKey(it->first));
     }
-    wb.DeleteRange(records_cf_, from, to);
     const uint64_t count = record_count_.load() - std::min(n, record_count_.load());
     wb.Put(meta_cf_, kRecordCountKey, EncodeU64(count));
     const int64_t before = std::max(deleted_before_us_->load(), cut);
@@ -1010,7 +1012,8 @@ absl::Status Store::DeleteBefore(int64_t cutoff_us, uint64_t* deleted) {
   }
   if (deleted != nullptr) *deleted = n;
   // Space back: table files wholly in the range go at once, the ones at its
-  // edge with a compaction of the range (it also applies the tombstone).
+  // edge (and memtable records, which it flushes) with a compaction of the
+  // range, whose filter drops what is older than the deletion point.
   rocksdb::Slice begin_slice(from), end_slice(to);
   rocksdb::Status s = rocksdb::DeleteFilesInRange(db_.get(), records_cf_, &begin_slice, &end_slice,
                                                   /*include_end=*/false);

@@ -213,11 +213,12 @@ class Store {
 
   // ---- Retention (store/retention.h decides when) ----
 
-  // Deletes every record older than `cutoff_us`: whole minutes of records
-  // by one range deletion plus the table files that lie wholly in the range,
-  // then compacts the range so its space returns. Index and import entries
-  // of deleted records are dropped by compaction filters as compaction
-  // reaches them; until then lookups skip them (Find). From the call on,
+  // Deletes every record older than `cutoff_us`: whole minutes of records,
+  // by moving the deletion point (persisted with the per-minute counts in
+  // one write) that compaction filters apply (expiry_filter.h), dropping
+  // the table files that lie wholly before it and compacting the range's
+  // edge so its space returns. Index and import entries of deleted records
+  // go as compaction reaches them; until then lookups skip them (Find). From the call on,
   // Find and Scan return nothing older than `cutoff_us`. `*deleted` gets
   // the number of records deleted. Safe concurrently with Write() and reads.
   absl::Status DeleteBefore(int64_t cutoff_us, uint64_t* deleted = nullptr);
@@ -308,6 +309,7 @@ class Store {
   mutable std::shared_mutex db_mu_;
   std::shared_ptr<rocksdb::SstFileManager> sst_file_manager_;
   // Drop the index and import entries of deleted records (expiry_filter.h).
+  std::unique_ptr<ExpiryFilter> records_filter_;
   std::unique_ptr<ExpiryFilter> index_filter_;
   std::unique_ptr<ExpiryFilter> imported_filter_;
   bool sync_writes_ = true;

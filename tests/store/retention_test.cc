@@ -1,0 +1,252 @@
+// Retention: range deletion by whole minutes, nothing older returned, counts
+// and cut-off kept across reopen, index entries dropped by compaction, the
+// size pass, the flag parsers; and checkpoints, which these tests use to
+// look at the raw column families.
+#include "store/retention.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "test_util.h"
+
+namespace mlq {
+namespace {
+
+constexpr int64_t kMinute = 60'000'000;
+constexpr int64_t kT0 = 1751738220000000;  // 2025-07-05T17:57:00Z, a whole minute
+
+LogRecord Rec(int64_t ts, int n) {
+  LogRecord r;
+  r.timestamp_us = ts;
+  r.received_us = ts;
+  r.host = "mx1";
+  r.program = "postfix/qmgr";
+  r.pid = "7";
+  r.queue_id = "Q" + std::to_string(n);
+  r.message_id = "m" + std::to_string(n) + "@example.org";
+  r.from = "a" + std::to_string(n % 3) + "@example.org";
+  r.raw = "<22>Jul  5 17:57:08 mx1 postfix/qmgr[7]: Q" + std::to_string(n) + ": removed";
+  r.family = "postfix";
+  r.event = "removed";
+  return r;
+}
+
+// Entries in one column family of a checkpoint of `store`.
+size_t CountEntries(const Store& store, const std::string& dir, const std::string& cf) {
+  EXPECT_TRUE(store.Checkpoint(dir).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, {}}, {"records", {}}, {"index", {}}, {"imported", {}}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, cfs, &handles, &raw);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  if (!s.ok()) return 0;
+  std::unique_ptr<rocksdb::DB> db(raw);
+  size_t i = cf == "records" ? 1 : cf == "index" ? 2 : 3;
+  size_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[i]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  return n;
+}
+
+class RetentionTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    store_.reset();
+    auto s = Store::Open({.path = dir_.path() + "/store", .sync_writes = false});
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+  }
+  // `per_minute` records in each of `minutes` minutes from kT0.
+  void Fill(int minutes, int per_minute) {
+    std::vector<LogRecord> batch;
+    int n = 0;
+    for (int m = 0; m < minutes; ++m) {
+      for (int i = 0; i < per_minute; ++i) batch.push_back(Rec(kT0 + m * kMinute + i * 1000, n++));
+    }
+    ASSERT_TRUE(store_->Write(batch).ok());
+  }
+  size_t ScanCount() {
+    size_t n = 0;
+    EXPECT_TRUE(store_
+                    ->Scan(0, 0, false, "",
+                           [&](std::string_view, const LogRecord&) {
+                             ++n;
+                             return true;
+                           })
+                    .ok());
+    return n;
+  }
+  bool FoundByMessageId(int n) {
+    auto r = store_->Find(
+        {.kind = keys::IndexKind::kMessageId, .term = "m" + std::to_string(n) + "@example.org"});
+    EXPECT_TRUE(r.ok());
+    return r.ok() && !r->records.empty();
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(RetentionTest, DeletesWholeMinutesBeforeTheCutoffAndNothingNewer) {
+  Fill(10, 100);  // records 0..999, minute m holds 100m..100m+99
+  ASSERT_EQ(store_->RecordCount(), 1000u);
+  uint64_t deleted = 0;
+  // A cut-off in the middle of minute 4: minutes 0..3 go physically, the
+  // rest of minute 4 before the cut-off is only hidden.
+  const int64_t cutoff = kT0 + 4 * kMinute + 50 * 1000;
+  ASSERT_TRUE(store_->DeleteBefore(cutoff, &deleted).ok());
+  EXPECT_EQ(deleted, 400u);
+  EXPECT_EQ(store_->RecordCount(), 600u);
+  EXPECT_EQ(store_->expired_before_us(), cutoff);
+  EXPECT_EQ(ScanCount(), 550u);  // 400..449 hidden by the exact cut-off
+  EXPECT_FALSE(FoundByMessageId(0));
+  EXPECT_FALSE(FoundByMessageId(399));
+  EXPECT_FALSE(FoundByMessageId(449));  // kept on disk, older than the retention
+  EXPECT_TRUE(FoundByMessageId(450));
+  EXPECT_TRUE(FoundByMessageId(999));
+  EXPECT_GE(store_->OldestUs(), cutoff);
+  // An address lookup never returns an expired line either.
+  auto r = store_->Find({.kind = keys::IndexKind::kAddress, .term = "a0@example.org"});
+  ASSERT_TRUE(r.ok());
+  for (const auto& sr : r->records) EXPECT_GE(sr.record.timestamp_us, cutoff);
+}
+
+TEST_F(RetentionTest, CountsAndCutoffSurviveReopen) {
+  Fill(6, 50);
+  ASSERT_TRUE(store_->DeleteBefore(kT0 + 2 * kMinute).ok());
+  Reopen();
+  EXPECT_EQ(store_->RecordCount(), 200u);
+  EXPECT_EQ(store_->expired_before_us(), kT0 + 2 * kMinute);
+  EXPECT_FALSE(FoundByMessageId(99));
+  EXPECT_TRUE(FoundByMessageId(100));
+  // The per-minute counts came back: the oldest 50 records end at minute 3.
+  EXPECT_EQ(store_->CutoffForOldest(50), kT0 + 3 * kMinute);
+  EXPECT_EQ(store_->CutoffForOldest(201), 0);
+  // Deleting the same range again deletes nothing.
+  uint64_t deleted = 7;
+  ASSERT_TRUE(store_->DeleteBefore(kT0 + 2 * kMinute, &deleted).ok());
+  EXPECT_EQ(deleted, 0u);
+}
+
+TEST_F(RetentionTest, CompactionDropsTheIndexEntriesOfDeletedRecords) {
+  Fill(4, 100);
+  ASSERT_TRUE(store_->Flush().ok());
+  const size_t before = CountEntries(*store_, dir_.path() + "/cp1", "index");
+  ASSERT_GT(before, 0u);
+  ASSERT_TRUE(store_->DeleteBefore(kT0 + 2 * kMinute).ok());
+  ASSERT_TRUE(store_->CompactIndex().ok());
+  const size_t after = CountEntries(*store_, dir_.path() + "/cp2", "index");
+  // Every record has the same number of entries: half the records, half.
+  EXPECT_EQ(after * 2, before);
+  EXPECT_EQ(CountEntries(*store_, dir_.path() + "/cp3", "records"), 200u);
+}
+
+TEST_F(RetentionTest, ImportIdentitiesOfDeletedRecordsAreDroppedSoTheLinesCanComeBack) {
+  std::vector<LogRecord> batch = {Rec(kT0, 1), Rec(kT0 + 3 * kMinute, 2)};
+  Store::SetImportIdentity(batch[0],
+                           Store::ImportIdentity(Store::ImportLineHash("mx1", kT0, "a"), 0));
+  Store::SetImportIdentity(batch[1],
+                           Store::ImportIdentity(Store::ImportLineHash("mx1", kT0, "b"), 0));
+  ASSERT_TRUE(store_->Write(batch).ok());
+  ASSERT_TRUE(store_->DeleteBefore(kT0 + kMinute).ok());
+  ASSERT_TRUE(store_->CompactIndex().ok());
+  EXPECT_EQ(CountEntries(*store_, dir_.path() + "/cp", "imported"), 1u);
+}
+
+TEST_F(RetentionTest, AgePassUsesItsClock) {
+  Fill(10, 10);
+  Counters counters;
+  int64_t now = kT0 + 8 * kMinute;
+  Retention retention(store_.get(), &counters,
+                      {.max_age_us = 5 * kMinute, .now_us = [&now] { return now; }});
+  ASSERT_TRUE(retention.RunOnce().ok());
+  EXPECT_EQ(store_->RecordCount(), 70u);  // minutes 0..2 deleted
+  EXPECT_EQ(counters.Value("retention.deleted"), 30u);
+  now += 3 * kMinute;
+  ASSERT_TRUE(retention.RunOnce().ok());
+  EXPECT_EQ(store_->RecordCount(), 40u);
+  retention.Update(0, 0);  // forever
+  now += 100 * kMinute;
+  ASSERT_TRUE(retention.RunOnce().ok());
+  EXPECT_EQ(store_->RecordCount(), 40u);
+}
+
+TEST_F(RetentionTest, SizePassDeletesTheOldestUntilBelowTheLimit) {
+  // Enough records for the store to be several MiB once flushed.
+  std::vector<LogRecord> batch;
+  for (int m = 0; m < 60; ++m) {
+    for (int i = 0; i < 500; ++i) {
+      LogRecord r = Rec(kT0 + m * kMinute + i * 1000, m * 500 + i);
+      r.raw += std::string(300, static_cast<char>('a' + (i * 7 + m) % 26)) + std::to_string(i);
+      batch.push_back(std::move(r));
+    }
+  }
+  ASSERT_TRUE(store_->Write(batch).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  const uint64_t disk = store_->DiskBytes();
+  Counters counters;
+  Retention retention(store_.get(), &counters, {.max_disk_bytes = disk / 2});
+  for (int i = 0; i < 5 && store_->DiskBytes() * 10 > disk / 2 * 9; ++i) {
+    ASSERT_TRUE(retention.RunOnce().ok());
+  }
+  EXPECT_LE(store_->DiskBytes(), disk / 2);
+  EXPECT_GT(counters.Value("retention.deleted_for_size"), 0u);
+  EXPECT_GT(store_->RecordCount(), 0u);  // the newest are kept
+  EXPECT_TRUE(FoundByMessageId(60 * 500 - 1));
+  EXPECT_FALSE(FoundByMessageId(0));
+}
+
+TEST(RetentionFlags, ParseDurationAndSize) {
+  int64_t us = -1;
+  EXPECT_TRUE(ParseDuration("30d", &us).ok());
+  EXPECT_EQ(us, int64_t{30} * 86400 * 1000000);
+  EXPECT_TRUE(ParseDuration("12h", &us).ok());
+  EXPECT_EQ(us, int64_t{12} * 3600 * 1000000);
+  EXPECT_TRUE(ParseDuration("2w", &us).ok());
+  EXPECT_EQ(us, int64_t{14} * 86400 * 1000000);
+  EXPECT_TRUE(ParseDuration("7", &us).ok());
+  EXPECT_EQ(us, int64_t{7} * 86400 * 1000000);
+  EXPECT_TRUE(ParseDuration("", &us).ok());
+  EXPECT_EQ(us, 0);
+  EXPECT_FALSE(ParseDuration("30x", &us).ok());
+  EXPECT_FALSE(ParseDuration("d", &us).ok());
+  EXPECT_FALSE(ParseDuration("99999999999999999999d", &us).ok());
+  uint64_t b = 1;
+  EXPECT_TRUE(ParseByteSize("200G", &b).ok());
+  EXPECT_EQ(b, uint64_t{200} << 30);
+  EXPECT_TRUE(ParseByteSize("512MiB", &b).ok());
+  EXPECT_EQ(b, uint64_t{512} << 20);
+  EXPECT_TRUE(ParseByteSize("1t", &b).ok());
+  EXPECT_EQ(b, uint64_t{1} << 40);
+  EXPECT_TRUE(ParseByteSize("4096", &b).ok());
+  EXPECT_EQ(b, 4096u);
+  EXPECT_FALSE(ParseByteSize("12Q", &b).ok());
+  EXPECT_FALSE(ParseByteSize("999999999999T", &b).ok());
+}
+
+TEST(CheckpointTest, CopyOpensAsAStoreAndRefusesAnExistingFolder) {
+  testing::TempDir dir;
+  auto s = Store::Open({.path = dir.path() + "/a", .sync_writes = false});
+  ASSERT_TRUE(s.ok());
+  std::vector<LogRecord> batch = {Rec(kT0, 1), Rec(kT0 + 1, 2)};
+  ASSERT_TRUE((*s)->Write(batch).ok());
+  ASSERT_TRUE((*s)->Checkpoint(dir.path() + "/copy").ok());
+  EXPECT_TRUE(absl::IsAlreadyExists((*s)->Checkpoint(dir.path() + "/copy")));
+  auto copy = Store::Open({.path = dir.path() + "/copy", .sync_writes = false});
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  EXPECT_EQ((*copy)->RecordCount(), 2u);
+  auto r = (*copy)->Find({.kind = keys::IndexKind::kMessageId, .term = "m2@example.org"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->records.size(), 1u);
+}
+
+}  // namespace
+}  // namespace mlq
