@@ -205,9 +205,19 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   for (;;) {
     sigwait(&signals, &sig);
     if (sig != SIGHUP) break;
-    Reload(argc, argv, &retention, [&](const mlq::DaemonConfig& fresh) {
+    Reload(argc, argv, &retention, [&](const mlq::DaemonConfig&) {
+      // The certificate files named at start, re-read (renewed in place).
       std::vector<std::string> done;
-      (void)fresh;
+      if (!config.syslog_tls.empty()) {
+        absl::Status st = listeners.ReloadTls();
+        done.push_back(st.ok() ? "tls certificates reloaded"
+                               : "tls certificates kept: " + std::string(st.message()));
+      }
+      if (relp && config.relp_tls) {
+        absl::Status st = relp->ReloadTls();
+        done.push_back(st.ok() ? "relp certificates reloaded"
+                               : "relp certificates kept: " + std::string(st.message()));
+      }
       return done;
     });
   }

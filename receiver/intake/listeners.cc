@@ -10,6 +10,8 @@
 #include <boost/asio/ssl.hpp>
 #include <cerrno>
 #include <charconv>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <type_traits>
 
@@ -71,6 +73,7 @@ struct ListenerCounters {
                &c->Get("listener." + name + ".frames.incomplete")},
         read_paused(c->Get("listener." + name + ".read_paused")),
         dropped_queue_full(c->Get("listener." + name + ".dropped.queue_full")),
+        dropped_store_unavailable(c->Get("listener." + name + ".dropped.store_unavailable")),
         datagrams_oversize(c->Get("listener." + name + ".datagrams.oversize")),
         tls_on_plaintext(c->Get("listener." + name + ".tls_on_plaintext")),
         plaintext_on_tls(c->Get("listener." + name + ".plaintext_on_tls")),
@@ -85,6 +88,7 @@ struct ListenerCounters {
   std::array<Counters::Counter*, 4> frames;
   Counters::Counter& read_paused;
   Counters::Counter& dropped_queue_full;
+  Counters::Counter& dropped_store_unavailable;  // udp: the store could not write (disk full)
   Counters::Counter& datagrams_oversize;
   Counters::Counter& tls_on_plaintext;
   Counters::Counter& plaintext_on_tls;
@@ -125,7 +129,8 @@ class Listeners::Impl {
         counters_(counters),
         parser_(parser),
         options_(std::move(options)),
-        dropped_queue_full_(counters->Get("dropped.queue_full")) {}
+        dropped_queue_full_(counters->Get("dropped.queue_full")),
+        dropped_store_unavailable_(counters->Get("dropped.store_unavailable")) {}
 
   absl::Status Start();
   void Stop();
@@ -145,7 +150,27 @@ class Listeners::Impl {
   const LineParser* parser_;
   ListenerOptions options_;
   Counters::Counter& dropped_queue_full_;
-  std::unique_ptr<ssl::context> ssl_ctx_;
+  Counters::Counter& dropped_store_unavailable_;
+  // Counts UDP records the sink refused, by reason, and clears the batch.
+  void DropUdpBatch() {
+    const bool unavailable = !sink_->Unavailable().empty();
+    (unavailable ? dropped_store_unavailable_ : dropped_queue_full_)
+        .fetch_add(udp_batch_.size(), std::memory_order_relaxed);
+    if (udp_counters_) {
+      (unavailable ? udp_counters_->dropped_store_unavailable : udp_counters_->dropped_queue_full)
+          .fetch_add(udp_batch_.size(), std::memory_order_relaxed);
+    }
+    udp_batch_.clear();
+  }
+  // The TLS context for new connections; ReloadTls swaps it (any thread).
+  // Each TLS session keeps the one it started with.
+  std::shared_ptr<ssl::context> ssl_ctx_;
+  std::mutex tls_mu_;
+  std::shared_ptr<ssl::context> TlsContext() {
+    std::lock_guard lock(tls_mu_);
+    return ssl_ctx_;
+  }
+  absl::Status ReloadTls();
   bool stopping_ = false;
 
  private:
@@ -184,7 +209,8 @@ class StreamSession final : public SessionBase {
       : impl_(impl),
         listener_(listener),
         counters_(*listener->counters),
-        stream_(MakeStream(impl, std::move(socket))),
+        ctx_(kTls ? impl->TlsContext() : nullptr),
+        stream_(MakeStream(ctx_.get(), std::move(socket))),
         framer_(FramerOptions{impl->options_.max_message}),
         timer_(*impl->io_),
         idle_(*impl->io_),
@@ -223,9 +249,9 @@ class StreamSession final : public SessionBase {
   }
 
  private:
-  static Stream MakeStream(Listeners::Impl* impl, tcp::socket socket) {
+  static Stream MakeStream(ssl::context* ctx, tcp::socket socket) {
     if constexpr (kTls) {
-      return Stream(std::move(socket), *impl->ssl_ctx_);
+      return Stream(std::move(socket), *ctx);
     } else {
       return socket;
     }
@@ -375,6 +401,7 @@ class StreamSession final : public SessionBase {
   Listeners::Impl* impl_;
   StreamListener* listener_;
   ListenerCounters& counters_;
+  std::shared_ptr<ssl::context> ctx_;  // TLS: the context this session started with
   Stream stream_;
   StreamFramer framer_;
   asio::steady_timer timer_;  // retry / handshake deadline
@@ -399,9 +426,17 @@ absl::Status Listeners::Impl::SetUpTls() {
   }
   absl::StatusOr<std::unique_ptr<ssl::context>> ctx = intake::MakeServerTlsContext(t);
   if (!ctx.ok()) return ctx.status();
-  ssl_ctx_ = *std::move(ctx);
+  std::lock_guard lock(tls_mu_);
+  ssl_ctx_ = std::shared_ptr<ssl::context>(std::move(*ctx));
   return absl::OkStatus();
 }
+
+absl::Status Listeners::Impl::ReloadTls() {
+  if (!TlsContext()) return absl::FailedPreconditionError("no TLS listener");
+  return SetUpTls();  // keeps the old context when the files are unusable
+}
+
+absl::Status Listeners::ReloadTls() { return impl_->ReloadTls(); }
 
 absl::Status Listeners::Impl::StartStream(const std::string& name, Transport transport,
                                           const std::string& address) {
@@ -526,11 +561,7 @@ void Listeners::Impl::DoUdpReceive() {
           if (ec2) break;
           HandleDatagram(m, now);
         }
-        if (!udp_batch_.empty() && !sink_->TryPush(udp_batch_)) {
-          dropped_queue_full_.fetch_add(udp_batch_.size(), std::memory_order_relaxed);
-          udp_counters_->dropped_queue_full.fetch_add(udp_batch_.size(), std::memory_order_relaxed);
-          udp_batch_.clear();
-        }
+        if (!udp_batch_.empty() && !sink_->TryPush(udp_batch_)) DropUdpBatch();
         DoUdpReceive();
       });
 }
@@ -567,10 +598,7 @@ void Listeners::Impl::Stop() {
   }
   if (udp_) {
     udp_->close(ec);
-    if (!udp_batch_.empty() && !sink_->TryPush(udp_batch_)) {
-      dropped_queue_full_.fetch_add(udp_batch_.size(), std::memory_order_relaxed);
-      udp_batch_.clear();
-    }
+    if (!udp_batch_.empty() && !sink_->TryPush(udp_batch_)) DropUdpBatch();
   }
   // Sessions finish on their own: the read ends, the partial frame and the
   // batch go to the sink (retrying while it is full), then they close.

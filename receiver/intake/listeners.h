@@ -17,10 +17,12 @@
 // connections.accepted, connections.open, connections.rejected_limit,
 // connections.idle_timeout, frames.oversize, frames.bad_octet_count,
 // frames.empty, frames.incomplete, read_paused, dropped.queue_full (udp),
+// dropped.store_unavailable (udp: the store could not write, e.g. disk full),
 // datagrams.oversize (udp), tls_on_plaintext (tcp: a TLS ClientHello on the
 // plaintext port), plaintext_on_tls (tls), handshake_failed,
 // handshake_timeout, client_cert_rejected (tls). Also the global
-// "dropped.queue_full". Plus LineParser's counters.
+// "dropped.queue_full" and "dropped.store_unavailable". Plus LineParser's
+// counters.
 //
 // Thread safety: Start() and Bound() from the control thread before the
 // io_context runs; Stop() on the io_context's thread.
@@ -86,6 +88,12 @@ class Listeners {
   // thread: post it there, e.g. boost::asio::post(io, [&] { l.Stop(); }).
   // io_context::run() returns once every connection has finished.
   void Stop();
+
+  // Re-reads the TLS listener's certificate, key and client CA files (the
+  // paths given at start) for new connections; connections already open
+  // keep theirs. On failure the old ones stay in use. FailedPrecondition
+  // without a TLS listener. Thread safe.
+  absl::Status ReloadTls();
 
   class Impl;  // opaque; public so the sessions in listeners.cc can name it
 
