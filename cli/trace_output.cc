@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "cli/find_output.h"
+#include "cli/format.h"
 #include "cli/json.h"
 #include "cli/timefmt.h"
 
@@ -37,6 +38,7 @@ std::string TraceToJson(const mlq::v1::MessageTrace& t, bool utc) {
   for (const auto& id : t.message_ids()) w.String(id);
   w.EndArray();
   w.Key("summary").String(t.summary());
+  if (!t.expired_note().empty()) w.Key("expired_note").String(t.expired_note());
   w.Key("hops").BeginArray();
   for (const auto& h : t.hops()) {
     w.BeginObject();
@@ -90,7 +92,9 @@ std::string TraceToText(const mlq::v1::MessageTrace& t, bool utc) {
   out += "Message";
   for (const auto& id : t.message_ids()) out += " <" + id + ">";
   if (t.message_ids().empty()) out += " (no message-id logged)";
-  out += "\n  " + t.summary() + "\n\nRecipients:\n";
+  out += "\n  " + t.summary() + "\n";
+  if (!t.expired_note().empty()) out += "  NOTE: " + SanitizeForTerminal(t.expired_note()) + "\n";
+  out += "\nRecipients:\n";
   if (t.recipients().empty()) out += "  (none seen)\n";
   for (const auto& v : t.recipients()) {
     out += "  " + v.address();

@@ -68,6 +68,7 @@ grpc::Status QueryService::Trace(grpc::ServerContext*, const v1::TraceRequest* r
       RecordToProto(r.deciding.key, r.deciding.record, v->mutable_deciding());
     }
     mt->set_summary(t.summary);
+    mt->set_expired_note(t.expired_note);
   }
   // Fields copied from lines that are not UTF-8 would break the client.
   RepairUtf8(resp);

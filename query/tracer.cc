@@ -1,11 +1,13 @@
 #include "query/tracer.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <set>
 #include <utility>
 
+#include "base/civil_time.h"
 #include "base/scan.h"
 #include "query/explain.h"
 #include "store/keys.h"
@@ -667,7 +669,47 @@ bool Matches(const LogRecord& r, const TraceStart& start) {
 
 }  // namespace
 
+namespace {
+
+// A line that creates a queue entry: the entry began here, not before.
+bool CreatesEntry(const LogRecord& r) {
+  return r.event == "client" || r.event == "pickup" || r.event == "message-id" ||
+         r.event == "queued";
+}
+
+std::string FormatUtc(int64_t us) {
+  const civil::CivilTime t = civil::CivilFromEpoch(us / 1000000, /*utc=*/true);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d UTC", t.year, t.month, t.day,
+                t.hour, t.minute, t.second);
+  return buf;
+}
+
+void NoteExpired(MessageTraceResult& r, int64_t cutoff_us) {
+  constexpr int64_t kQueueLifetimeUs = int64_t{5} * 86400 * 1000000;
+  if (cutoff_us == 0 || r.hops.empty()) return;
+  const TraceHopResult& first = r.hops.front();
+  for (const StoredRecord& sr : first.lines) {
+    if (CreatesEntry(sr.record)) return;  // its start is here
+  }
+  if (first.first_us - cutoff_us > kQueueLifetimeUs) return;
+  r.expired_note = "Retention deleted every line before " + FormatUtc(cutoff_us) +
+                   "; the oldest queue entry found (" + first.host + " " + first.queue_id +
+                   ") has no line of its arrival, so the message's earlier hops may have "
+                   "expired.";
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<MessageTraceResult>> Tracer::Trace(const TraceStart& start) const {
+  absl::StatusOr<std::vector<MessageTraceResult>> out = TraceKept(start);
+  if (!out.ok()) return out;
+  const int64_t cutoff = store_->expired_before_us();
+  for (MessageTraceResult& r : *out) NoteExpired(r, cutoff);
+  return out;
+}
+
+absl::StatusOr<std::vector<MessageTraceResult>> Tracer::TraceKept(const TraceStart& start) const {
   std::vector<MessageTraceResult> out;
   if (!start.message_id.empty()) {
     std::string mid = start.message_id;

@@ -76,6 +76,12 @@ struct MessageTraceResult {
   std::vector<StoredRecord> other_lines;    // session, rejects, policy, mailbox lines
   std::vector<RecipientResult> recipients;  // by address
   std::string summary;
+  // Not empty when retention has deleted lines this message may have had:
+  // its oldest queue entry has no line of its own creation (smtpd client=,
+  // pickup, cleanup message-id=, an arrival) and began within the longest
+  // queue lifetime (5 days) after the deletion point. Says so instead of
+  // presenting a later hop as the start.
+  std::string expired_note;
 };
 
 class Tracer {
@@ -91,6 +97,8 @@ class Tracer {
   absl::StatusOr<std::vector<MessageTraceResult>> Trace(const TraceStart& start) const;
 
  private:
+  absl::StatusOr<std::vector<MessageTraceResult>> TraceKept(const TraceStart& start) const;
+
   const Store* store_;
 };
 
