@@ -689,14 +689,19 @@ void NoteExpired(MessageTraceResult& r, int64_t cutoff_us) {
   constexpr int64_t kQueueLifetimeUs = int64_t{5} * 86400 * 1000000;
   if (cutoff_us == 0 || r.hops.empty()) return;
   const TraceHopResult& first = r.hops.front();
-  for (const StoredRecord& sr : first.lines) {
-    if (CreatesEntry(sr.record)) return;  // its start is here
-  }
   if (first.first_us - cutoff_us > kQueueLifetimeUs) return;
+  // The first entry found began the journey when it has a line of its
+  // arrival from outside: not handed on by another entry (a content filter
+  // on loopback, another fleet host, a bounce).
+  const bool handed_on = first.role == "after-filter" || first.role == "relay" ||
+                         first.role == "bounce" || IsLoopbackText(first.client);
+  bool arrival = false;
+  for (const StoredRecord& sr : first.lines) arrival = arrival || CreatesEntry(sr.record);
+  if (arrival && !handed_on) return;
   r.expired_note = "Retention deleted every line before " + FormatUtc(cutoff_us) +
-                   "; the oldest queue entry found (" + first.host + " " + first.queue_id +
-                   ") has no line of its arrival, so the message's earlier hops may have "
-                   "expired.";
+                   "; the oldest queue entry found (" + first.host + " " + first.queue_id + ") " +
+                   (handed_on ? "was handed on by an earlier one" : "has no line of its arrival") +
+                   ", so the message's earlier hops may have expired.";
 }
 
 }  // namespace

@@ -77,10 +77,11 @@ struct MessageTraceResult {
   std::vector<RecipientResult> recipients;  // by address
   std::string summary;
   // Not empty when retention has deleted lines this message may have had:
-  // its oldest queue entry has no line of its own creation (smtpd client=,
-  // pickup, cleanup message-id=, an arrival) and began within the longest
-  // queue lifetime (5 days) after the deletion point. Says so instead of
-  // presenting a later hop as the start.
+  // its oldest queue entry began within the longest queue lifetime (5 days)
+  // after the deletion point and either has no line of its creation (smtpd
+  // client=, pickup, cleanup message-id=, an arrival) or was handed on by
+  // an earlier entry (from a content filter on loopback, another fleet
+  // host, a bounce). Says so instead of presenting a later hop as the start.
   std::string expired_note;
 };
 

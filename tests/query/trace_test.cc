@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "base/civil_time.h"
 #include "query/explain.h"
 #include "query/tracer.h"
 #include "receiver/intake/line_parser.h"
@@ -418,6 +419,33 @@ TEST(ExplainTest, KnownCodesAndTexts) {
   EXPECT_NE(Explain("5.2.2", "mailbox full").find("full"), std::string::npos);
   EXPECT_NE(Explain("5.9.9", "").find("Permanent"), std::string::npos);
   EXPECT_EQ(Explain("", ""), "");
+}
+
+TEST_F(TraceTest, SaysSoWhenRetentionTookTheFirstHops) {
+  Load(testing::ReadLines(testing::TestData("seeds/002_57e71bef38fd9a1d.log")));
+  const TraceStart start{.message_id =
+                             "<1406627814.5.1651732554479.JavaMail.zimbra@tudv3.tudv.xyz>"};
+  auto full = Trace(start);
+  ASSERT_EQ(full.size(), 1u);
+  EXPECT_EQ(full[0].expired_note, "");  // nothing deleted
+  // Retention long before the message: its start is kept, no note.
+  ASSERT_TRUE(store_->DeleteBefore(civil::UnixSeconds(2026, 1, 1, 0, 0, 0) * 1000000).ok());
+  auto kept = Trace(start);
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].expired_note, "");
+  EXPECT_EQ(kept[0].hops.front().queue_id, "B141CE6BDD");
+  // Retention took the submission's arrival (13:35:54): the trace says so.
+  ASSERT_TRUE(store_->DeleteBefore(civil::UnixSeconds(2026, 5, 5, 13, 35, 55) * 1000000).ok());
+  auto cut = Trace(start);
+  ASSERT_EQ(cut.size(), 1u);
+  EXPECT_NE(cut[0].expired_note.find("earlier hops may have expired"), std::string::npos)
+      << cut[0].expired_note;
+  EXPECT_NE(cut[0].expired_note.find("2026-05-05 13:35:55 UTC"), std::string::npos);
+  for (const auto& hop : cut[0].hops) {
+    for (const auto& line : hop.lines) {
+      EXPECT_GE(line.record.timestamp_us, civil::UnixSeconds(2026, 5, 5, 13, 35, 55) * 1000000);
+    }
+  }
 }
 
 }  // namespace
