@@ -20,6 +20,7 @@
 #include "base/scan.h"
 #include "store/expiry_filter.h"
 #include "store/record_codec.h"
+#include "store/rocks_logger.h"
 
 namespace mlq {
 namespace {
@@ -239,6 +240,8 @@ absl::Status Store::OpenDb(bool read_only) {
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
   db_options.max_total_wal_size = 256 << 20;
+  // RocksDB's log to stderr, not to a LOG file on the disk that may fill.
+  db_options.info_log = NewStderrRocksLogger();
   // The SstFileManager tracks the table files' size (the hard limit when
   // max_disk_bytes is set) and lets RocksDB recover by itself from a
   // "no space" background error once space returns.
