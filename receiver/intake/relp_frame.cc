@@ -54,7 +54,6 @@ RelpFrameParser::Result RelpFrameParser::Next(std::string_view* input, RelpFrame
           break;
         }
         if (digits_ == 0) return Fail(Result::kMalformed);
-        if (datalen_ > max_data_) return Fail(Result::kOversize);
         if (datalen_ == 0) {
           state_ = State::kTrailer;  // no SP DATA: the LF comes next
           break;                     // (not consumed: the trailer checks it)
@@ -64,24 +63,26 @@ RelpFrameParser::Result RelpFrameParser::Next(std::string_view* input, RelpFrame
         state_ = State::kData;
         data_.clear();
         data_direct_ = false;
+        remaining_ = datalen_;
         break;
       case State::kData: {
-        const size_t need = datalen_ - data_.size();
-        if (data_.empty() && in.size() >= need) {
+        const size_t keep = std::min<size_t>(datalen_, max_data_);
+        if (remaining_ == datalen_ && datalen_ <= max_data_ && in.size() >= datalen_) {
           // The whole DATA is in this input: no copy.
-          direct_ = in.substr(0, need);
+          direct_ = in.substr(0, datalen_);
           data_direct_ = true;
+          in.remove_prefix(datalen_);
+          remaining_ = 0;
         } else {
-          const size_t take = std::min(need, in.size());
-          if (data_.capacity() < datalen_) data_.reserve(datalen_);
-          data_.append(in.data(), take);
-          if (take < need) {
-            in.remove_prefix(take);
-            break;
+          const size_t take = std::min<size_t>(remaining_, in.size());
+          if (data_.size() < keep) {
+            if (data_.capacity() < keep) data_.reserve(keep);
+            data_.append(in.data(), std::min(take, keep - data_.size()));
           }
+          in.remove_prefix(take);  // beyond `keep`: read and dropped
+          remaining_ -= static_cast<uint32_t>(take);
         }
-        in.remove_prefix(need);
-        state_ = State::kTrailer;
+        if (remaining_ == 0) state_ = State::kTrailer;
         break;
       }
       case State::kTrailer:
@@ -92,6 +93,7 @@ RelpFrameParser::Result RelpFrameParser::Next(std::string_view* input, RelpFrame
         frame->data = datalen_ == 0  ? std::string_view()
                       : data_direct_ ? direct_
                                      : std::string_view(data_);
+        frame->truncated = datalen_ > max_data_;
         state_ = State::kTxnr;
         digits_ = 0;
         txnr_ = 0;

@@ -8,8 +8,11 @@
 // one byte at a time). It is linear in its input and holds at most one
 // frame's DATA (<= max_data bytes) plus a few bytes of header state; a
 // frame whose DATA is complete inside the caller's input is not copied at
-// all. Any syntax error, and a DATALEN above max_data, is final: the parser
-// stays in its error state (RELP closes the session on framing errors).
+// all. A DATALEN above max_data is not an error: the first max_data octets
+// are kept, the rest is read and dropped, and the frame says `truncated`
+// (like a cut TCP message: stored and flagged, so the sender does not resend
+// it forever). Any syntax error is final: the parser stays in its error
+// state (RELP closes the session on framing errors).
 //
 // Thread safety: one parser per connection, used from one thread.
 #pragma once
@@ -25,6 +28,7 @@ struct RelpFrame {
   uint32_t txnr = 0;         // 0..999999999
   std::string_view command;  // letters only, 1..32
   std::string_view data;     // DATALEN octets; valid until the next Next() call
+  bool truncated = false;    // DATALEN was above max_data: `data` is its start
 };
 
 class RelpFrameParser {
@@ -33,7 +37,6 @@ class RelpFrameParser {
     kFrame,      // *frame holds a complete frame
     kNeedMore,   // all of the input was taken; the frame is not complete yet
     kMalformed,  // syntax error (bad digit, too many digits, missing SP/LF, ...)
-    kOversize,   // DATALEN > max_data
   };
 
   explicit RelpFrameParser(size_t max_data) : max_data_(max_data) {}
@@ -62,6 +65,7 @@ class RelpFrameParser {
   int digits_ = 0;  // digits (or letters) of the current field so far
   uint32_t txnr_ = 0;
   uint32_t datalen_ = 0;
+  uint32_t remaining_ = 0;  // DATA octets still to read (kept or dropped)
   char command_[32];
   size_t command_len_ = 0;
   std::string data_;          // DATA collected across calls

@@ -356,9 +356,6 @@ class RelpSession final : public RelpSessionBase {
       case RelpFrameParser::Result::kMalformed:
         c_.malformed.fetch_add(1, std::memory_order_relaxed);
         return Finish();
-      case RelpFrameParser::Result::kOversize:
-        c_.oversize.fetch_add(1, std::memory_order_relaxed);
-        return Finish();
       case RelpFrameParser::Result::kFrame:
         return OnFrame(frame);
     }
@@ -379,7 +376,9 @@ class RelpSession final : public RelpSessionBase {
         replies_.push_back({f.txnr, 0, "200 OK"});
         return;
       }
-      impl_->parser_->ParseInto(f.data, 0, source_, received_us_, batch_.emplace_back());
+      if (f.truncated) c_.oversize.fetch_add(1, std::memory_order_relaxed);
+      impl_->parser_->ParseInto(f.data, f.truncated ? kFlagTruncated : 0, source_, received_us_,
+                                batch_.emplace_back());
       replies_.push_back({f.txnr, next_batch_, {}});
     } else if (f.command == "open") {
       if (opened_) {

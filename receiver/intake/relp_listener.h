@@ -13,8 +13,8 @@
 //  - `close`: answered with an empty `rsp`, then the server closes.
 //  - anything else: `500 command not supported`, the session goes on.
 // Responses go out in the order the commands came in. TXNR 0 (a client
-// hint), a command before `open`, any framing error and a DATALEN above
-// max_message close the session at once (no response: the client resends
+// hint), a command before `open` and any framing error close the session
+// at once (no response: the client resends
 // what was not acknowledged on its next session). Before the server closes a
 // session on its own (idle timeout, Stop(), store unavailable) it answers
 // what it can and sends the hint `0 serverclose 0`.
@@ -47,12 +47,12 @@
 //
 // Counters "listener.relp.<reason>": connections.accepted,
 // connections.open, connections.rejected_limit, connections.idle_timeout,
-// frames.malformed, frames.oversize, frames.empty (syslog with no DATA:
-// answered 200, nothing stored), protocol_error (TXNR 0, command before
-// open, open without relp_version), commands.unsupported, messages.acked
-// (200 OK sent for a stored message), messages.lost (the sink lost them;
-// the session was closed unanswered), refused_unavailable (batches),
-// read_paused (the sink was full), window_paused (max_unacked reached),
+// frames.malformed, frames.oversize (a message above max_message: its start
+// is stored, flagged truncated, and acknowledged like any other), frames.empty (syslog with no
+// DATA: answered 200, nothing stored), protocol_error (TXNR 0, command before open, open without
+// relp_version), commands.unsupported, messages.acked (200 OK sent for a stored message),
+// messages.lost (the sink lost them; the session was closed unanswered), refused_unavailable
+// (batches), read_paused (the sink was full), window_paused (max_unacked reached),
 // handshake_failed, handshake_timeout, client_cert_rejected,
 // plaintext_on_tls (TLS), accept_errors. Plus LineParser's counters
 // ("received.relp", ...).

@@ -62,7 +62,6 @@ TEST(RelpFrameTest, RejectsMalformedFrames) {
       {"1 syslog 1234567890 a\n", RelpFrameParser::Result::kMalformed},  // datalen of 10 digits
       {"1 syslog 3 abcX", RelpFrameParser::Result::kMalformed},          // no trailer LF
       {"1 close 0 \n", RelpFrameParser::Result::kMalformed},             // SP after datalen 0
-      {"1 syslog 1001 a\n", RelpFrameParser::Result::kOversize},         // > max_data
       {std::string("1 ") + std::string(33, 'a') + " 0\n", RelpFrameParser::Result::kMalformed},
   };
   for (const auto& [input, want] : cases) {
@@ -88,6 +87,32 @@ TEST(RelpFrameTest, AcceptsExactlyMaxData) {
             RelpFrameParser::Result::kNeedMore);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].data, data);
+}
+
+// Above max_data: the start is kept, the rest read and dropped, the frame
+// flagged, and the next frame parses as usual, whatever the slicing.
+TEST(RelpFrameTest, CutsDataAboveMaxAndGoesOn) {
+  std::string big;
+  for (int i = 0; i < 2500; ++i) big.push_back(static_cast<char>('a' + i % 26));
+  const std::string input = "8 syslog 2500 " + big + "\n9 syslog 2 ok\n";
+  for (size_t slice : {input.size(), size_t{1}, size_t{7}, size_t{1000}}) {
+    RelpFrameParser parser(1000);
+    std::vector<std::pair<std::string, bool>> got;
+    for (size_t pos = 0; pos < input.size(); pos += slice) {
+      std::string_view in = std::string_view(input).substr(pos, slice);
+      RelpFrame f;
+      RelpFrameParser::Result r;
+      while ((r = parser.Next(&in, &f)) == RelpFrameParser::Result::kFrame) {
+        got.emplace_back(std::string(f.data), f.truncated);
+      }
+      ASSERT_EQ(r, RelpFrameParser::Result::kNeedMore) << slice;
+    }
+    ASSERT_EQ(got.size(), 2u) << slice;
+    EXPECT_EQ(got[0].first, big.substr(0, 1000)) << slice;
+    EXPECT_TRUE(got[0].second);
+    EXPECT_EQ(got[1].first, "ok");
+    EXPECT_FALSE(got[1].second);
+  }
 }
 
 TEST(RelpFrameTest, FormatsResponses) {
