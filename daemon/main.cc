@@ -88,8 +88,7 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   const int64_t started_us = mlq::NowMicros();
   auto store_or = mlq::Store::Open({.path = config.data_dir,
                                     .sync_writes = config.sync_writes,
-                                    .reserve_bytes = config.disk_reserve_bytes,
-                                    .max_disk_bytes = config.max_disk_bytes});
+                                    .reserve_bytes = config.disk_reserve_bytes});
   if (!store_or.ok()) {
     Log("cannot open store: " + std::string(store_or.status().message()));
     return 1;

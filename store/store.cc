@@ -5,7 +5,6 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
-#include <rocksdb/sst_file_manager.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
@@ -242,17 +241,6 @@ absl::Status Store::OpenDb(bool read_only) {
   db_options.max_total_wal_size = 256 << 20;
   // RocksDB's log to stderr, not to a LOG file on the disk that may fill.
   db_options.info_log = NewStderrRocksLogger();
-  // The SstFileManager tracks the table files' size (the hard limit when
-  // max_disk_bytes is set) and lets RocksDB recover by itself from a
-  // "no space" background error once space returns.
-  if (!sst_file_manager_) {
-    sst_file_manager_.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
-    if (options_.max_disk_bytes != 0) {
-      sst_file_manager_->SetMaxAllowedSpaceUsage(options_.max_disk_bytes);
-      sst_file_manager_->SetCompactionBufferSize(reserve_bytes_);
-    }
-  }
-  db_options.sst_file_manager = sst_file_manager_;
   if (!index_filter_) {
     records_filter_ = std::make_unique<ExpiryFilter>(ExpiryFilter::KeyIn::kKey, deleted_before_us_);
     index_filter_ =

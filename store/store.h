@@ -44,7 +44,6 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
-class SstFileManager;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -59,10 +58,6 @@ struct StoreOptions {
   // writer pauses intake before RocksDB meets ENOSPC. 0 = automatic: 2 % of
   // the filesystem, at least 16 MiB, at most 1 GiB.
   uint64_t reserve_bytes = 0;
-  // The hard limit on table files (RocksDB's SstFileManager), 0 = none.
-  // Retention (store/retention.h) keeps the store well below it; reaching
-  // it makes writes fail (and the writer pause) instead of filling the disk.
-  uint64_t max_disk_bytes = 0;
 };
 
 struct StoredRecord {
@@ -307,7 +302,6 @@ class Store {
   std::atomic<uint64_t> records_written_{0};
   // Readers hold it shared; Recover() reopening the DB holds it exclusively.
   mutable std::shared_mutex db_mu_;
-  std::shared_ptr<rocksdb::SstFileManager> sst_file_manager_;
   // Drop the index and import entries of deleted records (expiry_filter.h).
   std::unique_ptr<ExpiryFilter> records_filter_;
   std::unique_ptr<ExpiryFilter> index_filter_;
