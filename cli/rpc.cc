@@ -85,6 +85,8 @@ std::string RpcErrorMessage(const grpc::Status& status, const GlobalOptions& opt
   const std::string msg = OneLine(status.error_message());
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
+      // mlqd answered, but its store cannot write now (disk full, ...).
+      if (msg.starts_with("store unavailable")) return "mlqd at " + server + ": " + msg;
       return "cannot reach mlqd at " + server + ": " + msg;
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return "no answer from mlqd at " + server + " within " + Seconds(options.timeout_s) +

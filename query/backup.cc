@@ -16,14 +16,15 @@ grpc::Status QueryService::Backup(grpc::ServerContext*, const v1::BackupRequest*
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "backup needs an absolute folder path on mlqd's machine");
   }
-  absl::Status st = options_.store->Checkpoint(dir.lexically_normal().string());
+  uint64_t records = 0;
+  absl::Status st = options_.store->Checkpoint(dir.lexically_normal().string(), &records);
   if (!st.ok()) {
     const auto code = absl::IsAlreadyExists(st) ? grpc::StatusCode::ALREADY_EXISTS
                                                 : grpc::StatusCode::UNAVAILABLE;
     return grpc::Status(code, std::string(st.message()));
   }
   resp->set_dir(dir.lexically_normal().string());
-  resp->set_records(options_.store->RecordCount());
+  resp->set_records(records);  // of the copy, not of the store as it is now
   uint64_t bytes = 0;
   std::error_code ec;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec)) {

@@ -64,30 +64,55 @@ class OccurrenceCounter {
 // callbacks, which may run after the call ended (a cancelled stream).
 class Acks : public std::enable_shared_from_this<Acks> {
  public:
-  RecordSink::StoredCallback Expect() {
+  // The callback for one batch of `records`, pushed once (retries reuse it).
+  RecordSink::StoredCallback Expect(size_t records) {
     {
       std::lock_guard lock(mu_);
       ++pending_;
     }
-    return [self = shared_from_this()](bool stored) { self->Done(stored); };
+    return [self = shared_from_this(), records](bool stored) { self->Done(stored, records); };
   }
-  // Waits for every expected acknowledgement; false when any batch was lost.
-  bool Wait() {
+  // A callback from Expect that was never taken (the push gave up).
+  void Forget() {
+    std::lock_guard lock(mu_);
+    --pending_;
+    cv_.notify_all();
+  }
+  enum class Outcome { kAllStored, kLost, kGaveUp };
+  // Waits for every expected acknowledgement, looking at `give_up` every
+  // 100 ms: a store that cannot write may hold batches until space
+  // returns, and neither the client nor mlqd's shutdown should wait for that.
+  template <typename GiveUp>
+  Outcome Wait(GiveUp give_up) {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return pending_ == 0; });
-    return !lost_;
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return pending_ == 0; })) {
+      lock.unlock();
+      const bool stop = give_up();
+      lock.lock();
+      if (stop && pending_ != 0) return Outcome::kGaveUp;
+    }
+    return lost_ ? Outcome::kLost : Outcome::kAllStored;
+  }
+  uint64_t acknowledged() {
+    std::lock_guard lock(mu_);
+    return acknowledged_;
   }
 
  private:
-  void Done(bool stored) {
+  void Done(bool stored, size_t records) {
     std::lock_guard lock(mu_);
     --pending_;
-    if (!stored) lost_ = true;
+    if (stored) {
+      acknowledged_ += records;
+    } else {
+      lost_ = true;
+    }
     cv_.notify_all();
   }
   std::mutex mu_;
   std::condition_variable cv_;
   size_t pending_ = 0;
+  uint64_t acknowledged_ = 0;
   bool lost_ = false;
 };
 
@@ -113,14 +138,32 @@ grpc::Status QueryService::Ingest(grpc::ServerContext* ctx,
   auto push = [&]() -> bool {
     // Back-pressure: the client's stream waits while the writer catches up;
     // a store that cannot write (disk full) ends the call with a retryable
-    // error instead (what was pushed before is still acknowledged first).
-    while (!batch.empty() && !options_.sink->TryPushAcked(batch, acks->Expect())) {
-      if (ctx->IsCancelled()) return false;
+    // error instead.
+    if (batch.empty()) return true;
+    const RecordSink::StoredCallback done = acks->Expect(batch.size());
+    while (!options_.sink->TryPushAcked(batch, done)) {
       unavailable = options_.sink->Unavailable();
-      if (!unavailable.empty()) return false;
+      if (ctx->IsCancelled() || !unavailable.empty()) {
+        acks->Forget();
+        return false;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     return true;
+  };
+  // While waiting for acknowledgements: give up when the client went away
+  // or the store cannot write (then the batches wait for space, not us).
+  auto give_up = [&] {
+    if (ctx->IsCancelled()) return true;
+    unavailable = options_.sink->Unavailable();
+    return !unavailable.empty();
+  };
+  auto unavailable_status = [&] {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "store unavailable: " + unavailable + "; " +
+                            std::to_string(acks->acknowledged()) +
+                            " lines of this import are stored; import again to finish (stored "
+                            "lines are not stored twice)");
   };
   while (reader->Read(&req)) {
     if (first) {
@@ -175,24 +218,23 @@ grpc::Status QueryService::Ingest(grpc::ServerContext* ctx,
     if (!dry_run) {
       const size_t n = batch.size();
       if (!push()) {
-        acks->Wait();
-        if (!unavailable.empty()) {
-          return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                              "store unavailable, " + std::to_string(stored) +
-                                  " lines of this import stored (import again to finish: "
-                                  "stored lines are not stored twice): " +
-                                  unavailable);
-        }
+        if (!unavailable.empty()) return unavailable_status();
         return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled");
       }
       stored += n;
     }
   }
   // Acknowledged = durable: the reply waits for every batch's sync.
-  if (!acks->Wait()) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        "mlqd stopped before storing every line; import again (stored lines "
-                        "are not stored twice)");
+  switch (acks->Wait(give_up)) {
+    case Acks::Outcome::kAllStored:
+      break;
+    case Acks::Outcome::kLost:
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "store unavailable: mlqd stopped before storing every line; import "
+                          "again to finish (stored lines are not stored twice)");
+    case Acks::Outcome::kGaveUp:
+      if (!unavailable.empty()) return unavailable_status();
+      return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled");
   }
   resp->set_stored(stored);
   resp->set_duplicates(duplicates);

@@ -1079,7 +1079,7 @@ absl::Status Store::CompactIndex() {
   return FromRocks(db_->CompactRange(cro, imported_cf_, nullptr, nullptr), "compact imports");
 }
 
-absl::Status Store::Checkpoint(const std::string& dir) const {
+absl::Status Store::Checkpoint(const std::string& dir, uint64_t* records) const {
   std::shared_lock db_lock(db_mu_);
   if (!db_) return BrokenStatus();
   std::error_code ec;
@@ -1092,7 +1092,21 @@ absl::Status Store::Checkpoint(const std::string& dir) const {
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
   // Flushes the memtables first when the WAL holds anything (0), so the
   // copy needs no WAL replay; everything synced is in it.
-  return FromRocks(cp->CreateCheckpoint(dir, /*log_size_for_flush=*/0), "checkpoint " + dir);
+  absl::Status st =
+      FromRocks(cp->CreateCheckpoint(dir, /*log_size_for_flush=*/0), "checkpoint " + dir);
+  if (!st.ok() || records == nullptr) return st;
+  // The copy's own count (writes go on while it is made).
+  rocksdb::DB* copy_raw = nullptr;
+  rocksdb::Options ro_options;
+  ro_options.info_log = NewStderrRocksLogger();
+  s = rocksdb::DB::OpenForReadOnly(ro_options, dir, &copy_raw);
+  if (!s.ok()) return FromRocks(s, "read checkpoint " + dir);
+  std::unique_ptr<rocksdb::DB> copy(copy_raw);
+  std::string value;
+  s = copy->Get(rocksdb::ReadOptions(), kRecordCountKey, &value);
+  *records = s.ok() ? DecodeU64(value) : 0;
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read checkpoint " + dir);
+  return absl::OkStatus();
 }
 
 }  // namespace mlq

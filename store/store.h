@@ -239,7 +239,8 @@ class Store {
 
   // A consistent copy of the store in `dir` (must not exist), made while the
   // store is in use (RocksDB checkpoint: hard links where possible).
-  absl::Status Checkpoint(const std::string& dir) const;
+  // `*records` (optional) receives the number of records in the copy.
+  absl::Status Checkpoint(const std::string& dir, uint64_t* records = nullptr) const;
 
   // The index terms a record produces (for tests and tooling).
   static std::vector<std::pair<keys::IndexKind, std::string>> IndexTerms(const LogRecord& rec);

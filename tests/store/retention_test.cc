@@ -238,7 +238,9 @@ TEST(CheckpointTest, CopyOpensAsAStoreAndRefusesAnExistingFolder) {
   ASSERT_TRUE(s.ok());
   std::vector<LogRecord> batch = {Rec(kT0, 1), Rec(kT0 + 1, 2)};
   ASSERT_TRUE((*s)->Write(batch).ok());
-  ASSERT_TRUE((*s)->Checkpoint(dir.path() + "/copy").ok());
+  uint64_t records = 0;
+  ASSERT_TRUE((*s)->Checkpoint(dir.path() + "/copy", &records).ok());
+  EXPECT_EQ(records, 2u);
   EXPECT_TRUE(absl::IsAlreadyExists((*s)->Checkpoint(dir.path() + "/copy")));
   auto copy = Store::Open({.path = dir.path() + "/copy", .sync_writes = false});
   ASSERT_TRUE(copy.ok()) << copy.status();
