@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real syslog senders the integration tests start, from Debian 12
 # packages, without any of them becoming the machine's system logger:
-#   - rsyslog, rsyslog-openssl, rsyslog-gnutls: installed with apt while a
+#   - rsyslog, rsyslog-openssl, rsyslog-gnutls, rsyslog-relp (omrelp, for
+#     the RELP tests): installed with apt while a
 #     temporary /usr/sbin/policy-rc.d (exit 101) forbids starting services;
 #     the tests run their own rsyslogd with their own config (-f), never
 #     /etc/rsyslog.conf.
