@@ -52,16 +52,7 @@ bool HaveRsyslogRelp(std::string* missing) {
   } while (0)
 
 // mlqd's RELP port from its "listening relp 127.0.0.1:PORT" line; 0 if none.
-uint16_t RelpPort(const Daemon& daemon) {
-  const std::string text = daemon.log();
-  const std::string key = "mlqd: listening relp ";
-  size_t p = text.find(key);
-  if (p == std::string::npos) return 0;
-  size_t e = text.find('\n', p);
-  std::string addr = text.substr(p + key.size(), e - p - key.size());
-  size_t colon = addr.rfind(':');
-  return colon == std::string::npos ? 0 : static_cast<uint16_t>(std::stoi(addr.substr(colon + 1)));
-}
+uint16_t RelpPort(const Daemon& daemon) { return ListenerPort(daemon, "relp"); }
 
 // A counter of `mlq status --json`; -1 when absent.
 int64_t StatusCounter(const json& status, const std::string& name) {

@@ -118,9 +118,11 @@ bool MakeTestCa(const std::string& dir, const std::string& server_name,
 
 // --- mlqd -----------------------------------------------------------------------
 
-uint16_t TlsPort(const Daemon& daemon) {
+uint16_t TlsPort(const Daemon& daemon) { return ListenerPort(daemon, "tls"); }
+
+uint16_t ListenerPort(const Daemon& daemon, std::string_view transport) {
   const std::string text = daemon.log();
-  const std::string key = "mlqd: listening tls ";
+  const std::string key = "mlqd: listening " + std::string(transport) + " ";
   size_t p = text.find(key);
   if (p == std::string::npos) return 0;
   size_t e = text.find('\n', p);

@@ -65,6 +65,9 @@ class TestCaSuite : public ::testing::TestWithParam<Param> {
 
 // mlqd's TLS port from its "listening tls 127.0.0.1:PORT" line; 0 if none.
 uint16_t TlsPort(const Daemon& daemon);
+// mlqd's port for `transport` ("tls", "relp", ...) from its
+// "listening TRANSPORT ADDR:PORT" line; 0 if none.
+uint16_t ListenerPort(const Daemon& daemon, std::string_view transport);
 // A TCP port on 127.0.0.1 that was free a moment ago (for senders that
 // cannot listen on port 0 and report the port).
 uint16_t FreeTcpPort();
