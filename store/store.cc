@@ -239,6 +239,11 @@ absl::Status Store::OpenDb(bool read_only) {
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
   db_options.max_total_wal_size = 256 << 20;
+  // Flush every column family together: the metadata family is written in
+  // every batch but its memtable never fills, so on its own it kept each WAL
+  // file alive until max_total_wal_size forced a flush (measured: the WAL
+  // swung between 26 and 262 MiB, half of a small store's disk use).
+  db_options.atomic_flush = true;
   // RocksDB's log to stderr, not to a LOG file on the disk that may fill.
   db_options.info_log = NewStderrRocksLogger();
   if (!index_filter_) {

@@ -637,6 +637,11 @@ void RelpListener::Impl::DoAccept() {
       socket.close(ignored);
     } else {
       counters_.accepted.fetch_add(1, std::memory_order_relaxed);
+      // Replies are small writes the sender waits for (its window): without
+      // TCP_NODELAY each waits for the sender's delayed ACK, ~40 ms per
+      // window (measured: 16x fewer lines/s from rsyslog).
+      boost::system::error_code nodelay_ec;
+      socket.set_option(tcp::no_delay(true), nodelay_ec);
       std::shared_ptr<RelpSessionBase> s;
       if (tls_) {
         s = std::make_shared<RelpSession<true>>(this, std::move(socket), TlsContext());
