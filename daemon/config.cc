@@ -84,8 +84,12 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
   if (absl::Status st = ParseByteSize(c.disk_reserve, &c.disk_reserve_bytes); !st.ok()) {
     return absl::InvalidArgumentError("--disk-reserve: " + std::string(st.message()));
   }
-  if (c.max_disk_bytes != 0 && c.max_disk_bytes < (16u << 20)) {
-    return absl::InvalidArgumentError("--max-disk: at least 16M");
+  // RocksDB's write buffers, their WAL and the compactions in flight take a
+  // band of about 100-200 MiB whatever the store holds: a smaller limit
+  // could not be kept (docs/PERFORMANCE.md, "Retention, durability and RELP").
+  if (c.max_disk_bytes != 0 && c.max_disk_bytes < (uint64_t{1} << 30)) {
+    return absl::InvalidArgumentError(
+        "--max-disk: at least 1G (RocksDB's write buffers alone take up to ~200 MiB)");
   }
   for (const std::string& lt : c.listener_timezones) {
     size_t eq = lt.find('=');
