@@ -95,6 +95,18 @@ class FakeQuery final : public mlq::v1::Query::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status Backup(grpc::ServerContext*, const mlq::v1::BackupRequest* req,
+                      mlq::v1::BackupResponse* resp) override {
+    backup_dirs_.push_back(req->dir());
+    if (req->dir().ends_with("/exists")) {
+      return grpc::Status(grpc::StatusCode::ALREADY_EXISTS, req->dir() + " exists");
+    }
+    resp->set_dir(req->dir());
+    resp->set_records(1234);
+    resp->set_bytes(3 << 20);
+    return grpc::Status::OK;
+  }
+
   grpc::Status Ingest(grpc::ServerContext*, grpc::ServerReader<mlq::v1::IngestRequest>* reader,
                       mlq::v1::IngestResponse* resp) override {
     // mlq sends each file in a stream of its own; the fake keeps them all.
@@ -135,6 +147,7 @@ class FakeQuery final : public mlq::v1::Query::Service {
   mlq::v1::FindRequest last_find_;
   mlq::v1::TailRequest last_tail_;
   mlq::v1::IngestRequest first_ingest_;
+  std::vector<std::string> backup_dirs_;   // BackupRequest.dir of each call
   std::vector<std::string> ingested_;      // every line of every stream
   std::vector<std::string> stream_hosts_;  // IngestRequest.host of each stream
   int streams_ = 0;
@@ -375,12 +388,34 @@ TEST_F(MlqBinaryTest, StatusJsonAndText) {
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(r.out,
             R"({"stored":7,"received":{"udp":3},"parsed":0,"unparsed":0,"normalized":0,)"
-            R"("dropped":{},"store_bytes":2048,"counters":{},"listeners":[],"version":"9.9",)"
-            R"("started":"2026-11-22T10:00:00.000000Z","started_us":1795341600000000})"
+            R"("dropped":{},"store_bytes":2048,"store_unavailable":"","store_read_only":false,)"
+            R"("oldest_us":0,"expired_before_us":0,"retention_us":0,"max_disk_bytes":0,)"
+            R"("disk_free_bytes":0,"disk_reserve_bytes":0,"counters":{},"listeners":[],)"
+            R"("version":"9.9","started":"2026-11-22T10:00:00.000000Z",)"
+            R"("started_us":1795341600000000})"
             "\n");
   r = Run("status");
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("Stored      7 records, 2.0 KiB on disk\n"), std::string::npos) << r.out;
+}
+
+// mlq backup sends an absolute folder (mlqd writes it), prints what the copy
+// holds, and reports a refused copy as an error.
+TEST_F(MlqBinaryTest, BackupSendsAnAbsoluteFolder) {
+  Result r = Run("backup " + dir_ + "/copy");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "backup " + dir_ + "/copy: 1,234 records, 3.0 MiB\n");
+  r = Run("backup relative/../copy2");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  ASSERT_EQ(service_->backup_dirs_.size(), 2u);
+  EXPECT_TRUE(service_->backup_dirs_[1].starts_with("/")) << service_->backup_dirs_[1];
+  EXPECT_TRUE(service_->backup_dirs_[1].ends_with("/copy2")) << service_->backup_dirs_[1];
+  EXPECT_EQ(service_->backup_dirs_[1].find(".."), std::string::npos);
+  r = Run("backup " + dir_ + "/exists");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("exists"), std::string::npos) << r.err;
+  r = Run("backup");
+  EXPECT_EQ(r.rc, 2) << "DIR is required";
 }
 
 TEST_F(MlqBinaryTest, ImportFilesAndOptions) {
