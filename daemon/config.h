@@ -13,17 +13,17 @@
 namespace mlq {
 
 struct DaemonConfig {
-  std::string data_dir = "mlq-data";             // under the working directory
-  std::string syslog_udp = "0.0.0.0:5514";       // "" disables
-  std::string syslog_tcp = "0.0.0.0:5514";       // "" disables
-  std::string syslog_tls;                        // "" = no TLS listener
-  std::string syslog_relp;                       // RELP listener, "" = none
-  bool relp_tls = false;                         // the RELP port speaks TLS (tls_* files)
-  std::string tls_cert;                          // PEM certificate chain
-  std::string tls_key;                           // PEM private key
-  std::string tls_client_ca;                     // require client certificates signed by it
+  std::string data_dir = "mlq-data";        // under the working directory
+  std::string syslog_udp = "0.0.0.0:5514";  // "" disables
+  std::string syslog_tcp = "0.0.0.0:5514";  // "" disables
+  std::string syslog_tls;                   // "" = no TLS listener
+  std::string syslog_relp;                  // RELP listener, "" = none
+  bool relp_tls = false;                    // the RELP port speaks TLS (tls_* files)
+  std::string tls_cert;                     // PEM certificate chain
+  std::string tls_key;                      // PEM private key
+  std::string tls_client_ca;                // require client certificates signed by it
   std::string grpc = "127.0.0.1:7600";
-  int idle_timeout_s = 600;                      // close silent TCP/TLS connections
+  int idle_timeout_s = 600;  // close silent TCP/TLS connections
   size_t max_message = 64 * 1024;
   size_t max_connections = 4096;
   // Zone of zone-less timestamps: "local", "utc" or an IANA name; per

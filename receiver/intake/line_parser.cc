@@ -23,8 +23,8 @@ int32_t LocalUtcOffset(int64_t unix_seconds) {
 LineParser::LineParser(const NormalizerTable* normalizers, Counters* counters)
     : normalizers_(normalizers),
       received_{&counters->Get("received.unknown"), &counters->Get("received.udp"),
-                &counters->Get("received.tcp"), &counters->Get("received.tls"),
-                &counters->Get("received.ingest"), &counters->Get("received.relp")},
+                &counters->Get("received.tcp"),     &counters->Get("received.tls"),
+                &counters->Get("received.ingest"),  &counters->Get("received.relp")},
       parsed_(counters->Get("parsed")),
       unparsed_(counters->Get("unparsed")),
       normalized_(counters->Get("normalized")),
