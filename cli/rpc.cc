@@ -4,15 +4,18 @@
 #include <cstdio>
 #include <sstream>
 
+#include "cli/format.h"
+
 namespace mlq::cli {
 namespace {
 
-// Status messages may hold newlines; keep the report on one line.
+// Status messages may hold newlines; keep the report on one line. They come
+// from the server (and may quote log text): no control characters either.
 std::string OneLine(std::string s) {
   for (char& c : s) {
     if (c == '\n' || c == '\r') c = ' ';
   }
-  return s;
+  return SanitizeForTerminal(s);
 }
 
 std::string Seconds(double s) {
