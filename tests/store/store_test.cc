@@ -242,5 +242,25 @@ TEST_F(StoreTest, IndexesOneAddressOncePerRecord) {
   EXPECT_EQ(addresses, 2);
 }
 
+// Thousands of recipients (Exim "for a b c ...", Kerio "To:"): each address
+// once, lower-cased, in first-seen order, the sender and orig_to included,
+// as the pairwise comparison gave before a hash set replaced it.
+TEST_F(StoreTest, IndexesThousandsOfRecipientsOnceEach) {
+  std::vector<std::string> to;
+  for (int i = 0; i < 5000; ++i) {
+    to.push_back((i % 3 ? "user" : "USER") + std::to_string(i % 1200) + "@Example.org");
+  }
+  to.push_back("sender@example.org");  // the sender again
+  LogRecord r = Rec(kT0, "h", "Q", "m@x", "Sender@Example.org", to);
+  r.orig_to = "user7@example.org";  // a recipient again
+  std::vector<std::string> want = {"sender@example.org"};
+  for (int i = 0; i < 1200; ++i) want.push_back("user" + std::to_string(i) + "@example.org");
+  std::vector<std::string> got;
+  for (const auto& [kind, term] : Store::IndexTerms(r)) {
+    if (kind == keys::IndexKind::kAddress) got.push_back(term);
+  }
+  EXPECT_EQ(got, want);
+}
+
 }  // namespace
 }  // namespace mlq
