@@ -5,7 +5,6 @@
 #include <optional>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "query/status_util.h"
 #include "store/keys.h"
 
@@ -19,8 +18,6 @@ constexpr size_t kFirstChunkMax = 4096;
 constexpr size_t kMaxChunk = 16384;
 constexpr int64_t kInitialWindowUs = int64_t{3600} * 1000000;  // newest-first index reads
 constexpr uint64_t kCancelCheckEvery = 4096;                   // records examined
-constexpr char kTokenVersion = 1;
-constexpr size_t kTokenBytes = 1 + 8 + keys::kPrimaryKeySize;
 
 int64_t KeyTime(std::string_view key) {
   int64_t ts = 0;
@@ -230,32 +227,6 @@ absl::StatusOr<FindPage> FindRecords(const Store& store, const RecordFilter& fil
   }
   if (!st.ok()) return st;
   return collector.Finish(lookup.has_value());
-}
-
-std::string EncodePageToken(uint64_t fingerprint, std::string_view resume_after) {
-  std::string raw;
-  raw.reserve(kTokenBytes);
-  raw.push_back(kTokenVersion);
-  for (int i = 0; i < 8; ++i) raw.push_back(static_cast<char>((fingerprint >> (8 * i)) & 0xff));
-  raw.append(resume_after);
-  return absl::WebSafeBase64Escape(raw);
-}
-
-absl::StatusOr<std::string> DecodePageToken(std::string_view token, uint64_t fingerprint) {
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(absl::string_view(token.data(), token.size()), &raw) ||
-      raw.size() != kTokenBytes || raw[0] != kTokenVersion) {
-    return absl::InvalidArgumentError("malformed page token");
-  }
-  uint64_t fp = 0;
-  for (int i = 0; i < 8; ++i)
-    fp |= static_cast<uint64_t>(static_cast<uint8_t>(raw[1 + i])) << (8 * i);
-  if (fp != fingerprint) {
-    return absl::InvalidArgumentError(
-        "the page token belongs to another query (filters, times and order must stay the same; "
-        "relative times such as --since 1h change: use absolute ones)");
-  }
-  return raw.substr(9);
 }
 
 }  // namespace mlq

@@ -1,6 +1,7 @@
 // The engine behind Find (and Tail's "last N"): one page of the records a
 // RecordFilter matches, through an index when the filter has an
-// index-backed key, else by scanning the time range; plus page tokens.
+// index-backed key, else by scanning the time range. Page tokens (the resume
+// key wrapped for clients) are in page_token.h.
 //
 // Plan: with an index key (RecordFilter::IndexLookup) the index entries of
 // that term are read in chunks through Store::Find and post-filtered; the
@@ -30,6 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "query/filter.h"
+#include "query/page_token.h"  // callers of FindRecords page with these
 #include "store/store.h"
 
 namespace mlq {
@@ -56,12 +58,5 @@ struct FindPage {
 // One page of the records `filter` matches.
 absl::StatusOr<FindPage> FindRecords(const Store& store, const RecordFilter& filter,
                                      const FindPageOptions& options);
-
-// Page tokens: opaque, URL-safe text holding the query's fingerprint
-// (QueryFingerprint) and the primary key to resume after.
-std::string EncodePageToken(uint64_t fingerprint, std::string_view resume_after);
-// The resume key of `token`. InvalidArgument when the token is malformed or
-// was made for a query with another fingerprint.
-absl::StatusOr<std::string> DecodePageToken(std::string_view token, uint64_t fingerprint);
 
 }  // namespace mlq
