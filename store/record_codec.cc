@@ -63,6 +63,17 @@ uint64_t ZigZag(int64_t v) {
 }
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
+// a - b and a + b modulo 2^64: received_us is stored as its distance from
+// timestamp_us, and neither a record's own times (any int64) nor a damaged
+// value may overflow (undefined behaviour) on the way. Equal to the plain
+// difference and sum whenever those fit, so the encoding is unchanged.
+int64_t WrappingSub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+int64_t WrappingAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+
 void PutString(std::string* out, std::string_view s) {
   PutVarint(out, s.size());
   out->append(s);
@@ -156,7 +167,7 @@ void EncodeRecord(const LogRecord& r, std::string* out) {
   out->push_back(static_cast<char>(kVersion));
   PutVarint(out, mask);
   auto has = [mask](Field f) { return (mask >> f) & 1; };
-  if (has(kReceived)) PutVarint(out, ZigZag(r.received_us - r.timestamp_us));
+  if (has(kReceived)) PutVarint(out, ZigZag(WrappingSub(r.received_us, r.timestamp_us)));
   if (has(kHost)) PutString(out, r.host);
   if (has(kPeer)) PutString(out, r.peer);
   if (has(kTransport)) PutVarint(out, static_cast<uint8_t>(r.transport));
@@ -224,7 +235,9 @@ absl::Status DecodeRecord(std::string_view value, LogRecord* r) {
   int64_t s;
   bool ok = true;
   r->received_us = r->timestamp_us;
-  if (has(kReceived)) ok = ok && in.Signed(&s) && ((r->received_us = r->timestamp_us + s), true);
+  if (has(kReceived)) {
+    ok = ok && in.Signed(&s) && ((r->received_us = WrappingAdd(r->timestamp_us, s)), true);
+  }
   if (has(kHost)) ok = ok && in.String(&r->host);
   if (has(kPeer)) ok = ok && in.String(&r->peer);
   if (has(kTransport))
