@@ -63,4 +63,45 @@ void LogRecord::SetExtra(std::string key, std::string value) {
   extra.emplace_back(std::move(key), std::move(value));
 }
 
+void LogRecord::Clear() {
+  received_us = 0;
+  timestamp_us = 0;
+  host.clear();
+  peer.clear();
+  peer_subject.clear();
+  transport = Transport::kUnknown;
+  format = SyslogFormat::kNone;
+  facility = -1;
+  severity = -1;
+  program.clear();
+  pid.clear();
+  msgid.clear();
+  structured_data.clear();
+  raw.clear();
+  msg_offset = 0;
+  flags = 0;
+  family.clear();
+  event.clear();
+  queue_id.clear();
+  message_id.clear();
+  from.clear();
+  to.clear();
+  orig_to.clear();
+  status.clear();
+  dsn.clear();
+  relay.clear();
+  reply.clear();
+  delay.clear();
+  delays.clear();
+  size = -1;
+  nrcpt = -1;
+  client_name.clear();
+  client_ip.clear();
+  sasl_user.clear();
+  helo.clear();
+  proto.clear();
+  links.clear();
+  extra.clear();
+}
+
 }  // namespace mlq

@@ -106,6 +106,11 @@ struct LogRecord {
   std::string_view Extra(std::string_view key) const;
   void SetExtra(std::string key, std::string value);
 
+  // Every field back to its default (as a new LogRecord), strings and
+  // vectors keeping their capacity, so a record can be reused for the next
+  // line. A field added to LogRecord must be reset here too (record.cc).
+  void Clear();
+
   bool operator==(const LogRecord&) const = default;
 };
 

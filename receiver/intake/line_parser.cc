@@ -42,6 +42,9 @@ void LineParser::ParseInto(std::string_view line, uint32_t frame_flags, const Li
   // A line end inside the frame (syslog-ng's syslog() driver puts one in
   // each octet-counted frame) is framing, not text; rsyslog drops it too.
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  // A reused record must not keep the previous line's mail fields (the
+  // normalizers only set what they find).
+  rec.Clear();
   rec.raw.assign(line.data(), line.size());
   rec.received_us = received_us;
   rec.transport = source.transport;

@@ -37,7 +37,8 @@ class LineParser {
   LogRecord Parse(std::string_view line, uint32_t frame_flags, const LineSource& source,
                   int64_t received_us) const;
 
-  // The same, into an existing record (reuses its capacity).
+  // The same, into an existing record (reuses its capacity; whatever it
+  // held before is cleared first).
   void ParseInto(std::string_view line, uint32_t frame_flags, const LineSource& source,
                  int64_t received_us, LogRecord& rec) const;
 

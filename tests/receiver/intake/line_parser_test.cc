@@ -28,6 +28,28 @@ TEST(LineParserTest, CountsAndNormalizes) {
   EXPECT_EQ(counters.Value("normalized"), 1u);
 }
 
+TEST(LineParserTest, ParseIntoAReusedRecordKeepsNothingOfTheLineBefore) {
+  // Found by fuzz/line_parser_fuzz.cc: an empty line parsed into a record
+  // that held a Postfix delivery kept its queue ID, recipients, status and
+  // links (the normalizers only set what they find).
+  Counters counters;
+  LineParser parser(&DefaultNormalizers(), &counters);
+  LineSource src{.transport = Transport::kTcp, .peer = "192.0.2.1:4000", .peer_host = "192.0.2.1"};
+  LogRecord rec = parser.Parse(
+      "<22>Nov 22 11:00:00 mx1 postfix/smtp[7]: 4JNS6h47X1z9p1k: to=<a@example.org>, "
+      "relay=mx.example.org[192.0.2.9]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent "
+      "(250 2.0.0 Ok: queued as 4XYZabcdEFGhij)",
+      kFlagTruncated, src, kReceived);
+  ASSERT_EQ(rec.status, "sent");
+  ASSERT_FALSE(rec.links.empty());
+  for (std::string_view line : {std::string_view(), std::string_view("\x01 not syslog"),
+                                std::string_view("<22>Nov 22 11:00:01 mx1 dovecot: hello")}) {
+    LogRecord reused = rec;
+    parser.ParseInto(line, 0, src, kReceived, reused);
+    EXPECT_EQ(reused, parser.Parse(line, 0, src, kReceived)) << line;
+  }
+}
+
 TEST(LineParserTest, LineEndsInsideAFrameAreNotText) {
   // syslog-ng's syslog() driver sends "LEN <msg>\n" with the LF counted.
   Counters counters;
