@@ -1,5 +1,6 @@
 #include "store/retention.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -63,15 +64,40 @@ uint64_t Retention::max_disk_bytes() const {
 }
 
 void Retention::Run() {
+  using Steady = std::chrono::steady_clock;
+  Steady::time_point next_age = Steady::now();
+  Steady::time_point next_size = next_age;
+  Steady::time_point last_log{};
+  {
+    std::lock_guard lock(mu_);
+    next_age += options_.interval;
+    next_size += options_.size_interval;
+  }
   for (;;) {
+    bool age_due = false, size_due = false;
+    Steady::time_point now;
     {
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, options_.interval, [&] { return stopping_ || wake_; });
+      const bool size_on = options_.max_disk_bytes != 0;
+      const Steady::time_point until = size_on ? std::min(next_age, next_size) : next_age;
+      cv_.wait_until(lock, until, [&] { return stopping_ || wake_; });
       if (stopping_) return;
+      now = Steady::now();
+      age_due = wake_ || now >= next_age;
+      size_due = options_.max_disk_bytes != 0 && now >= next_size;
       wake_ = false;
+      if (age_due) next_age = now + options_.interval;
+      if (age_due || size_due) next_size = now + options_.size_interval;
     }
-    absl::Status st = RunOnce();
-    if (!st.ok()) {
+    absl::Status st = absl::OkStatus();
+    if (age_due) {
+      st = RunOnce();
+    } else if (size_due) {
+      st = CheckSize();
+    }
+    // A failing size check would say so every second: once per 10 s.
+    if (!st.ok() && (age_due || now - last_log >= std::chrono::seconds(10))) {
+      last_log = now;
       std::fprintf(stderr, "mlqd: retention pass failed (retried next pass): %s\n",
                    std::string(st.message()).c_str());
     }
@@ -100,6 +126,21 @@ absl::Status Retention::RunOnce() {
     }
   }
   if (max_disk == 0) return absl::OkStatus();
+  return CheckSizeLocked(max_disk);
+}
+
+absl::Status Retention::CheckSize() {
+  std::lock_guard pass(pass_mu_);
+  uint64_t max_disk;
+  {
+    std::lock_guard lock(mu_);
+    max_disk = options_.max_disk_bytes;
+  }
+  if (max_disk == 0) return absl::OkStatus();
+  return CheckSizeLocked(max_disk);
+}
+
+absl::Status Retention::CheckSizeLocked(uint64_t max_disk) {
   Store::Sizes sizes = store_->MeasureSizes();
   auto compact_index = [&]() -> absl::Status {
     index_compactions_.fetch_add(1, std::memory_order_relaxed);
@@ -112,11 +153,14 @@ absl::Status Retention::RunOnce() {
     if (absl::Status st = compact_index(); !st.ok()) return st;
     sizes = store_->MeasureSizes();
   }
-  if (sizes.disk_bytes * 10 <= max_disk * 9) return absl::OkStatus();
-  const uint64_t live = sizes.disk_bytes - std::min(sizes.disk_bytes, sizes.index_garbage_bytes);
-  if (live * 10 > max_disk * 9 && sizes.records != 0) {
-    // Delete the oldest records in proportion to the excess over 80 %.
-    const double excess = static_cast<double>(live - max_disk * 8 / 10) / static_cast<double>(live);
+  const SizePlan plan = PlanSize(max_disk, sizes.index_bytes, Store::BufferingOptions());
+  // The write-ahead log is in the headroom: deleting records does not shrink it.
+  const uint64_t tables = sizes.disk_bytes - std::min(sizes.disk_bytes, sizes.wal_bytes);
+  if (tables <= plan.trigger) return absl::OkStatus();
+  const uint64_t live = tables - std::min(tables, sizes.index_garbage_bytes);
+  if (live > plan.trigger && sizes.records != 0) {
+    // Delete the oldest records in proportion to the excess over the target.
+    const double excess = static_cast<double>(live - plan.target) / static_cast<double>(live);
     const auto records = static_cast<uint64_t>(excess * static_cast<double>(sizes.records)) + 1;
     const int64_t cutoff = store_->CutoffForOldest(records);
     if (cutoff != 0) {
@@ -130,10 +174,28 @@ absl::Status Retention::RunOnce() {
       }
     }
   }
-  // What is left above the limit is index entries of deleted records:
+  // What is left above the trigger is index entries of deleted records:
   // compaction turns them into free space.
-  if (store_->DiskBytes() * 10 > max_disk * 9) return compact_index();
+  sizes = store_->MeasureSizes();
+  const uint64_t after = sizes.disk_bytes - std::min(sizes.disk_bytes, sizes.wal_bytes);
+  if (after > plan.trigger && after - std::min(after, sizes.index_garbage_bytes) <= plan.trigger) {
+    return compact_index();
+  }
   return absl::OkStatus();
+}
+
+SizePlan PlanSize(uint64_t max_disk, uint64_t index_bytes, const Store::Buffering& b) {
+  SizePlan p;
+  p.wal = b.max_wal_bytes;
+  p.flush = b.write_buffer_bytes * static_cast<uint64_t>(b.heavy_families);
+  p.compaction = std::min(
+      std::max(index_bytes, b.write_buffer_bytes * static_cast<uint64_t>(b.level0_trigger)),
+      b.max_compaction_bytes);
+  p.compaction *= static_cast<uint64_t>(std::max(1, b.max_compactions));
+  p.headroom = std::min(p.wal + p.flush + p.compaction, max_disk - max_disk / 4);
+  p.trigger = max_disk - p.headroom;
+  p.target = p.trigger - p.trigger / 10;
+  return p;
 }
 
 namespace {

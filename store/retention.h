@@ -1,18 +1,38 @@
 // Retention: keeps the store within its age limit (--retention) and its disk
 // limit (--max-disk), continuously, while ingest goes on.
 //
-// A pass (every `interval`, on a thread of its own):
-//  1. age: Store::DeleteBefore(now - max_age);
-//  2. size: when the disk use passes 90 % of max_disk, the oldest whole
-//     minutes are deleted until the live size is back at 80 %, then, if the
-//     disk is still above 90 %, the index is compacted. The live size is the
-//     disk use minus the index entries of deleted records that compaction
-//     has not dropped yet (estimated from the index's key count against the
-//     entries the live records have), so those are not mistaken for data to
-//     delete. An index with more than a quarter of such entries is
-//     compacted anyway.
+// On a thread of its own:
+//  1. age, every `interval` (10 s): Store::DeleteBefore(now - max_age);
+//  2. size, every `size_interval` (1 s) and after each age pass, while
+//     max_disk is set: max_disk minus a headroom (PlanSize, below) is what
+//     the table files may take. When the live table files (the disk use
+//     minus the write-ahead log and minus the index entries of deleted
+//     records that compaction has not dropped yet, estimated from the
+//     index's key count against the entries the live records have) pass
+//     that, the oldest whole minutes are deleted until they are back at
+//     90 % of it; then, if the table files with those entries still pass
+//     it, the index is compacted. An index with more than a quarter of such
+//     entries is compacted anyway.
 // Deleting is a range deletion plus dropping whole table files: its cost
 // does not grow with the records deleted, and writes go on meanwhile.
+//
+// The headroom is what the disk use can rise by above the table files
+// kept, whatever retention deletes (Store::BufferingOptions):
+//  - the write-ahead log, at most max_total_wal_size (256 MiB): with
+//    atomic flush it holds what the memtables hold, and deleting records
+//    does not shrink it;
+//  - one flush's new table files, written before its log goes: at most a
+//    memtable of each family every record fills (records, index: 2 x 64
+//    MiB). The size check runs every second, so the ingest between two
+//    checks is at most about one flush;
+//  - one compaction's outputs beside its inputs (one compaction at a time):
+//    at most the index (an index compaction, or retention's own CompactIndex,
+//    rewrites it), at least four L0 files of a memtable each (L0 into L1),
+//    at most RocksDB's max_compaction_bytes (1.6 GiB) below L0.
+// For 1 GiB that is 256 + 128 + 256 MiB: the table files are kept under
+// 384 MiB; for 200 GiB the headroom is about 2 GiB. A limit too small for
+// its headroom (tests; mlqd refuses less than 1 GiB) keeps a quarter of it
+// for the table files, and is not held by design.
 //
 // Counters: "retention.passes", "retention.deleted" (records),
 // "retention.deleted_for_size" (of those, deleted for max_disk),
@@ -35,9 +55,10 @@
 namespace mlq {
 
 struct RetentionOptions {
-  int64_t max_age_us = 0;       // 0 = keep forever
-  uint64_t max_disk_bytes = 0;  // 0 = no size limit
-  std::chrono::milliseconds interval{10000};
+  int64_t max_age_us = 0;                         // 0 = keep forever
+  uint64_t max_disk_bytes = 0;                    // 0 = no size limit
+  std::chrono::milliseconds interval{10000};      // age passes
+  std::chrono::milliseconds size_interval{1000};  // size checks (max_disk_bytes set)
   // The clock: microseconds since the epoch (a simulated one in benchmarks).
   std::function<int64_t()> now_us;
 };
@@ -57,11 +78,14 @@ class Retention {
   int64_t max_age_us() const;
   uint64_t max_disk_bytes() const;
 
-  // One pass now, on the caller's thread.
+  // One pass now, on the caller's thread: age, then size.
   absl::Status RunOnce();
+  // The size check alone, on the caller's thread.
+  absl::Status CheckSize();
 
  private:
   void Run();
+  absl::Status CheckSizeLocked(uint64_t max_disk);  // under pass_mu_
 
   Store* store_;
   Counters::Counter& passes_;
@@ -77,6 +101,15 @@ class Retention {
   std::mutex pass_mu_;  // one pass at a time
   std::thread thread_;
 };
+
+// How a size limit is applied (see the top of this file).
+struct SizePlan {
+  uint64_t wal = 0, flush = 0, compaction = 0;  // the parts of the headroom
+  uint64_t headroom = 0;                        // their sum, at most 3/4 of max_disk
+  uint64_t trigger = 0;                         // live table files above this: delete the oldest
+  uint64_t target = 0;                          // ... down to this (90 % of trigger)
+};
+SizePlan PlanSize(uint64_t max_disk, uint64_t index_bytes, const Store::Buffering& b);
 
 // Parses "30d", "12h", "90m", "3600s", "2w" (a bare number is days) into
 // microseconds; "0" or "" = forever.

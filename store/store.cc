@@ -68,8 +68,24 @@ void UseInsertHint(rocksdb::ColumnFamilyOptions& o) {
   o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
 }
 
+// RocksDB's buffering, set explicitly (RocksDB's defaults) because size
+// retention leaves room for it (Store::BufferingOptions, retention.h).
+constexpr uint64_t kWriteBufferBytes = 64 << 20;
+constexpr int kMaxWriteBuffers = 2;
+constexpr uint64_t kMaxWalBytes = 256 << 20;
+constexpr int kLevel0Trigger = 4;
+constexpr uint64_t kTargetFileBytes = 64 << 20;
+
+void SetBuffering(rocksdb::ColumnFamilyOptions& o) {
+  o.write_buffer_size = kWriteBufferBytes;
+  o.max_write_buffer_number = kMaxWriteBuffers;
+  o.level0_file_num_compaction_trigger = kLevel0Trigger;
+  o.target_file_size_base = kTargetFileBytes;
+}
+
 rocksdb::ColumnFamilyOptions RecordsOptions() {
   rocksdb::ColumnFamilyOptions o;
+  SetBuffering(o);
   UseInsertHint(o);
   o.compression = rocksdb::kLZ4Compression;
   o.bottommost_compression = rocksdb::kZSTD;
@@ -81,6 +97,7 @@ rocksdb::ColumnFamilyOptions RecordsOptions() {
 
 rocksdb::ColumnFamilyOptions IndexOptions() {
   rocksdb::ColumnFamilyOptions o;
+  SetBuffering(o);
   UseInsertHint(o);
   o.compression = rocksdb::kLZ4Compression;
   o.bottommost_compression = rocksdb::kZSTD;
@@ -236,9 +253,9 @@ absl::Status Store::OpenDb(bool read_only) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
-  db_options.max_background_jobs = 2;
+  db_options.max_background_jobs = 2;  // one flush and one compaction at a time
   db_options.keep_log_file_num = 5;
-  db_options.max_total_wal_size = 256 << 20;
+  db_options.max_total_wal_size = kMaxWalBytes;
   // Flush every column family together: the metadata family is written in
   // every batch but its memtable never fills, so on its own it kept each WAL
   // file alive until max_total_wal_size forced a flush (measured: the WAL
@@ -1063,9 +1080,30 @@ int64_t Store::CutoffForOldest(uint64_t records) const {
   return 0;
 }
 
+Store::Buffering Store::BufferingOptions() {
+  return {.write_buffer_bytes = kWriteBufferBytes,
+          .max_write_buffers = kMaxWriteBuffers,
+          .heavy_families = 2,
+          .max_wal_bytes = kMaxWalBytes,
+          .level0_trigger = kLevel0Trigger,
+          .max_compaction_bytes = 25 * kTargetFileBytes,
+          .max_compactions = 1};
+}
+
 Store::Sizes Store::MeasureSizes() const {
   Sizes sz;
-  sz.disk_bytes = DiskBytes();
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(path_, ec)) {
+    std::error_code fec;
+    if (!entry.is_regular_file(fec)) continue;
+    const uint64_t size = entry.file_size(fec);
+    sz.disk_bytes += size;
+    // Write-ahead logs: NNNNNN.log (RocksDB's own LOG goes to stderr,
+    // rocks_logger.h).
+    if (entry.path().extension() == ".log") {
+      sz.wal_bytes += size;
+    }
+  }
   sz.records = RecordCount();
   std::shared_lock db_lock(db_mu_);
   if (!db_) return sz;

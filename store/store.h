@@ -229,11 +229,27 @@ class Store {
   // What size-based retention decides on.
   struct Sizes {
     uint64_t disk_bytes = 0;           // DiskBytes()
+    uint64_t wal_bytes = 0;            // of which write-ahead log files
     uint64_t index_bytes = 0;          // table files of the index
     uint64_t index_garbage_bytes = 0;  // estimated: entries of deleted records
     uint64_t records = 0;
   };
+  // Cheap (a listing of the store's folder and a few RocksDB properties):
+  // retention calls it every second while a size limit is set.
   Sizes MeasureSizes() const;
+  // How the store configures RocksDB's buffering: what the disk use can
+  // rise by above the table files it holds (size retention's headroom,
+  // retention.h).
+  struct Buffering {
+    uint64_t write_buffer_bytes;    // one memtable (records, index)
+    int max_write_buffers;          // memtables per family: one filling, the rest flushing
+    int heavy_families;             // families every record fills: records and index
+    uint64_t max_wal_bytes;         // max_total_wal_size
+    int level0_trigger;             // L0 files before a compaction into L1
+    uint64_t max_compaction_bytes;  // inputs of one compaction below L0 (RocksDB's default)
+    int max_compactions;            // compactions at a time (max_background_jobs 2)
+  };
+  static Buffering BufferingOptions();
   // Compacts the whole index, dropping every entry of a deleted record.
   absl::Status CompactIndex();
 

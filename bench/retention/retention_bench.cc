@@ -83,6 +83,7 @@ struct Options {
   int rounds = 4;
   int max_age_days = 7;
   int interval_ms = 200;
+  int size_interval_ms = 1000;  // RetentionOptions::size_interval
   int query_gap_ms = 2;
   // long
   int sim_days = 60;
@@ -327,6 +328,7 @@ CostResult RunCostOnce(const Options& o, const std::string& base,
     mlq::RetentionOptions ro;
     ro.max_age_us = max_age_us;
     ro.interval = std::chrono::milliseconds(o.interval_ms);
+    ro.size_interval = std::chrono::milliseconds(o.size_interval_ms);
     ro.now_us = [&prod] { return prod.newest_us.load(); };
     retention = std::make_unique<mlq::Retention>(store.get(), &counters, ro);
     // The backlog of the pre-fill (its oldest day) goes before timing.
@@ -565,6 +567,7 @@ LongResult RunLong(const Options& o, const std::string& name, uint64_t max_disk)
   ro.max_age_us = o.max_age_days * kDayUs;
   ro.max_disk_bytes = max_disk;
   ro.interval = std::chrono::milliseconds(o.interval_ms);
+  ro.size_interval = std::chrono::milliseconds(o.size_interval_ms);
   ro.now_us = [&prod] { return prod.newest_us.load(); };
   mlq::Retention retention(store.get(), &counters, ro);
   mlq::Writer writer(store.get(), &counters);
@@ -747,6 +750,9 @@ int main(int argc, char** argv) {
   app.add_option("--rounds", o.rounds, "cost: rounds (A and B each)")->capture_default_str();
   app.add_option("--max-age", o.max_age_days, "retention, days")->capture_default_str();
   app.add_option("--interval-ms", o.interval_ms, "retention pass interval")->capture_default_str();
+  app.add_option("--size-interval-ms", o.size_interval_ms,
+                 "size check interval (with a size limit; mlqd: 1000)")
+      ->capture_default_str();
   app.add_option("--query-gap-ms", o.query_gap_ms, "cost: pause between lookups")
       ->capture_default_str();
   app.add_option("--sim-days", o.sim_days, "long: simulated days")->capture_default_str();

@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/store.h"
@@ -202,6 +204,103 @@ TEST_F(RetentionTest, SizePassDeletesTheOldestUntilBelowTheLimit) {
   EXPECT_GT(store_->RecordCount(), 0u);  // the newest are kept
   EXPECT_TRUE(FoundByMessageId(60 * 500 - 1));
   EXPECT_FALSE(FoundByMessageId(0));
+}
+
+// Records of `minutes` minutes from kT0, with 300-byte lines that compress
+// little, so a few minutes take MiB.
+std::vector<LogRecord> BigRecords(int minutes, int per_minute) {
+  std::vector<LogRecord> batch;
+  uint32_t x = 12345;
+  for (int m = 0; m < minutes; ++m) {
+    for (int i = 0; i < per_minute; ++i) {
+      LogRecord r = Rec(kT0 + m * kMinute + i * 1000, m * per_minute + i);
+      for (int k = 0; k < 300; ++k) {
+        x = x * 1103515245 + 12345;
+        r.raw.push_back(static_cast<char>('a' + (x >> 16) % 26));
+      }
+      batch.push_back(std::move(r));
+    }
+  }
+  return batch;
+}
+
+TEST_F(RetentionTest, SizeCheckLeavesTheWriteAheadLogToTheHeadroom) {
+  ASSERT_TRUE(store_->Write(BigRecords(20, 500)).ok());  // in the WAL and memtables only
+  const Store::Sizes before = store_->MeasureSizes();
+  ASSERT_GT(before.wal_bytes, before.disk_bytes / 4 * 3);
+  // A limit the disk use (mostly WAL) reaches: the table files are below
+  // its trigger (a quarter of it, for a limit this small), so nothing is
+  // deleted.
+  Counters counters;
+  Retention retention(store_.get(), &counters, {.max_disk_bytes = before.disk_bytes});
+  ASSERT_TRUE(retention.CheckSize().ok());
+  EXPECT_EQ(counters.Value("retention.deleted_for_size"), 0u);
+  EXPECT_EQ(store_->RecordCount(), 10000u);
+  // Flushed, the same records are table files: a limit under four times
+  // their size makes the check delete the oldest down to 90 % of its trigger.
+  ASSERT_TRUE(store_->Flush().ok());
+  const Store::Sizes flushed = store_->MeasureSizes();
+  const uint64_t tables = flushed.disk_bytes - flushed.wal_bytes;
+  retention.Update(0, tables * 2);
+  ASSERT_TRUE(retention.CheckSize().ok());
+  EXPECT_GT(counters.Value("retention.deleted_for_size"), 0u);
+  EXPECT_LT(store_->RecordCount(), 10000u);
+  EXPECT_TRUE(FoundByMessageId(20 * 500 - 1));
+  EXPECT_FALSE(FoundByMessageId(0));
+}
+
+TEST_F(RetentionTest, SizeIsCheckedBetweenAgePasses) {
+  ASSERT_TRUE(store_->Write(BigRecords(20, 500)).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  const Store::Sizes sizes = store_->MeasureSizes();
+  Counters counters;
+  // The age pass would come in an hour; the size check comes every 20 ms.
+  Retention retention(store_.get(), &counters,
+                      {.max_disk_bytes = sizes.disk_bytes,
+                       .interval = std::chrono::hours(1),
+                       .size_interval = std::chrono::milliseconds(20),
+                       .now_us = nullptr});
+  retention.Start();
+  for (int i = 0; i < 500 && counters.Value("retention.deleted_for_size") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  retention.Stop();
+  EXPECT_GT(counters.Value("retention.deleted_for_size"), 0u);
+  EXPECT_EQ(counters.Value("retention.passes"), 0u);  // no age pass ran
+}
+
+TEST(RetentionPlan, HeadroomForWalFlushAndCompactionBelowTheLimit) {
+  constexpr uint64_t kMiB = 1 << 20;
+  const Store::Buffering b = Store::BufferingOptions();
+  ASSERT_EQ(b.write_buffer_bytes, 64 * kMiB);
+  ASSERT_EQ(b.max_wal_bytes, 256 * kMiB);
+  // 1 GiB with a small index: 256 MiB of WAL, 2 x 64 MiB of flush, four
+  // 64 MiB L0 files of compaction.
+  SizePlan p = PlanSize(1024 * kMiB, 100 * kMiB, b);
+  EXPECT_EQ(p.wal, 256 * kMiB);
+  EXPECT_EQ(p.flush, 128 * kMiB);
+  EXPECT_EQ(p.compaction, 256 * kMiB);
+  EXPECT_EQ(p.headroom, 640 * kMiB);
+  EXPECT_EQ(p.trigger, 384 * kMiB);
+  EXPECT_EQ(p.target, p.trigger - p.trigger / 10);
+  // An index larger than four memtables: a compaction may rewrite all of it.
+  p = PlanSize(4096 * kMiB, 600 * kMiB, b);
+  EXPECT_EQ(p.compaction, 600 * kMiB);
+  EXPECT_EQ(p.trigger, (4096 - 256 - 128 - 600) * kMiB);
+  // A large store: one compaction below L0 is at most max_compaction_bytes.
+  p = PlanSize(200 * 1024 * kMiB, 50 * 1024 * kMiB, b);
+  EXPECT_EQ(p.compaction, 1600 * kMiB);
+  EXPECT_EQ(p.headroom, (256 + 128 + 1600) * kMiB);
+  // Never above the limit: what is kept plus the headroom is the limit.
+  for (uint64_t limit :
+       {uint64_t{8} * kMiB, 700 * kMiB, 1024 * kMiB, 1300 * kMiB, uint64_t{1} << 40}) {
+    for (uint64_t index : {uint64_t{0}, 300 * kMiB, uint64_t{1} << 38}) {
+      p = PlanSize(limit, index, b);
+      EXPECT_EQ(p.trigger + p.headroom, limit);
+      EXPECT_LT(p.target, p.trigger);
+      EXPECT_GE(p.trigger, limit / 4);  // a limit too small for the headroom: a quarter
+    }
+  }
 }
 
 TEST(RetentionFlags, ParseDurationAndSize) {
