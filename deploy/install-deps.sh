@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what mlq needs to build, run and test, from Debian 12 packages.
 # Idempotent: installs only what is missing; runs apt-get update only then.
-# Usage: deploy/install-deps.sh [--test|--bench]   (--test adds what the tests start,
-#        --bench what bench/run.sh measures with)
+# Usage: deploy/install-deps.sh [--test|--bench]   (--test adds what the tests start
+#        and the fuzz build needs, --bench what bench/run.sh measures with)
 set -euo pipefail
 
 build_pkgs=(
@@ -15,6 +15,11 @@ build_pkgs=(
 )
 # Real programs the integration tests start: util-linux logger.
 test_pkgs=(bsdutils nlohmann-json3-dev openssl)
+# clang-14 with its sanitizer and libFuzzer runtimes (and llvm-symbolizer
+# for readable stacks): deploy/test.sh runs every fuzz target of fuzz/ for a
+# short time. libclang-rt-14-dev is only a recommendation of clang-14, and
+# recommendations are not installed here.
+test_pkgs+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14)
 # Node.js and npm for the gRPC client test from another ecosystem
 # (tests/node; npm fetches @grpc/grpc-js at test time). Only when missing:
 # a NodeSource nodejs already ships npm, and Debian's npm package would
