@@ -7,6 +7,11 @@
 
 namespace mlq::cli {
 
+bool IsInvisibleLayoutControl(int32_t cp) {
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
 std::string SanitizeForTerminal(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -26,10 +31,9 @@ std::string SanitizeForTerminal(std::string_view s) {
       out.append("\\x");
       out.push_back(kHex[cp >> 4]);
       out.push_back(kHex[cp & 0xF]);
-    } else if (cp >= 0x80 && cp <= 0x9F) {
-      out.append("\\u00");
-      out.push_back(kHex[cp >> 4]);
-      out.push_back(kHex[cp & 0xF]);
+    } else if ((cp >= 0x80 && cp <= 0x9F) || IsInvisibleLayoutControl(cp)) {
+      out.append("\\u");
+      for (int shift = 12; shift >= 0; shift -= 4) out.push_back(kHex[(cp >> shift) & 0xF]);
     } else {
       out.append(s.substr(start, pos - start));
     }

@@ -13,10 +13,31 @@
 
 namespace mlq::cli {
 
-// s made safe to print: C0 controls and DEL become "\n", "\t", "\r" or
-// "\xNN", C1 controls (U+0080..U+009F) "\u00NN", invalid UTF-8 bytes U+FFFD.
-// Everything else (including all printable UTF-8) is kept as is.
+// s made safe to print on a terminal, as one line of visible text. The
+// contract every text output of mlq relies on:
+// - C0 controls and DEL become "\n", "\t", "\r" or "\xNN" (so ESC is
+//   "\x1b": no escape sequence, OSC title, bell or cursor move survives,
+//   and log text can never start a line of its own);
+// - C1 controls encoded in UTF-8 (U+0080..U+009F, e.g. U+009B, the 8-bit
+//   CSI) become "\u00NN";
+// - every byte that is not part of valid UTF-8 (a lone 0x9B, Latin-1 text,
+//   overlong forms, surrogates) becomes U+FFFD, so a terminal in an 8-bit
+//   mode never sees a raw C1 byte;
+// - bidirectional formatting controls (U+061C, U+200E, U+200F,
+//   U+202A..U+202E, U+2066..U+2069) and the line and paragraph separators
+//   U+2028, U+2029 become "\uNNNN", so text cannot reorder or hide what
+//   follows it ("Trojan Source");
+// - everything else, including all printable UTF-8, is kept as is. A
+//   backslash is not escaped: "\x1b" in the output may also be those four
+//   characters in the log.
+// The result is valid UTF-8 and holds no byte below 0x20 and no 0x7F.
 std::string SanitizeForTerminal(std::string_view s);
+
+// True for the code points SanitizeForTerminal writes as "\uNNNN" besides
+// the C1 controls: the bidirectional formatting controls and U+2028, U+2029.
+// Invisible, yet they reorder or break the text around them. The JSON writer
+// escapes them too.
+bool IsInvisibleLayoutControl(int32_t cp);
 
 // Bytes for people, with binary units and one decimal below 10:
 // "512 B", "1.5 KiB", "23 MiB", "1.2 GiB", ...

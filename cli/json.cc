@@ -2,6 +2,7 @@
 
 #include "base/scan.h"
 #include "base/utf8.h"
+#include "cli/format.h"
 
 namespace mlq::cli {
 
@@ -38,10 +39,11 @@ void AppendJsonString(std::string_view s, std::string* out) {
         out->append("\\t");
         break;
       default:
-        if (cp < 0x20 || cp == 0x7F) {
-          out->append("\\u00");
-          out->push_back(kHex[cp >> 4]);
-          out->push_back(kHex[cp & 0xF]);
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || IsInvisibleLayoutControl(cp)) {
+          // Also C1 and bidi controls: JSON does not require it, but `mlq
+          // find --json` is read on terminals too.
+          out->append("\\u");
+          for (int shift = 12; shift >= 0; shift -= 4) out->push_back(kHex[(cp >> shift) & 0xF]);
         } else {
           out->append(s.substr(start, pos - start));
         }

@@ -3,7 +3,10 @@
 // Output is always valid JSON (RFC 8259) and valid UTF-8, whatever bytes the
 // strings hold: '"' and '\' are escaped, control characters become \n, \t,
 // ... or \u00XX, DEL becomes \u007f, and every byte that is not part of a
-// valid UTF-8 sequence is replaced by U+FFFD. Output is compact (no spaces or
+// valid UTF-8 sequence is replaced by U+FFFD. C1 controls (U+0080..U+009F)
+// and the bidi and line-separator controls of IsInvisibleLayoutControl
+// (format.h) are written as \uXXXX as well, so JSON read on a terminal is
+// as safe as the text output. Output is compact (no spaces or
 // newlines), so one value fits on one line.
 //
 // The writer inserts commas itself; the caller is responsible for the

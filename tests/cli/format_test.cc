@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 namespace mlq::cli {
@@ -18,6 +19,34 @@ TEST(SanitizeTest, EscapesControls) {
                                 "2J"),
             "\\u009b2J");  // C1 CSI
   EXPECT_EQ(SanitizeForTerminal("\xff"), "\xEF\xBF\xBD");
+}
+
+TEST(SanitizeTest, EscapesBidiAndSeparatorControls) {
+  // "Trojan Source": an RLO would show "gpj.exe" as "exe.jpg".
+  EXPECT_EQ(SanitizeForTerminal("a\u202Egpj.exe"), "a\\u202egpj.exe");
+  EXPECT_EQ(SanitizeForTerminal("\u202A\u202B\u202C\u202D\u2066\u2067\u2068\u2069"),
+            "\\u202a\\u202b\\u202c\\u202d\\u2066\\u2067\\u2068\\u2069");
+  EXPECT_EQ(SanitizeForTerminal("\u200E\u200F\u061C\u2028\u2029"),
+            "\\u200e\\u200f\\u061c\\u2028\\u2029");
+  // Their neighbours stay.
+  EXPECT_EQ(SanitizeForTerminal("\u2010\u2030\u00A0\u0600"), "\u2010\u2030\u00A0\u0600");
+}
+
+TEST(SanitizeTest, EveryC1ControlAndRawByte) {
+  for (int c = 0x80; c <= 0x9F; ++c) {
+    std::string utf8;
+    utf8.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    utf8.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    char want[8];
+    std::snprintf(want, sizeof want, "\\u%04x", c);
+    EXPECT_EQ(SanitizeForTerminal(utf8), want) << c;
+    // The raw byte (8-bit C1) is not UTF-8: U+FFFD.
+    EXPECT_EQ(SanitizeForTerminal(std::string(1, static_cast<char>(c))), "\xEF\xBF\xBD") << c;
+  }
+  for (int c = 0; c < 0x20; ++c) {
+    const std::string out = SanitizeForTerminal(std::string(1, static_cast<char>(c)));
+    for (char b : out) EXPECT_GE(static_cast<unsigned char>(b), 0x20) << c;
+  }
 }
 
 TEST(HumanBytesTest, Units) {

@@ -18,6 +18,20 @@ TEST(JsonQuoteTest, OtherControlCharsAsUnicodeEscapes) {
   EXPECT_EQ(JsonQuote("\x7f"), R"("\u007f")");
 }
 
+TEST(JsonQuoteTest, C1AndBidiControlsAsUnicodeEscapes) {
+  // Valid JSON either way, but escaped they cannot act on a terminal that
+  // shows `mlq find --json`.
+  EXPECT_EQ(JsonQuote("\xC2\x80\xC2\x9B"
+                      "2J\xC2\x9D"),
+            R"("\u0080\u009b2J\u009d")");
+  EXPECT_EQ(JsonQuote("a\u202Eb\u2066c\u2069\u200F\u061C\u2028\u2029"),
+            R"("a\u202eb\u2066c\u2069\u200f\u061c\u2028\u2029")");
+  EXPECT_EQ(JsonQuote("\u00A0\u200B\u2030"), "\"\u00A0\u200B\u2030\"");  // printable or harmless
+  JsonWriter w;
+  w.BeginObject().Key("k\x1b\u202E").String("v").EndObject();
+  EXPECT_EQ(w.str(), R"({"k\u001b\u202e":"v"})");
+}
+
 TEST(JsonQuoteTest, KeepsValidUtf8) { EXPECT_EQ(JsonQuote("Grüße €𝄞"), "\"Grüße €𝄞\""); }
 
 TEST(JsonQuoteTest, ReplacesInvalidUtf8) {
