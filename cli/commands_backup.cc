@@ -2,8 +2,8 @@
 #include <filesystem>
 #include <string>
 
+#include "cli/backup_output.h"
 #include "cli/commands.h"
-#include "cli/format.h"
 #include "cli/rpc.h"
 
 namespace mlq::cli {
@@ -30,9 +30,7 @@ int RunBackup(const GlobalOptions& g, const std::string& dir) {
   mlq::v1::BackupResponse response;
   const grpc::Status status = CallQuery(g, &mlq::v1::Query::Stub::Backup, request, &response);
   if (!status.ok()) return ReportRpcError(status, g);
-  return PrintOut("backup " + SanitizeForTerminal(response.dir()) + ": " +
-                  GroupThousands(response.records()) + " records, " + HumanBytes(response.bytes()) +
-                  "\n");
+  return PrintOut(BackupToText(response));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/find_filters.h"
 #include "cli/find_output.h"
+#include "cli/format.h"
 #include "cli/rpc.h"
 #include "cli/timespec.h"
 
@@ -103,8 +104,9 @@ int RunFind(const FindOptions& o, const GlobalOptions& g) {
       if (g.server != kDefaultServer) again += " --server=" + ShellQuote(g.server);
       again += " " + FindArguments(request);
       if (g.json) again += " --json";
+      // The page token comes from the server: no control characters.
       std::fprintf(stderr, "mlq: showing %d matching lines; more: %s\n", response.records_size(),
-                   again.c_str());
+                   SanitizeForTerminal(again).c_str());
     }
     break;
   }

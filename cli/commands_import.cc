@@ -49,6 +49,12 @@ struct ImportOptions {
 
 constexpr size_t kSampleLines = 64;
 
+// "mlq: <message>" on stderr. Messages name files, and file names (found in
+// a directory) and read errors are not ours: sanitized.
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "mlq: %s\n", SanitizeForTerminal(message).c_str());
+}
+
 // Sends one file in its own Ingest stream. Occurrences of identical lines
 // are counted per stream (the server's deduplication), so a line repeated
 // in two overlapping files is stored once.
@@ -129,7 +135,7 @@ bool PlanImport(const ImportOptions& o, std::vector<ImportFile>* files) {
   std::vector<std::string> paths;
   std::string error;
   if (!ExpandImportArgs(o.files, &paths, &error)) {
-    std::fprintf(stderr, "mlq: %s\n", error.c_str());
+    PrintError(error);
     return false;
   }
   if (paths.empty()) {
@@ -141,7 +147,7 @@ bool PlanImport(const ImportOptions& o, std::vector<ImportFile>* files) {
     ImportFile f;
     f.path = path;
     if (!InspectImportFile(&f, &error)) {
-      std::fprintf(stderr, "mlq: %s\n", error.c_str());
+      PrintError(error);
       return false;
     }
     files->push_back(std::move(f));
@@ -155,10 +161,8 @@ void WarnHostless(const ImportFile& f, const ImportOptions& o) {
       f.format == LogFormat::kBinary || f.format == LogFormat::kUnknown) {
     return;
   }
-  std::fprintf(stderr,
-               "mlq: %s: %s log lines name no host; they are stored without one (give "
-               "--host)\n",
-               f.path.c_str(), std::string(LogFormatName(f.format)).c_str());
+  PrintError(f.path + ": " + std::string(LogFormatName(f.format)) +
+             " log lines name no host; they are stored without one (give --host)");
 }
 
 int RunImport(const ImportOptions& o, const GlobalOptions& g) {
@@ -200,7 +204,7 @@ int RunImport(const ImportOptions& o, const GlobalOptions& g) {
     std::unique_ptr<LineReader> reader = LineReader::Open(f.path, &error);
     if (reader == nullptr) {
       progress.Clear();
-      std::fprintf(stderr, "mlq: %s\n", error.c_str());
+      PrintError(error);
       summary.format = std::string(LogFormatName(f.format));
       summary.error = error;
       file_errors = true;
@@ -219,7 +223,7 @@ int RunImport(const ImportOptions& o, const GlobalOptions& g) {
       progress.Clear();
       summary.error = "skipped: not a text log";
       if (explicit_paths.count(f.path) != 0) {
-        std::fprintf(stderr, "mlq: %s: not a text log (binary content); skipped\n", f.path.c_str());
+        PrintError(f.path + ": not a text log (binary content); skipped");
         file_errors = true;
       }
       snap.read += f.text_size;
@@ -245,7 +249,7 @@ int RunImport(const ImportOptions& o, const GlobalOptions& g) {
     progress.FileDone(snap, summary.format);
     if (!read_error.empty()) {
       progress.Clear();
-      std::fprintf(stderr, "mlq: %s (the lines before it were sent)\n", read_error.c_str());
+      PrintError(read_error + " (the lines before it were sent)");
       summary.error = read_error;
       file_errors = true;
     }

@@ -111,8 +111,8 @@ int RunTail(const TailOptions& o, const GlobalOptions& g) {
 
   const auto& trailers = context.GetServerTrailingMetadata();
   if (auto it = trailers.find("mlq-tail-dropped"); it != trailers.end()) {
-    std::fprintf(stderr, "mlq: mlqd dropped %s lines this tail could not take in time\n",
-                 std::string(it->second.data(), it->second.size()).c_str());
+    std::fputs(TailDroppedNote(std::string_view(it->second.data(), it->second.size())).c_str(),
+               stderr);
   }
   if (interrupted) return kExitOk;
   if (!status.ok()) {

@@ -24,7 +24,8 @@ std::string RecordToJson(const mlq::v1::Record& r, bool utc);
 
 // The table of `mlq find`: header TIME HOST PROGRAM[PID] QUEUE ID EVENT
 // MESSAGE, then one row per record in the given order. Empty fields show
-// as "-". TIME is to the second (see FormatTableTime).
+// as "-". TIME is to the second (see FormatTableTime). Every cell is
+// sanitized (SanitizeForTerminal, format.h).
 std::string RecordsTable(const mlq::v1::FindResponse& response, bool utc);
 
 }  // namespace mlq::cli

@@ -38,7 +38,9 @@ std::string IngestToJson(const mlq::v1::IngestResponse& r, bool dry_run,
 
 // A human-readable summary: totals, the files (when more than one, or one
 // with an error), a table of families (most lines first) with their kinds
-// (most frequent first), then the unknown samples if any.
+// (most frequent first), then the unknown samples if any. Everything from
+// the server or the files (names, errors, samples) is sanitized
+// (SanitizeForTerminal, format.h).
 std::string IngestToText(const mlq::v1::IngestResponse& r, bool dry_run,
                          const std::vector<ImportedFile>& files = {});
 

@@ -73,6 +73,7 @@ double EstimateEta(const ProgressSnapshot& s) {
 }
 
 std::string FormatProgressBar(const ProgressSnapshot& s, int width) {
+  const std::string file = SanitizeForTerminal(s.file);
   const std::string count = s.file_count > 1 ? " [" + std::to_string(s.file_number) + "/" +
                                                    std::to_string(s.file_count) + "]"
                                              : "";
@@ -94,12 +95,12 @@ std::string FormatProgressBar(const ProgressSnapshot& s, int width) {
   size_t bar = 0;
   if (pct >= 0) {
     // The whole name if a bar of 8 still fits, else at least 12 columns of it.
-    const size_t name = std::min(Columns(s.file), std::max<size_t>(12, room > 11 ? room - 11 : 0));
+    const size_t name = std::min(Columns(file), std::max<size_t>(12, room > 11 ? room - 11 : 0));
     bar = std::min<size_t>(40, room > name + 3 ? room - name - 3 : 0);
     if (bar < 5) bar = 0;
     name_room = bar > 0 ? room - bar - 3 : room;
   }
-  std::string line = ShortenLeft(s.file, name_room) + count;
+  std::string line = ShortenLeft(file, name_room) + count;
   if (bar > 0) {
     const size_t filled = static_cast<size_t>(pct) * bar / 100;
     line += " [" + std::string(filled, '#') + std::string(bar - filled, '-') + "]";
@@ -110,7 +111,7 @@ std::string FormatProgressBar(const ProgressSnapshot& s, int width) {
 }
 
 std::string FormatProgressLine(const ProgressSnapshot& s) {
-  std::string line = "mlq: import: " + s.file;
+  std::string line = "mlq: import: " + SanitizeForTerminal(s.file);
   if (s.file_count > 1) {
     line += " (" + std::to_string(s.file_number) + "/" + std::to_string(s.file_count) + ")";
   }
@@ -135,9 +136,7 @@ void ImportProgress::Update(const ProgressSnapshot& s) {
   if (mode_ == Mode::kBar) {
     if (now - last_ < kBarInterval) return;
     last_ = now;
-    ProgressSnapshot t = s;
-    t.file = SanitizeForTerminal(s.file);
-    std::fprintf(out_, "\r%s\033[K", FormatProgressBar(t, TerminalWidth()).c_str());
+    std::fprintf(out_, "\r%s\033[K", FormatProgressBar(s, TerminalWidth()).c_str());
     std::fflush(out_);
     shown_ = true;
   } else {

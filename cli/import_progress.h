@@ -5,7 +5,9 @@
 // sent, the text rate in MB/s and the ETA of the whole import from the bytes
 // read against the total size (a .gz file weighs what it holds uncompressed);
 // after each file a summary line stays on the screen. Formatting is in pure functions (tested);
-// ImportProgress adds the clock and the terminal.
+// ImportProgress adds the clock and the terminal. File names are shown
+// through SanitizeForTerminal (format.h): a name found in a directory may
+// hold anything.
 //
 // Not thread-safe.
 #pragma once

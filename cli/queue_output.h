@@ -21,7 +21,8 @@ std::string QueuedMessageToJson(const mlq::v1::QueuedMessage& m, bool utc);
 // The table: AGE HOST QUEUE ID FROM RECIPIENTS DEFERRALS LAST REASON, one row
 // per message in the given order. FROM is "<>" for the null sender;
 // RECIPIENTS shows the first three and "+N more"; LAST REASON is the latest
-// deferral's reply, else "on hold" / "frozen", else "-".
+// deferral's reply, else "on hold" / "frozen", else "-". Every cell is
+// sanitized (SanitizeForTerminal, format.h).
 std::string QueueTable(const mlq::v1::QueueResponse& r);
 
 // The --older-than value as a duration in µs: a duration ("30m", "2d",

@@ -17,7 +17,8 @@ namespace mlq::cli {
 std::string StatusToJson(const mlq::v1::StatusResponse& s, bool utc);
 
 // A human-readable report, one "Label  value" line per figure, for the
-// daemon reached at `server`; `now_us` gives the uptime.
+// daemon reached at `server`; `now_us` gives the uptime. Every value is
+// sanitized (SanitizeForTerminal, format.h).
 std::string StatusToText(const mlq::v1::StatusResponse& s, const std::string& server, bool utc,
                          int64_t now_us);
 

@@ -18,6 +18,11 @@ std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
 
 }  // namespace
 
+std::string TailDroppedNote(std::string_view count) {
+  return "mlq: mlqd dropped " + SanitizeForTerminal(count) +
+         " lines this tail could not take in time\n";
+}
+
 std::string TailTable::Rows(const google::protobuf::RepeatedPtrField<mlq::v1::Record>& records) {
   std::vector<std::vector<std::string>> rows;
   rows.reserve(records.size());

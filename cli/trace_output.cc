@@ -21,12 +21,15 @@ std::string Upper(std::string s) {
   return s;
 }
 
+// Every string of the trace comes from log lines (or the server): shown
+// only through this.
+std::string S(std::string_view s) { return SanitizeForTerminal(s); }
+
 std::string LineText(const mlq::v1::Record& r, bool utc) {
   std::string program = r.program();
   if (!r.pid().empty()) program += "[" + r.pid() + "]";
-  std::string text = "    " + FormatTableTime(r.timestamp_us(), utc) + "  " + r.host() + "  " +
-                     program + ": " + r.message();
-  return text + "\n";
+  return "    " + FormatTableTime(r.timestamp_us(), utc) + "  " + S(r.host()) + "  " + S(program) +
+         ": " + S(r.message()) + "\n";
 }
 
 }  // namespace
@@ -90,39 +93,39 @@ std::string TraceToJson(const mlq::v1::MessageTrace& t, bool utc) {
 std::string TraceToText(const mlq::v1::MessageTrace& t, bool utc) {
   std::string out;
   out += "Message";
-  for (const auto& id : t.message_ids()) out += " <" + id + ">";
+  for (const auto& id : t.message_ids()) out += " <" + S(id) + ">";
   if (t.message_ids().empty()) out += " (no message-id logged)";
-  out += "\n  " + t.summary() + "\n";
-  if (!t.expired_note().empty()) out += "  NOTE: " + SanitizeForTerminal(t.expired_note()) + "\n";
+  out += "\n  " + S(t.summary()) + "\n";
+  if (!t.expired_note().empty()) out += "  NOTE: " + S(t.expired_note()) + "\n";
   out += "\nRecipients:\n";
   if (t.recipients().empty()) out += "  (none seen)\n";
   for (const auto& v : t.recipients()) {
-    out += "  " + v.address();
-    if (!v.orig_address().empty()) out += " (was " + v.orig_address() + ")";
-    out += "  " + Upper(v.verdict());
-    if (!v.where().empty()) out += "  " + v.where();
+    out += "  " + S(v.address());
+    if (!v.orig_address().empty()) out += " (was " + S(v.orig_address()) + ")";
+    out += "  " + S(Upper(v.verdict()));
+    if (!v.where().empty()) out += "  " + S(v.where());
     out += "\n";
     std::string detail = "    ";
     if (v.time_us() != 0) detail += FormatTableTime(v.time_us(), utc) + "  ";
-    if (!v.host().empty()) detail += v.host();
-    if (!v.queue_id().empty()) detail += "/" + v.queue_id();
-    if (!v.step().empty()) detail += "  by " + v.step();
-    if (!v.dsn().empty()) detail += "  dsn=" + v.dsn();
+    if (!v.host().empty()) detail += S(v.host());
+    if (!v.queue_id().empty()) detail += "/" + S(v.queue_id());
+    if (!v.step().empty()) detail += "  by " + S(v.step());
+    if (!v.dsn().empty()) detail += "  dsn=" + S(v.dsn());
     out += detail + "\n";
-    if (!v.reply().empty()) out += "    reply: " + v.reply() + "\n";
-    if (!v.explanation().empty()) out += "    means: " + v.explanation() + "\n";
+    if (!v.reply().empty()) out += "    reply: " + S(v.reply()) + "\n";
+    if (!v.explanation().empty()) out += "    means: " + S(v.explanation()) + "\n";
   }
   out += "\nJourney:\n";
   for (const auto& h : t.hops()) {
-    out += "  " + h.host() + "/" + h.queue_id() + "  " + h.role() + "  " +
+    out += "  " + S(h.host()) + "/" + S(h.queue_id()) + "  " + S(h.role()) + "  " +
            FormatTableTime(h.time_us(), utc);
-    if (!h.program().empty()) out += "  via " + h.program();
-    if (!h.client().empty()) out += " from " + h.client();
-    if (!h.from().empty()) out += "  sender <" + h.from() + ">";
-    if (!h.delay().empty()) out += "  delay " + h.delay() + "s";
+    if (!h.program().empty()) out += "  via " + S(h.program());
+    if (!h.client().empty()) out += " from " + S(h.client());
+    if (!h.from().empty()) out += "  sender <" + S(h.from()) + ">";
+    if (!h.delay().empty()) out += "  delay " + S(h.delay()) + "s";
     out += "\n";
     for (const auto& r : h.lines()) out += LineText(r, utc);
-    for (const auto& n : h.next()) out += "    -> " + n + "\n";
+    for (const auto& n : h.next()) out += "    -> " + S(n) + "\n";
   }
   if (!t.other_lines().empty()) {
     out += "\nRelated lines (session, policy, rejects, mailbox):\n";

@@ -17,6 +17,8 @@ std::string TraceToJson(const mlq::v1::MessageTrace& trace, bool utc);
 
 // The human form: recipients and their verdicts first (the answer), then
 // the hops with their lines, then the related lines outside any queue.
+// Every string from the trace is passed through SanitizeForTerminal
+// (format.h): the text holds no control characters but its own newlines.
 std::string TraceToText(const mlq::v1::MessageTrace& trace, bool utc);
 
 }  // namespace mlq::cli
