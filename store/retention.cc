@@ -16,6 +16,7 @@ Retention::Retention(Store* store, Counters* counters, RetentionOptions options)
       deleted_for_size_(counters->Get("retention.deleted_for_size")),
       errors_(counters->Get("retention.errors")),
       index_compactions_(counters->Get("retention.index_compactions")),
+      intake_pauses_(counters->Get("retention.intake_pauses")),
       options_(std::move(options)) {
   if (!options_.now_us) {
     options_.now_us = [] {
@@ -41,6 +42,8 @@ void Retention::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  std::lock_guard pass(pass_mu_);
+  ReleaseBrake();
 }
 
 void Retention::Update(int64_t max_age_us, uint64_t max_disk_bytes) {
@@ -125,7 +128,10 @@ absl::Status Retention::RunOnce() {
       return st;
     }
   }
-  if (max_disk == 0) return absl::OkStatus();
+  if (max_disk == 0) {
+    ReleaseBrake();
+    return absl::OkStatus();
+  }
   return CheckSizeLocked(max_disk);
 }
 
@@ -136,12 +142,36 @@ absl::Status Retention::CheckSize() {
     std::lock_guard lock(mu_);
     max_disk = options_.max_disk_bytes;
   }
-  if (max_disk == 0) return absl::OkStatus();
+  if (max_disk == 0) {
+    ReleaseBrake();
+    return absl::OkStatus();
+  }
   return CheckSizeLocked(max_disk);
+}
+
+void Retention::Brake(const Store::Sizes& sizes, const SizePlan& plan) {
+  if (sizes.disk_bytes > plan.pause) {
+    if (!paused_) intake_pauses_.fetch_add(1, std::memory_order_relaxed);
+    paused_ = true;
+    store_->PauseIntake("disk use " + std::to_string(sizes.disk_bytes >> 20) + " MiB (WAL " +
+                        std::to_string(sizes.wal_bytes >> 20) + " MiB) passes --max-disk less " +
+                        "room for a flush and a compaction (" + std::to_string(plan.pause >> 20) +
+                        " MiB): waiting for retention and compaction");
+  } else if (paused_ &&
+             sizes.disk_bytes + std::min<uint64_t>(64u << 20, plan.pause / 16) <= plan.pause) {
+    ReleaseBrake();
+  }
+}
+
+void Retention::ReleaseBrake() {
+  if (!paused_) return;
+  paused_ = false;
+  store_->PauseIntake("");
 }
 
 absl::Status Retention::CheckSizeLocked(uint64_t max_disk) {
   Store::Sizes sizes = store_->MeasureSizes();
+  Brake(sizes, PlanSize(max_disk, sizes.index_bytes, Store::BufferingOptions()));
   auto compact_index = [&]() -> absl::Status {
     index_compactions_.fetch_add(1, std::memory_order_relaxed);
     absl::Status st = store_->CompactIndex();
@@ -177,6 +207,7 @@ absl::Status Retention::CheckSizeLocked(uint64_t max_disk) {
   // What is left above the trigger is index entries of deleted records:
   // compaction turns them into free space.
   sizes = store_->MeasureSizes();
+  Brake(sizes, plan);
   const uint64_t after = sizes.disk_bytes - std::min(sizes.disk_bytes, sizes.wal_bytes);
   if (after > plan.trigger && after - std::min(after, sizes.index_garbage_bytes) <= plan.trigger) {
     return compact_index();
@@ -195,6 +226,7 @@ SizePlan PlanSize(uint64_t max_disk, uint64_t index_bytes, const Store::Bufferin
   p.headroom = std::min(p.wal + p.flush + p.compaction, max_disk - max_disk / 4);
   p.trigger = max_disk - p.headroom;
   p.target = p.trigger - p.trigger / 10;
+  p.pause = p.trigger + std::min(p.wal, p.headroom);
   return p;
 }
 

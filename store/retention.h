@@ -29,6 +29,12 @@
 //    at most the index (an index compaction, or retention's own CompactIndex,
 //    rewrites it), at least four L0 files of a memtable each (L0 into L1),
 //    at most RocksDB's max_compaction_bytes (1.6 GiB) below L0.
+// When deleting cannot keep up (compaction behind: table files in L0 are
+// not dropped by deleting, and RocksDB lets L0 grow to 36 files before it
+// stops writes), the disk use passes `pause` and intake is paused
+// (Store::PauseIntake: TCP, TLS and RELP senders wait, as on a full disk)
+// until deleting and compaction bring it 64 MiB below; counter
+// "retention.intake_pauses".
 // For 1 GiB that is 256 + 128 + 256 MiB: the table files are kept under
 // 384 MiB; for 200 GiB the headroom is about 2 GiB. A limit too small for
 // its headroom (tests; mlqd refuses less than 1 GiB) keeps a quarter of it
@@ -36,7 +42,7 @@
 //
 // Counters: "retention.passes", "retention.deleted" (records),
 // "retention.deleted_for_size" (of those, deleted for max_disk),
-// "retention.errors", "retention.index_compactions".
+// "retention.errors", "retention.index_compactions", "retention.intake_pauses".
 //
 // Thread safety: every method is safe from any thread.
 #pragma once
@@ -53,6 +59,22 @@
 #include "store/store.h"
 
 namespace mlq {
+
+// How a size limit is applied (see the top of this file).
+struct SizePlan {
+  // The parts of the headroom.
+  uint64_t wal = 0, flush = 0, compaction = 0;
+  // Their sum, at most 3/4 of max_disk.
+  uint64_t headroom = 0;
+  // Live table files above this: delete the oldest records...
+  uint64_t trigger = 0;
+  // ... down to this (90 % of trigger).
+  uint64_t target = 0;
+  // Disk use (WAL included) above this pauses intake: max_disk less the
+  // flush and compaction parts, i.e. the trigger plus the WAL's part.
+  uint64_t pause = 0;
+};
+SizePlan PlanSize(uint64_t max_disk, uint64_t index_bytes, const Store::Buffering& b);
 
 struct RetentionOptions {
   int64_t max_age_us = 0;                         // 0 = keep forever
@@ -86,6 +108,9 @@ class Retention {
  private:
   void Run();
   absl::Status CheckSizeLocked(uint64_t max_disk);  // under pass_mu_
+  // Pauses or resumes intake for `sizes` against `plan`; under pass_mu_.
+  void Brake(const Store::Sizes& sizes, const SizePlan& plan);
+  void ReleaseBrake();  // under pass_mu_
 
   Store* store_;
   Counters::Counter& passes_;
@@ -93,6 +118,8 @@ class Retention {
   Counters::Counter& deleted_for_size_;
   Counters::Counter& errors_;
   Counters::Counter& index_compactions_;
+  Counters::Counter& intake_pauses_;
+  bool paused_ = false;  // under pass_mu_
   mutable std::mutex mu_;
   std::condition_variable cv_;
   RetentionOptions options_;
@@ -101,15 +128,6 @@ class Retention {
   std::mutex pass_mu_;  // one pass at a time
   std::thread thread_;
 };
-
-// How a size limit is applied (see the top of this file).
-struct SizePlan {
-  uint64_t wal = 0, flush = 0, compaction = 0;  // the parts of the headroom
-  uint64_t headroom = 0;                        // their sum, at most 3/4 of max_disk
-  uint64_t trigger = 0;                         // live table files above this: delete the oldest
-  uint64_t target = 0;                          // ... down to this (90 % of trigger)
-};
-SizePlan PlanSize(uint64_t max_disk, uint64_t index_bytes, const Store::Buffering& b);
 
 // Parses "30d", "12h", "90m", "3600s", "2w" (a bare number is days) into
 // microseconds; "0" or "" = forever.

@@ -952,7 +952,17 @@ absl::Status Store::CheckSpace() const {
                                   " MiB free on " + path_ + ", below the reserve of " +
                                   std::to_string(reserve_bytes_ >> 20) + " MiB");
   }
+  if (intake_paused_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(state_mu_);
+    if (!pause_reason_.empty()) return absl::UnavailableError(pause_reason_);
+  }
   return absl::OkStatus();
+}
+
+void Store::PauseIntake(std::string reason) {
+  std::lock_guard lock(state_mu_);
+  intake_paused_.store(!reason.empty(), std::memory_order_release);
+  pause_reason_ = std::move(reason);
 }
 
 absl::Status Store::RoomToOpen() const {

@@ -192,10 +192,15 @@ class Store {
   // ---- Resource errors (see writer.h) ----
 
   // OK while writes can go on: the store is writable, has no background
-  // error, and the disk keeps its reserve. Else Unavailable with the reason
-  // ("disk nearly full: ...", "store read-only: ...", RocksDB's error).
+  // error, the disk keeps its reserve, and size retention has not paused
+  // intake (PauseIntake). Else Unavailable with the reason ("disk nearly
+  // full: ...", "store read-only: ...", RocksDB's error).
   // Cheap (one statvfs); safe from any thread.
   absl::Status CheckSpace() const;
+  // Size retention's brake (retention.h): while `reason` is not empty,
+  // CheckSpace reports it, so the writer pauses intake as on a full disk;
+  // "" lifts it. Safe from any thread.
+  void PauseIntake(std::string reason);
   // Tries to leave an error state: RocksDB's Resume() after a background
   // error, or, for a store opened read-only, a writable reopen once the disk
   // has its reserve again. OK when the store is writable. Call from the
@@ -301,6 +306,8 @@ class Store {
   // asserts); Recover() reopens it.
   std::atomic<bool> broken_{false};
   std::string broken_reason_;  // under state_mu_
+  std::atomic<bool> intake_paused_{false};
+  std::string pause_reason_;  // under state_mu_
   mutable std::mutex state_mu_;
   void MarkBroken(const absl::Status& why);
   absl::Status BrokenStatus() const;

@@ -269,6 +269,36 @@ TEST_F(RetentionTest, SizeIsCheckedBetweenAgePasses) {
   EXPECT_EQ(counters.Value("retention.passes"), 0u);  // no age pass ran
 }
 
+TEST_F(RetentionTest, IntakePausesWhileTheDiskUsePassesTheLimitLessItsHeadroom) {
+  ASSERT_TRUE(store_->Write(BigRecords(20, 500)).ok());  // in the WAL: deleting cannot help
+  const Store::Sizes sizes = store_->MeasureSizes();
+  Counters counters;
+  // For a limit this small the pause point is the limit itself.
+  Retention retention(store_.get(), &counters, {.max_disk_bytes = sizes.disk_bytes / 2});
+  ASSERT_TRUE(retention.CheckSize().ok());
+  EXPECT_EQ(counters.Value("retention.intake_pauses"), 1u);
+  EXPECT_EQ(counters.Value("retention.deleted_for_size"), 0u);  // the table files are small
+  absl::Status st = store_->CheckSpace();
+  EXPECT_TRUE(absl::IsUnavailable(st)) << st;
+  EXPECT_NE(st.message().find("--max-disk"), std::string_view::npos) << st;
+  ASSERT_TRUE(retention.CheckSize().ok());  // still above: still paused, counted once
+  EXPECT_EQ(counters.Value("retention.intake_pauses"), 1u);
+  EXPECT_FALSE(store_->CheckSpace().ok());
+  // Flushed, the records are table files that deleting shrinks: the check
+  // deletes the oldest and lifts the pause.
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_TRUE(retention.CheckSize().ok());
+  EXPECT_GT(counters.Value("retention.deleted_for_size"), 0u);
+  EXPECT_TRUE(store_->CheckSpace().ok());
+  // No limit any more: no pause either.
+  retention.Update(0, 1);
+  ASSERT_TRUE(retention.CheckSize().ok());
+  EXPECT_FALSE(store_->CheckSpace().ok());
+  retention.Update(0, 0);
+  ASSERT_TRUE(retention.CheckSize().ok());
+  EXPECT_TRUE(store_->CheckSpace().ok());
+}
+
 TEST(RetentionPlan, HeadroomForWalFlushAndCompactionBelowTheLimit) {
   constexpr uint64_t kMiB = 1 << 20;
   const Store::Buffering b = Store::BufferingOptions();
@@ -283,6 +313,7 @@ TEST(RetentionPlan, HeadroomForWalFlushAndCompactionBelowTheLimit) {
   EXPECT_EQ(p.headroom, 640 * kMiB);
   EXPECT_EQ(p.trigger, 384 * kMiB);
   EXPECT_EQ(p.target, p.trigger - p.trigger / 10);
+  EXPECT_EQ(p.pause, (1024 - 128 - 256) * kMiB);  // the trigger plus the WAL's part
   // An index larger than four memtables: a compaction may rewrite all of it.
   p = PlanSize(4096 * kMiB, 600 * kMiB, b);
   EXPECT_EQ(p.compaction, 600 * kMiB);
@@ -298,6 +329,8 @@ TEST(RetentionPlan, HeadroomForWalFlushAndCompactionBelowTheLimit) {
       p = PlanSize(limit, index, b);
       EXPECT_EQ(p.trigger + p.headroom, limit);
       EXPECT_LT(p.target, p.trigger);
+      EXPECT_LE(p.pause, limit);
+      EXPECT_GT(p.pause, p.trigger);
       EXPECT_GE(p.trigger, limit / 4);  // a limit too small for the headroom: a quarter
     }
   }
