@@ -60,6 +60,7 @@ bool UnwrapRepeated(std::string_view msg, std::string_view* inner, std::string_v
 
 void NormalizerTable::Register(std::string_view program, NormalizeFn fn) {
   by_program_[std::string(program)] = fn;
+  if (program.size() > longest_) longest_ = program.size();
 }
 
 void NormalizerTable::RegisterSniffer(NormalizeFn fn) { sniffers_.push_back(fn); }
@@ -67,6 +68,14 @@ void NormalizerTable::RegisterSniffer(NormalizeFn fn) { sniffers_.push_back(fn);
 NormalizeFn NormalizerTable::Find(std::string_view program) const {
   if (by_program_.empty()) return nullptr;
   std::string_view name = FirstComponent(program);
+  // A name longer than every registered one cannot match: start from its
+  // longest dash-prefix that could. An RFC 5424 APP-NAME is not limited in
+  // length, and trying "a-a-a-...-a" at every dash, copying and hashing each
+  // prefix, was quadratic in its length.
+  if (name.size() > longest_) {
+    size_t dash = name.rfind('-', longest_);
+    name = dash == std::string_view::npos || dash == 0 ? std::string_view() : name.substr(0, dash);
+  }
   // Most specific first: "postfix-out-2" tries itself, "postfix-out", then
   // "postfix", so a multi-instance setup needs no registration per instance.
   while (!name.empty()) {

@@ -40,6 +40,7 @@ class NormalizerTable {
 
  private:
   std::unordered_map<std::string, NormalizeFn> by_program_;
+  size_t longest_ = 0;  // the longest registered name
   std::vector<NormalizeFn> sniffers_;
 };
 
