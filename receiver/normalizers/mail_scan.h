@@ -61,13 +61,18 @@ struct Endpoint {
 // address (possibly anonymized, "x.x.1.2", or with a zone "fe80::1%eth0"),
 // a UNIX socket ("private/dovecot-lmtp") or "unknown". Rejects the bracketed
 // indexes of "dict_ldap_get_values[1]".
+// A byte IsAddressLike accepts.
+inline bool IsAddressChar(char c) {
+  return IsAlnum(c) || c == '.' || c == ':' || c == '/' || c == '%' || c == '-' || c == '_';
+}
+
 inline bool IsAddressLike(std::string_view ip) {
   if (ip == "unknown") return true;
   bool sep = false;
   for (char c : ip) {
     if (c == '.' || c == ':' || c == '/') {
       sep = true;
-    } else if (!IsAlnum(c) && c != '%' && c != '-' && c != '_') {
+    } else if (!IsAddressChar(c)) {
       return false;
     }
   }
@@ -82,8 +87,12 @@ inline bool ConsumeEndpoint(std::string_view& s, Endpoint* out) {
   if (lb == std::string_view::npos) return false;
   std::string_view name = s.substr(0, lb);
   if (name.find(' ') != std::string_view::npos) return false;
-  size_t rb = s.find(']', lb + 1);
-  if (rb == std::string_view::npos) return false;
+  // The ']' must follow a run of address bytes (anything else fails
+  // IsAddressLike): the search stops there rather than running to the end
+  // of the line, which made a caller trying every '[' quadratic.
+  size_t rb = lb + 1;
+  while (rb < s.size() && IsAddressChar(s[rb])) ++rb;
+  if (rb >= s.size() || s[rb] != ']') return false;
   std::string_view ip = s.substr(lb + 1, rb - lb - 1);
   if (!IsAddressLike(ip)) return false;
   size_t end = rb + 1;

@@ -74,6 +74,9 @@ bool ConsumeClient(string_view& s, LogRecord& rec) {
 }
 
 // The first endpoint in `s` whose name starts after a space (or at the start).
+// One attempt per word: every '[' of a word gives the same attempt (from the
+// word's start), and repeating it for each of them was quadratic on a word
+// such as "x[[[[...".
 bool FindEndpoint(string_view s, Endpoint* ep) {
   size_t lb = s.find('[');
   while (lb != npos) {
@@ -81,7 +84,8 @@ bool FindEndpoint(string_view s, Endpoint* ep) {
     start = start == npos ? 0 : start + 1;
     string_view t = s.substr(start);
     if (ConsumeEndpoint(t, ep)) return true;
-    lb = s.find('[', lb + 1);
+    size_t next_word = s.find(' ', lb);
+    lb = next_word == npos ? npos : s.find('[', next_word);
   }
   return false;
 }
