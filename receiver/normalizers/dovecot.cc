@@ -289,13 +289,17 @@ string_view WithoutPassword(string_view text) {
 
 // One field of the auth protocol's tab-separated lines, as syslog escapes the
 // tab ("#011") or as a file log keeps it.
+// The field ends at whichever separator comes first. Searching the rest of
+// the line for each kind (a tab, "#011") on every call read to the end of
+// the line for the kind that was absent: quadratic in the number of fields.
 bool NextAuthProtocolField(string_view& s, string_view* field) {
   if (s.empty()) return false;
-  size_t tab = s.find('\t');
-  size_t esc = s.find("#011");
-  size_t end = tab < esc ? tab : esc;
+  size_t end = s.find_first_of("\t#");
+  while (end != npos && s[end] == '#' && s.compare(end, 4, "#011") != 0) {
+    end = s.find_first_of("\t#", end + 1);
+  }
   *field = s.substr(0, end);
-  s.remove_prefix(end == npos ? s.size() : end + (end == tab ? 1 : 4));
+  s.remove_prefix(end == npos ? s.size() : end + (s[end] == '\t' ? 1 : 4));
   return true;
 }
 
