@@ -11,9 +11,11 @@
 
 #include "receiver/normalizers/exim.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/civil_time.h"
 #include "receiver/normalizers/mail_scan.h"
@@ -115,6 +117,67 @@ struct Host {
   string_view port;
 };
 
+// Where the '(' of an Exim host's "(helo)" has no closing ')' in the rest of
+// the line. scan::ExtractBracketed finds that out by reading to the end of
+// the line; a line of thousands of "H=x (" fields read it once per field,
+// quadratic in the line. A failing scan leaves the parentheses it could not
+// close on its stack: those, and only those, fail when asked again, so the
+// answer for every later field comes from that one scan. Scratch for the
+// line being normalized, reset by Parse() for each line (no state between
+// lines); thread_local, so normalizing stays safe from any thread.
+struct UnclosedParens {
+  const char* end = nullptr;       // the end of the text the scan read to
+  const char* from = nullptr;      // where it started
+  std::vector<const char*> open;   // its unclosed '(' positions, ascending
+  std::vector<const char*> stack;  // the scan's stack (capacity reused)
+  size_t next = 0;                 // open[next] is the first not before the last question
+};
+thread_local UnclosedParens unclosed_parens;
+
+void ResetUnclosedParens() {
+  unclosed_parens.end = nullptr;
+  unclosed_parens.from = nullptr;
+  unclosed_parens.open.clear();
+  unclosed_parens.next = 0;
+}
+
+// scan::ExtractBracketed(s, '(', ')', inner), linear over all calls of a line.
+bool ExtractHelo(string_view s, string_view* inner) {
+  if (s.empty() || s.front() != '(') return false;
+  UnclosedParens& m = unclosed_parens;
+  const char* begin = s.data();
+  const char* end = s.data() + s.size();
+  if (m.end == end && m.from != nullptr && begin >= m.from) {
+    // Inside the text a failed scan read: unclosed there means unclosed here
+    // (whatever closes it would have closed it then), and the others close.
+    // Fields are read left to right: a cursor, not a search, finds it.
+    if (m.next > 0 && m.open[m.next - 1] >= begin) {
+      m.next = static_cast<size_t>(std::lower_bound(m.open.begin(), m.open.end(), begin) -
+                                   m.open.begin());
+    }
+    while (m.next < m.open.size() && m.open[m.next] < begin) ++m.next;
+    if (m.next < m.open.size() && m.open[m.next] == begin) return false;
+    return scan::ExtractBracketed(s, '(', ')', inner);
+  }
+  m.stack.clear();
+  for (const char* p = begin; p < end; ++p) {
+    if (*p == '(') {
+      m.stack.push_back(p);
+    } else if (*p == ')' && !m.stack.empty()) {
+      m.stack.pop_back();
+      if (m.stack.empty()) {
+        *inner = string_view(begin + 1, static_cast<size_t>(p - begin - 1));
+        return true;
+      }
+    }
+  }
+  m.end = end;
+  m.from = begin;
+  m.open.swap(m.stack);
+  m.next = 0;
+  return false;
+}
+
 // Exim's host text at the start of `s`: "name (helo) [ip]:port", any part
 // may be missing but not all. Advances `s` past it.
 bool ConsumeHost(string_view& s, Host* out) {
@@ -139,7 +202,7 @@ bool ConsumeHost(string_view& s, Host* out) {
   string_view u = t;
   if (!have || ConsumeChar(u, ' ')) {
     string_view inner;
-    if (!u.empty() && u.front() == '(' && scan::ExtractBracketed(u, '(', ')', &inner)) {
+    if (!u.empty() && u.front() == '(' && ExtractHelo(u, &inner)) {
       h.helo = inner;
       u.remove_prefix(inner.size() + 2);
       t = u;
@@ -149,8 +212,11 @@ bool ConsumeHost(string_view& s, Host* out) {
   u = t;
   if (!have || ConsumeChar(u, ' ')) {
     if (!u.empty() && u.front() == '[') {
-      size_t rb = u.find(']');
-      if (rb != npos && rb > 1 && u.substr(1, rb - 1).find(' ') == npos) {
+      // The first ']' with no space before it; stopping at a space keeps a
+      // line of "H=x [" fields from searching to its end for each of them.
+      size_t rb = 1;
+      while (rb < u.size() && u[rb] != ']' && u[rb] != ' ') ++rb;
+      if (rb < u.size() && u[rb] == ']' && rb > 1) {
         h.ip = u.substr(1, rb - 1);
         u.remove_prefix(rb + 1);
         if (!u.empty() && u.front() == ':') {
@@ -1075,6 +1141,7 @@ bool IsLevelWord(string_view w) {
 }
 
 void Parse(string_view msg, LogRecord& rec) {
+  ResetUnclosedParens();
   rec.family = "exim";
   string_view s = TrimRight(msg);
   bool timestamped = false;
