@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "receiver/normalizers/mail_scan.h"
 #include "receiver/normalizers/record_fields.h"
@@ -326,11 +327,38 @@ void ParseQueueSpace(string_view fn, string_view t, LogRecord& rec) {
     }
     return;
   }
+  // As SetExtra for each pair (a repeated key keeps its first place and
+  // takes the last value), but the keys of this list are found through a
+  // hash map: SetExtra compares with every extra set so far, quadratic over
+  // a line of thousands of pairs. Only the extras that were there before
+  // the list are compared one by one.
+  // The pairs that will be taken, counted first: room for exactly those.
+  size_t pairs = 0;
+  for (string_view u = t; !u.empty(); ++pairs) {
+    string_view key = ConsumeWord(u);
+    if (key.empty() || !scan::IsDigits(ConsumeWord(u))) break;
+  }
+  const size_t before = rec.extra.size();
+  rec.extra.reserve(before + pairs);
+  std::unordered_map<string_view, size_t> added;  // key (in the line) -> its extra
+  if (pairs > 8) added.reserve(pairs);
   while (!t.empty()) {
     string_view key = ConsumeWord(t);
     string_view value = ConsumeWord(t);
     if (key.empty() || !scan::IsDigits(value)) return;
-    SetExtra(rec, key, value);
+    size_t at = before;
+    for (size_t i = 0; i < before && at == before; ++i) {
+      if (rec.extra[i].first == key) at = i;
+    }
+    if (at == before) {
+      auto [it, inserted] = added.try_emplace(key, rec.extra.size());
+      if (inserted) {
+        rec.extra.emplace_back(std::string(key), std::string(value));
+        continue;
+      }
+      at = it->second;
+    }
+    Assign(rec.extra[at].second, value);
   }
 }
 
