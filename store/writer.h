@@ -4,10 +4,11 @@
 //
 // Producers (receiver threads, the Ingest RPC) call TryPush, which never
 // blocks: when the queue holds max_queued_records, or max_queued_bytes of
-// records (sizeof(LogRecord) plus the raw line, per record), it refuses the
-// batch and the producer decides (TCP pauses reading; UDP counts a drop).
-// Queued memory is bounded by about 3x max_queued_bytes (the parsed fields
-// are heap strings too, at most about twice the raw line).
+// records (sizeof(LogRecord), the raw line and the elements of its lists of
+// recipients, links and extras, per record), it refuses the batch and the
+// producer decides (TCP pauses reading; UDP counts a drop). Queued memory is
+// bounded by about 3x max_queued_bytes (the parsed fields are heap strings
+// too, at most about twice the raw line).
 //
 // The queue holds whole batches: TryPush moves the producer's vector in
 // (O(1), no record is copied or moved) and hands it back a spare, already
@@ -69,7 +70,7 @@ namespace mlq {
 
 struct WriterOptions {
   size_t max_queued_records = 200000;
-  size_t max_queued_bytes = 256 << 20;  // sizeof(LogRecord) + raw, per queued record
+  size_t max_queued_bytes = 256 << 20;  // sizeof(LogRecord) + raw + list elements, per record
   size_t max_batch_records = 8192;      // records per WriteBatch
   // How often a failing store is asked to recover and the write retried.
   std::chrono::milliseconds retry_interval{500};
