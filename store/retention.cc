@@ -33,6 +33,7 @@ void Retention::Start() {
   std::lock_guard lock(mu_);
   if (thread_.joinable() || stopping_) return;
   thread_ = std::thread([this] { Run(); });
+  compactor_ = std::thread([this] { Compact(); });
 }
 
 void Retention::Stop() {
@@ -42,8 +43,64 @@ void Retention::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (compactor_.joinable()) compactor_.join();
   std::lock_guard pass(pass_mu_);
   ReleaseBrake();
+}
+
+void Retention::Compact() {
+  for (;;) {
+    bool records = false, index = false;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || want_records_ || want_index_; });
+      if (stopping_) return;
+      records = want_records_;
+      index = want_index_;
+      want_records_ = want_index_ = false;
+      running_ = true;
+    }
+    absl::Status st = absl::OkStatus();
+    if (records) st = store_->CompactDeleted();
+    if (st.ok() && index) {
+      index_compactions_.fetch_add(1, std::memory_order_relaxed);
+      st = store_->CompactIndex();
+    }
+    {
+      std::lock_guard lock(mu_);
+      running_ = false;
+    }
+    if (!st.ok()) {
+      errors_.fetch_add(1, std::memory_order_relaxed);
+      std::fprintf(stderr, "mlqd: retention compaction failed (retried next pass): %s\n",
+                   std::string(st.message()).c_str());
+    }
+  }
+}
+
+bool Retention::Compacting() const {
+  std::lock_guard lock(mu_);
+  return running_ || want_records_ || want_index_;
+}
+
+absl::Status Retention::RequestCompaction(bool records, bool index, bool async) {
+  if (!async) {
+    absl::Status st = absl::OkStatus();
+    if (records) st = store_->CompactDeleted();
+    if (st.ok() && index) {
+      index_compactions_.fetch_add(1, std::memory_order_relaxed);
+      st = store_->CompactIndex();
+    }
+    if (!st.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
+    return st;
+  }
+  {
+    std::lock_guard lock(mu_);
+    want_records_ = want_records_ || records;
+    want_index_ = want_index_ || index;
+  }
+  cv_.notify_all();
+  return absl::OkStatus();
 }
 
 void Retention::Update(int64_t max_age_us, uint64_t max_disk_bytes) {
@@ -93,11 +150,7 @@ void Retention::Run() {
       if (age_due || size_due) next_size = now + options_.size_interval;
     }
     absl::Status st = absl::OkStatus();
-    if (age_due) {
-      st = RunOnce();
-    } else if (size_due) {
-      st = CheckSize();
-    }
+    if (age_due || size_due) st = Pass(age_due, /*async=*/true);
     // A failing size check would say so every second: once per 10 s.
     if (!st.ok() && (age_due || now - last_log >= std::chrono::seconds(10))) {
       last_log = now;
@@ -107,7 +160,11 @@ void Retention::Run() {
   }
 }
 
-absl::Status Retention::RunOnce() {
+absl::Status Retention::RunOnce() { return Pass(/*age=*/true, /*async=*/false); }
+
+absl::Status Retention::CheckSize() { return Pass(/*age=*/false, /*async=*/false); }
+
+absl::Status Retention::Pass(bool age, bool async) {
   std::lock_guard pass(pass_mu_);
   int64_t max_age;
   uint64_t max_disk;
@@ -118,35 +175,26 @@ absl::Status Retention::RunOnce() {
     max_disk = options_.max_disk_bytes;
     now = options_.now_us();
   }
-  passes_.fetch_add(1, std::memory_order_relaxed);
-  if (max_age > 0) {
-    uint64_t n = 0;
-    absl::Status st = store_->DeleteBefore(now - max_age, &n);
-    deleted_.fetch_add(n, std::memory_order_relaxed);
-    if (!st.ok()) {
-      errors_.fetch_add(1, std::memory_order_relaxed);
-      return st;
+  if (age) {
+    passes_.fetch_add(1, std::memory_order_relaxed);
+    if (max_age > 0) {
+      uint64_t n = 0;
+      absl::Status st = store_->DeleteBefore(now - max_age, &n, /*compact=*/false);
+      deleted_.fetch_add(n, std::memory_order_relaxed);
+      if (!st.ok()) {
+        errors_.fetch_add(1, std::memory_order_relaxed);
+        return st;
+      }
+      if (n != 0) {
+        if (absl::Status c = RequestCompaction(true, false, async); !c.ok()) return c;
+      }
     }
   }
   if (max_disk == 0) {
     ReleaseBrake();
     return absl::OkStatus();
   }
-  return CheckSizeLocked(max_disk);
-}
-
-absl::Status Retention::CheckSize() {
-  std::lock_guard pass(pass_mu_);
-  uint64_t max_disk;
-  {
-    std::lock_guard lock(mu_);
-    max_disk = options_.max_disk_bytes;
-  }
-  if (max_disk == 0) {
-    ReleaseBrake();
-    return absl::OkStatus();
-  }
-  return CheckSizeLocked(max_disk);
+  return CheckSizeLocked(max_disk, async);
 }
 
 void Retention::Brake(const Store::Sizes& sizes, const SizePlan& plan) {
@@ -169,15 +217,13 @@ void Retention::ReleaseBrake() {
   store_->PauseIntake("");
 }
 
-absl::Status Retention::CheckSizeLocked(uint64_t max_disk) {
+absl::Status Retention::CheckSizeLocked(uint64_t max_disk, bool async) {
   Store::Sizes sizes = store_->MeasureSizes();
   Brake(sizes, PlanSize(max_disk, sizes.index_bytes, Store::BufferingOptions()));
-  auto compact_index = [&]() -> absl::Status {
-    index_compactions_.fetch_add(1, std::memory_order_relaxed);
-    absl::Status st = store_->CompactIndex();
-    if (!st.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
-    return st;
-  };
+  // What the last deletion or compaction frees is not back yet: deciding
+  // again now would delete more for the same bytes.
+  if (async && Compacting()) return absl::OkStatus();
+  auto compact_index = [&]() -> absl::Status { return RequestCompaction(false, true, async); };
   // Hygiene: a quarter of a sizeable index left over from deleted records.
   if (sizes.index_garbage_bytes * 4 > sizes.index_bytes && sizes.index_bytes > (64u << 20)) {
     if (absl::Status st = compact_index(); !st.ok()) return st;
@@ -195,13 +241,15 @@ absl::Status Retention::CheckSizeLocked(uint64_t max_disk) {
     const int64_t cutoff = store_->CutoffForOldest(records);
     if (cutoff != 0) {
       uint64_t n = 0;
-      absl::Status st = store_->DeleteBefore(cutoff, &n);
+      absl::Status st = store_->DeleteBefore(cutoff, &n, /*compact=*/false);
       deleted_.fetch_add(n, std::memory_order_relaxed);
       deleted_for_size_.fetch_add(n, std::memory_order_relaxed);
       if (!st.ok()) {
         errors_.fetch_add(1, std::memory_order_relaxed);
         return st;
       }
+      if (absl::Status c = RequestCompaction(true, false, async); !c.ok()) return c;
+      if (async) return absl::OkStatus();  // the next check looks once it is done
     }
   }
   // What is left above the trigger is index entries of deleted records:

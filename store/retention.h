@@ -107,7 +107,14 @@ class Retention {
 
  private:
   void Run();
-  absl::Status CheckSizeLocked(uint64_t max_disk);  // under pass_mu_
+  // A pass: age (when `age`), then size. `async`: compactions go to the
+  // compactor thread (Start()ed), else they run here.
+  absl::Status Pass(bool age, bool async);
+  absl::Status CheckSizeLocked(uint64_t max_disk, bool async);  // under pass_mu_
+  // The compactor thread: the edge of deleted records, the index.
+  void Compact();
+  absl::Status RequestCompaction(bool records, bool index, bool async);
+  bool Compacting() const;  // one requested and not done yet
   // Pauses or resumes intake for `sizes` against `plan`; under pass_mu_.
   void Brake(const Store::Sizes& sizes, const SizePlan& plan);
   void ReleaseBrake();  // under pass_mu_
@@ -127,6 +134,10 @@ class Retention {
   bool wake_ = false;
   std::mutex pass_mu_;  // one pass at a time
   std::thread thread_;
+  std::thread compactor_;
+  bool want_records_ = false;  // under mu_
+  bool want_index_ = false;    // under mu_
+  bool running_ = false;       // under mu_: the compactor is at work
 };
 
 // Parses "30d", "12h", "90m", "3600s", "2w" (a bare number is days) into

@@ -1015,7 +1015,7 @@ absl::Status Store::Recover() {
   return absl::UnavailableError("store read-only until it can be reopened: " + read_only_reason_);
 }
 
-absl::Status Store::DeleteBefore(int64_t cutoff_us, uint64_t* deleted) {
+absl::Status Store::DeleteBefore(int64_t cutoff_us, uint64_t* deleted, bool compact) {
   if (deleted != nullptr) *deleted = 0;
   std::shared_lock db_lock(db_mu_);
   if (!db_) return BrokenStatus();
@@ -1055,10 +1055,27 @@ absl::Status Store::DeleteBefore(int64_t cutoff_us, uint64_t* deleted) {
   rocksdb::Status s = rocksdb::DeleteFilesInRange(db_.get(), records_cf_, &begin_slice, &end_slice,
                                                   /*include_end=*/false);
   if (!s.ok()) return FromRocks(s, "retention file deletion");
+  if (!compact) return absl::OkStatus();
   rocksdb::CompactRangeOptions cro;
   cro.exclusive_manual_compaction = false;
   s = db_->CompactRange(cro, records_cf_, &begin_slice, &end_slice);
   return FromRocks(s, "retention compaction");
+}
+
+absl::Status Store::CompactDeleted() {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return BrokenStatus();
+  if (read_only_ || broken_) return absl::OkStatus();
+  const int64_t before = deleted_before_us_->load();
+  if (before == 0) return absl::OkStatus();
+  // Everything before the deletion point is deleted: whatever table files
+  // still hold some of it (the edge, L0 files) are rewritten without it.
+  const std::string to = keys::PrimaryKey(before, 0);
+  rocksdb::Slice end_slice(to);
+  rocksdb::CompactRangeOptions cro;
+  cro.exclusive_manual_compaction = false;
+  return FromRocks(db_->CompactRange(cro, records_cf_, nullptr, &end_slice),
+                   "retention compaction");
 }
 
 int64_t Store::OldestUs() const {

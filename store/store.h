@@ -221,7 +221,13 @@ class Store {
   // go as compaction reaches them; until then lookups skip them (Find). From the call on,
   // Find and Scan return nothing older than `cutoff_us`. `*deleted` gets
   // the number of records deleted. Safe concurrently with Write() and reads.
-  absl::Status DeleteBefore(int64_t cutoff_us, uint64_t* deleted = nullptr);
+  // With `compact` false the edge is left to CompactDeleted() (retention's
+  // thread runs it on a thread of its own, so a compaction waiting for
+  // RocksDB's compaction slot does not hold up its size checks).
+  absl::Status DeleteBefore(int64_t cutoff_us, uint64_t* deleted = nullptr, bool compact = true);
+  // Compacts the records before the deletion point (the edge DeleteBefore
+  // left), so their space returns.
+  absl::Status CompactDeleted();
   // Nothing older than this is returned (0 = nothing deleted so far).
   int64_t expired_before_us() const { return query_cutoff_us_.load(std::memory_order_relaxed); }
   // The time of the oldest record kept (0 when empty).
