@@ -3,7 +3,7 @@
 # UBSan) into build-fuzz/, builds the seed corpora (fuzz/seeds.sh), runs every
 # target for a time or a number of runs, keeps what it finds, and prints
 #
-#   | target | execs | execs/s | crashes | corpus |
+#   | target | execs | execs/s | CPU s | execs/CPU s | crashes | corpus |
 #
 # Usage: fuzz/campaign.sh [--time SECONDS | --runs N] [--jobs N]
 #                         [--targets "framer relp_frame ..."] [--build DIR]
@@ -76,7 +76,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 found=0
-table="| target | execs | execs/s | crashes | corpus |"$'\n'"|---|---:|---:|---:|---:|"
+table="| target | execs | execs/s | CPU s | execs/CPU s | crashes | corpus |"
+table+=$'\n'"|---|---:|---:|---:|---:|---:|---:|"
 for t in "${targets[@]}"; do
   bin=$build/fuzz/${t}_fuzz
   [[ -x "$bin" ]] || { echo "campaign: $bin missing (build first)" >&2; exit 2; }
@@ -93,17 +94,23 @@ for t in "${targets[@]}"; do
   echo "campaign: $t ..."
   start=$(date +%s.%N)
   rc=0
+  # `time` gives the CPU seconds (user + sys, jobs included): on a shared
+  # machine execs per CPU second says more than execs per wall second.
+  TIMEFORMAT='%U %S'
   if [[ $jobs -gt 1 ]]; then
     # Each job writes fuzz-<n>.log into the working folder.
-    (cd "$logs" && "$bin" "${flags[@]}" -jobs="$jobs" -workers="$jobs" "$corpus" "$out/seeds/$t" \
-      >"$logs/main.log" 2>&1) || rc=$?
+    { time (cd "$logs" && "$bin" "${flags[@]}" -jobs="$jobs" -workers="$jobs" "$corpus" \
+      "$out/seeds/$t" >"$logs/main.log" 2>&1); } 2>"$logs/cpu" || rc=$?
   else
-    "$bin" "${flags[@]}" "$corpus" "$out/seeds/$t" >"$logs/fuzz-0.log" 2>&1 || rc=$?
+    { time "$bin" "${flags[@]}" "$corpus" "$out/seeds/$t" >"$logs/fuzz-0.log" 2>&1; } \
+      2>"$logs/cpu" || rc=$?
   fi
+  cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$logs/cpu")
   elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
   execs=$(cat "$logs"/fuzz-*.log 2>/dev/null |
     awk '/^stat::number_of_executed_units:/ { s += $2 } END { print s + 0 }')
   rate=$(awk -v e="$execs" -v s="$elapsed" 'BEGIN { printf "%d", e / s }')
+  cpu_rate=$(awk -v e="$execs" -v s="$cpu" 'BEGIN { printf "%d", (s > 0 ? e / s : 0) }')
   new=$(($(find "$crashes" -type f | wc -l) - before))
   if [[ $rc -ne 0 && $new -eq 0 ]]; then
     # libFuzzer stopped with an error but left no input: still a finding.
@@ -120,7 +127,7 @@ for t in "${targets[@]}"; do
   # the largest over the jobs.
   size=$( (grep -ho "corp: [0-9]*" "$logs"/fuzz-*.log 2>/dev/null || true) |
     awk '$2 > m { m = $2 } END { print m + 0 }')
-  table+=$'\n'"| $t | $execs | $rate | $new | $size |"
+  table+=$'\n'"| $t | $execs | $rate | $cpu | $cpu_rate | $new | $size |"
 done
 
 echo
