@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "receiver/intake/allow_list.h"
 #include "store/retention.h"
 
 namespace mlq {
@@ -35,6 +36,26 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(size_t{480}, size_t{16} << 20));
   app.add_option("--max-connections", c.max_connections, "concurrent TCP connections")
+      ->capture_default_str();
+  app.add_option("--allow", c.allow,
+                 "serve only these senders, LISTENER=CIDR[:HOST,...] (listener udp, tcp, tls, "
+                 "relp or all; HOSTs: the only header hostnames they may claim), repeatable; "
+                 "none for a listener = every address");
+  app.add_option("--max-connections-per-address", c.max_connections_per_address,
+                 "open TCP/TLS/RELP connections one address may hold per listener (0 = no limit)")
+      ->capture_default_str();
+  app.add_option("--frame-timeout", c.frame_timeout_s,
+                 "seconds within which a syslog/RELP frame begun must end, else the connection "
+                 "is closed (0 = never)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400));
+  app.add_option("--tls-handshake-timeout", c.tls_handshake_timeout_s,
+                 "seconds a TLS handshake (syslog TLS, RELP TLS) may take")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--max-tls-handshakes", c.max_tls_handshakes,
+                 "TLS handshakes in progress per listener; more connections are refused "
+                 "(0 = no limit)")
       ->capture_default_str();
   app.add_option("--timezone", c.timezone,
                  "zone of timestamps without one: local, utc or an IANA name")
@@ -90,6 +111,9 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
   if (c.max_disk_bytes != 0 && c.max_disk_bytes < (uint64_t{1} << 30)) {
     return absl::InvalidArgumentError(
         "--max-disk: at least 1G (RocksDB's write buffers alone take up to ~200 MiB)");
+  }
+  if (absl::StatusOr<AllowList> allow = AllowList::Parse(c.allow); !allow.ok()) {
+    return allow.status();
   }
   for (const std::string& lt : c.listener_timezones) {
     size_t eq = lt.find('=');

@@ -26,6 +26,15 @@ struct DaemonConfig {
   int idle_timeout_s = 600;  // close silent TCP/TLS connections
   size_t max_message = 64 * 1024;
   size_t max_connections = 4096;
+  // Senders (receiver/intake/listeners.h, SenderLimits): allow lists
+  // "LISTENER=CIDR[:HOST,...]", connections per source address and
+  // listener, the deadline of a frame begun, the TLS handshake deadline and
+  // the handshakes in progress per listener. 0 = no limit.
+  std::vector<std::string> allow;
+  size_t max_connections_per_address = 64;
+  int frame_timeout_s = 60;
+  int tls_handshake_timeout_s = 10;
+  size_t max_tls_handshakes = 256;
   // Zone of zone-less timestamps: "local", "utc" or an IANA name; per
   // listener with "udp=Europe/Berlin" style entries in timezone_by_listener.
   std::string timezone = "local";

@@ -127,6 +127,9 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   lopts.max_message = config.max_message;
   lopts.max_connections = config.max_connections;
   lopts.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
+  lopts.handshake_timeout = std::chrono::seconds(config.tls_handshake_timeout_s);
+  lopts.senders = {config.allow, config.max_connections_per_address,
+                   std::chrono::seconds(config.frame_timeout_s), config.max_tls_handshakes};
   lopts.timezone = config.timezone;
   for (const std::string& lt : config.listener_timezones) {
     lopts.timezone_by_listener[lt.substr(0, lt.find('='))] = lt.substr(lt.find('=') + 1);
@@ -146,6 +149,8 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
     ropts.max_message = config.max_message;
     ropts.max_connections = config.max_connections;
     ropts.idle_timeout = lopts.idle_timeout;
+    ropts.handshake_timeout = lopts.handshake_timeout;
+    ropts.senders = lopts.senders;
     auto tz = lopts.timezone_by_listener.find("relp");
     ropts.timezone = tz != lopts.timezone_by_listener.end() ? tz->second : config.timezone;
     relp = std::make_unique<mlq::RelpListener>(&io, &writer, &counters, &parser, ropts);

@@ -37,7 +37,7 @@ std::vector<std::string_view> FlagNames(uint32_t flags) {
       {kFlagTruncated, "truncated"},      {kFlagHeaderInvalid, "header-invalid"},
       {kFlagNoTimestamp, "no-timestamp"}, {kFlagInvalidUtf8, "invalid-utf8"},
       {kFlagNulBytes, "nul-bytes"},       {kFlagFramingError, "framing-error"},
-      {kFlagYearGuessed, "year-guessed"},
+      {kFlagYearGuessed, "year-guessed"}, {kFlagHostUnverified, "host-unverified"},
   };
   std::vector<std::string_view> out;
   for (const auto& [bit, name] : kNames) {

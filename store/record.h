@@ -39,6 +39,10 @@ enum RecordFlag : uint32_t {
   kFlagNulBytes = 1u << 4,       // contained NUL bytes
   kFlagFramingError = 1u << 5,   // the frame around it was damaged
   kFlagYearGuessed = 1u << 6,    // RFC 3164: year resolved from receive time
+  // The header's hostname is not one the sender's address may claim (an
+  // --allow entry maps the address to host names): possibly forged; `peer`
+  // says where it really came from.
+  kFlagHostUnverified = 1u << 7,
 };
 // Names of the set bits, e.g. {"truncated", "header-invalid"}.
 std::vector<std::string_view> FlagNames(uint32_t flags);

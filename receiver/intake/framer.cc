@@ -101,6 +101,7 @@ void StreamFramer::Feed(std::string_view bytes, FrameHandler& handler) {
     switch (state_) {
       case State::kStart: {
         const char c = *p;
+        ++frames_begun_;
         if (c >= '1' && c <= '9') {
           state_ = State::kCount;
           remaining_ = static_cast<uint64_t>(c - '0');

@@ -65,6 +65,13 @@ class StreamFramer {
   // Bytes buffered for an incomplete frame (for memory accounting).
   size_t buffered() const { return buf_.size(); }
 
+  // True inside a frame (its first byte was fed, its end was not), also
+  // while skipping the tail of an oversize frame.
+  bool in_frame() const { return state_ != State::kStart; }
+  // Frames begun so far: changes whenever a new frame starts (for the
+  // listeners' frame deadline).
+  uint64_t frames_begun() const { return frames_begun_; }
+
  private:
   // kStart: at a frame boundary. kZero: saw "0" at a frame start ("0 " is an
   // empty octet-counted frame, anything else is LF-framed text). kCount:
@@ -90,6 +97,7 @@ class StreamFramer {
                             // or to discard (kSkipOctets)
   uint64_t skip_ = 0;       // bytes of an oversize octet-counted frame beyond max_message
   bool truncated_ = false;  // the current octet-counted frame is longer than max_message
+  uint64_t frames_begun_ = 0;
 };
 
 }  // namespace mlq

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "receiver/intake/allow_list.h"
 #include "receiver/intake/syslog_parser.h"
 
 namespace mlq {
@@ -28,7 +29,13 @@ LineParser::LineParser(const NormalizerTable* normalizers, Counters* counters)
       parsed_(counters->Get("parsed")),
       unparsed_(counters->Get("unparsed")),
       normalized_(counters->Get("normalized")),
-      truncated_(counters->Get("truncated")) {}
+      truncated_(counters->Get("truncated")),
+      host_mismatch_{nullptr,
+                     &counters->Get("listener.udp.host_mismatch"),
+                     &counters->Get("listener.tcp.host_mismatch"),
+                     &counters->Get("listener.tls.host_mismatch"),
+                     nullptr,
+                     &counters->Get("listener.relp.host_mismatch")} {}
 
 LogRecord LineParser::Parse(std::string_view line, uint32_t frame_flags, const LineSource& source,
                             int64_t received_us) const {
@@ -60,6 +67,13 @@ void LineParser::ParseInto(std::string_view line, uint32_t frame_flags, const Li
 
   const size_t t = static_cast<size_t>(source.transport);
   received_[t < received_.size() ? t : 0]->fetch_add(1, std::memory_order_relaxed);
+  if (!source.claim_hosts.empty() && rec.host != source.peer_host &&
+      !HostClaimAllowed(source.claim_hosts, rec.host)) {
+    rec.flags |= kFlagHostUnverified;
+    if (t < host_mismatch_.size() && host_mismatch_[t] != nullptr) {
+      host_mismatch_[t]->fetch_add(1, std::memory_order_relaxed);
+    }
+  }
   if (rec.flags & kFlagHeaderInvalid) {
     unparsed_.fetch_add(1, std::memory_order_relaxed);
   } else {

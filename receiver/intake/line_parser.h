@@ -4,7 +4,9 @@
 //
 // Counters: "received.<transport>" (udp, tcp, tls, ingest, relp), "parsed"
 // (header understood), "unparsed" (header not understood; stored raw),
-// "normalized" (recognized by a mail normalizer), "truncated".
+// "normalized" (recognized by a mail normalizer), "truncated",
+// "listener.<transport>.host_mismatch" (udp, tcp, tls, relp: a header
+// hostname the sender may not claim, see LineSource::claim_hosts).
 //
 // Thread safety: Parse() is const and safe from any thread.
 #pragma once
@@ -13,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "receiver/normalizers/normalizer.h"
 #include "store/counters.h"
@@ -26,6 +29,11 @@ struct LineSource {
   std::string peer_host;     // host used when the header names none
   std::string peer_subject;  // TLS client certificate subject, "" when none
   int32_t utc_offset_s = 0;  // zone of zone-less timestamps
+  // The header hostnames the sender may claim (its --allow entry,
+  // allow_list.h); empty = any. A line claiming another host is flagged
+  // kFlagHostUnverified (a line without a hostname, which gets the peer's
+  // address as host, claims nothing).
+  std::vector<std::string> claim_hosts;
 };
 
 class LineParser {
@@ -49,6 +57,7 @@ class LineParser {
   Counters::Counter& unparsed_;
   Counters::Counter& normalized_;
   Counters::Counter& truncated_;
+  std::array<Counters::Counter*, 6> host_mismatch_;  // by Transport; null for unknown, ingest
 };
 
 // Microseconds since the Unix epoch, now.

@@ -1,18 +1,28 @@
 // Helpers shared by the syslog listeners (listeners.cc) and the RELP
 // listener (relp_listener.cc): addresses, accept errors, server TLS
-// contexts, TLS peer identity. Internal to receiver/intake.
+// contexts, TLS peer identity, the sender checks (allow list, per-address
+// connections, TLS handshakes in progress) and the frame deadline.
+// Internal to receiver/intake.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "receiver/intake/allow_list.h"
 #include "receiver/intake/listeners.h"
+#include "store/counters.h"
 
 namespace mlq::intake {
 
@@ -40,5 +50,102 @@ std::string PeerSubject(SSL* ssl);
 // True when a handshake failed because of the client's certificate (missing
 // or not verified).
 bool IsClientCertError(const boost::system::error_code& ec);
+
+// The address as allow_list.h compares it (IPv4-mapped IPv6 as IPv4).
+IpAddress ToIpAddress(const boost::asio::ip::address& a);
+
+// The sender checks of one listener NAME, with their counters
+// "listener.NAME.refused_address", ".refused_per_address",
+// ".refused_handshakes" and ".frame_timeout". Used on the listener's io
+// thread only.
+class SenderGate {
+ public:
+  // A connection slot (per address, or a handshake in progress), given back
+  // when released or destroyed. Movable; may outlive the gate.
+  class Slot {
+   public:
+    Slot() = default;
+    Slot(Slot&& o) noexcept { *this = std::move(o); }
+    Slot& operator=(Slot&& o) noexcept;
+    ~Slot() { Release(); }
+    void Release();
+
+   private:
+    friend class SenderGate;
+    struct Table;
+    std::shared_ptr<Table> table_;
+    std::string key_;
+  };
+
+  struct Admission {
+    bool ok = false;
+    Slot address;                          // held for the connection's life
+    Slot handshake;                        // TLS: release when the handshake ends
+    std::vector<std::string> claim_hosts;  // for LineSource::claim_hosts
+  };
+
+  // `allow` holds every --allow value (already validated: a malformed one
+  // makes Create fail with InvalidArgument).
+  static absl::StatusOr<std::unique_ptr<SenderGate>> Create(Counters* counters,
+                                                            const std::string& name,
+                                                            const SenderLimits& limits);
+
+  // A new connection from `peer`: refused (and counted) when the allow list
+  // does not hold it, when it already has max_connections_per_address open
+  // here, or, with `tls`, when max_handshakes handshakes are in progress.
+  Admission Admit(const boost::asio::ip::address& peer, bool tls);
+
+  // UDP: the allow list's verdict on a datagram's sender; counted in
+  // refused_address when refused.
+  AllowList::Verdict CheckDatagram(const boost::asio::ip::address& peer);
+
+  std::chrono::seconds frame_timeout() const { return limits_.frame_timeout; }
+  Counters::Counter& frame_timeouts() { return frame_timeout_; }
+  Counters::Counter& refused_address() { return refused_address_; }
+
+ private:
+  SenderGate(Counters* counters, const std::string& name, const SenderLimits& limits,
+             AllowList list);
+
+  SenderLimits limits_;
+  AllowList list_;
+  std::shared_ptr<Slot::Table> table_;
+  Counters::Counter& refused_address_;
+  Counters::Counter& refused_per_address_;
+  Counters::Counter& refused_handshakes_;
+  Counters::Counter& frame_timeout_;
+};
+
+// The deadline of the frame in progress on one connection (slowloris): once
+// a frame's first byte has been read, the frame must end within `limit`.
+// One timer per connection, re-armed at most once per `limit` however many
+// frames pass. Used on the connection's io thread only.
+class FrameDeadline {
+ public:
+  FrameDeadline(boost::asio::io_context& io, std::chrono::seconds limit)
+      : timer_(io), limit_(limit) {}
+
+  // Call when all input read so far was consumed and the connection waits
+  // for more: `in_frame` whether a frame is incomplete, `frame_id` a value
+  // that changes whenever a new frame begins. True when the caller must
+  // then Arm() the timer (a frame began and no wait is pending).
+  bool Update(bool in_frame, uint64_t frame_id);
+  // When the frame is still incomplete `limit` after it began, `expired`
+  // runs: it returns true when it dealt with it (closed the connection),
+  // false when the connection was not waiting for its sender then (reads
+  // paused by mlqd): the frame gets `limit` more from then. `expired`
+  // should hold the connection alive (only the pending wait keeps it).
+  void Arm(std::function<bool()> expired);
+  // The connection ends: no more waits.
+  void Cancel();
+
+ private:
+  boost::asio::steady_timer timer_;
+  std::chrono::seconds limit_;
+  std::chrono::steady_clock::time_point deadline_{};
+  uint64_t frame_id_ = 0;
+  bool active_ = false;  // a frame is in progress
+  bool armed_ = false;   // a wait is pending
+};
 
 }  // namespace mlq::intake

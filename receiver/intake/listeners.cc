@@ -29,6 +29,7 @@ using intake::IsClientCertError;
 using intake::IsResourceShortage;
 using intake::ParseListenAddress;
 using intake::PeerSubject;
+using intake::SenderGate;
 
 bool SplitHostPort(std::string_view address, std::string* host, uint16_t* port) {
   size_t colon;
@@ -109,6 +110,7 @@ struct StreamListener {
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<ListenerCounters> counters;
   TimeZone zone;
+  std::unique_ptr<SenderGate> gate;  // allow list, per-address and handshake limits
   // Armed while accept() is failing for lack of descriptors or memory.
   std::unique_ptr<asio::steady_timer> retry;
 };
@@ -190,6 +192,9 @@ class Listeners::Impl {
   std::unique_ptr<udp::socket> udp_;
   std::unique_ptr<ListenerCounters> udp_counters_;
   std::unique_ptr<TimeZone> udp_zone_;
+  std::unique_ptr<SenderGate> udp_gate_;
+  bool udp_have_peer_ = false;
+  bool udp_peer_allowed_ = true;
   int64_t udp_zone_checked_s_ = 0;
   std::vector<char> udp_buf_;
   udp::endpoint udp_peer_;
@@ -205,7 +210,8 @@ class StreamSession final : public SessionBase {
  public:
   using Stream = std::conditional_t<kTls, ssl::stream<tcp::socket>, tcp::socket>;
 
-  StreamSession(Listeners::Impl* impl, StreamListener* listener, tcp::socket socket)
+  StreamSession(Listeners::Impl* impl, StreamListener* listener, tcp::socket socket,
+                SenderGate::Admission admission)
       : impl_(impl),
         listener_(listener),
         counters_(*listener->counters),
@@ -214,10 +220,14 @@ class StreamSession final : public SessionBase {
         framer_(FramerOptions{impl->options_.max_message}),
         timer_(*impl->io_),
         idle_(*impl->io_),
+        frame_deadline_(*impl->io_, listener->gate->frame_timeout()),
+        address_slot_(std::move(admission.address)),
+        handshake_slot_(std::move(admission.handshake)),
         buf_(kReadBuffer) {
     boost::system::error_code ec;
     tcp::endpoint peer = Socket().remote_endpoint(ec);
     source_.transport = listener->transport;
+    source_.claim_hosts = std::move(admission.claim_hosts);
     if (!ec) {
       source_.peer = EndpointString(peer.address(), peer.port());
       source_.peer_host = peer.address().to_string();
@@ -295,6 +305,7 @@ class StreamSession final : public SessionBase {
 
   void OnHandshake(boost::system::error_code ec) {
     timer_.cancel();
+    handshake_slot_.Release();
     // The handshake timer already gave up on this session (and counted it).
     if (closed_) return;
     if (ec) {
@@ -319,11 +330,22 @@ class StreamSession final : public SessionBase {
         self->Close();
       });
     }
+    reading_ = true;
     stream_.async_read_some(asio::buffer(buf_), [self = Self()](boost::system::error_code ec,
                                                                 size_t n) { self->OnRead(ec, n); });
   }
 
+  // The frame deadline passed (SenderLimits::frame_timeout): close like the
+  // idle timeout does, unless reads are paused by mlqd, not the sender.
+  bool OnFrameDeadline() {
+    if (!reading_ || closed_) return closed_;
+    listener_->gate->frame_timeouts().fetch_add(1, std::memory_order_relaxed);
+    Close();
+    return true;
+  }
+
   void OnRead(boost::system::error_code ec, size_t n) {
+    reading_ = false;
     idle_.cancel();
     received_us_ = NowMicros();
     UpdateZone();
@@ -365,6 +387,9 @@ class StreamSession final : public SessionBase {
         continue;
       }
       if (eof_) return Finish();
+      if (frame_deadline_.Update(framer_.in_frame(), framer_.frames_begun())) {
+        frame_deadline_.Arm([self = Self()] { return self->OnFrameDeadline(); });
+      }
       return DoRead();
     }
   }
@@ -385,7 +410,10 @@ class StreamSession final : public SessionBase {
     boost::system::error_code ec;
     timer_.cancel();
     idle_.cancel();
+    frame_deadline_.Cancel();
     Socket().close(ec);
+    address_slot_.Release();
+    handshake_slot_.Release();
     counters_.open.fetch_sub(1, std::memory_order_relaxed);
     impl_->Forget(shared_from_this());
   }
@@ -406,6 +434,9 @@ class StreamSession final : public SessionBase {
   StreamFramer framer_;
   asio::steady_timer timer_;  // retry / handshake deadline
   asio::steady_timer idle_;
+  intake::FrameDeadline frame_deadline_;
+  SenderGate::Slot address_slot_;    // this sender's place in max_connections_per_address
+  SenderGate::Slot handshake_slot_;  // TLS: held until the handshake ends
   std::vector<char> buf_;
   size_t len_ = 0;  // bytes of buf_ read
   size_t pos_ = 0;  // bytes of buf_ fed to the framer
@@ -414,6 +445,7 @@ class StreamSession final : public SessionBase {
   int64_t received_us_ = 0;
   int64_t zone_checked_s_ = 0;
   bool first_read_ = true;
+  bool reading_ = false;  // a read is pending: waiting for the sender
   bool eof_ = false;
   bool finished_ = false;
   bool closed_ = false;
@@ -445,9 +477,12 @@ absl::Status Listeners::Impl::StartStream(const std::string& name, Transport tra
   if (!addr.ok()) return addr.status();
   absl::StatusOr<TimeZone> zone = ZoneFor(name);
   if (!zone.ok()) return zone.status();
-  auto l = std::unique_ptr<StreamListener>(
-      new StreamListener{name, transport, std::make_unique<tcp::acceptor>(*io_),
-                         std::make_unique<ListenerCounters>(counters_, name), *zone});
+  absl::StatusOr<std::unique_ptr<SenderGate>> gate =
+      SenderGate::Create(counters_, name, options_.senders);
+  if (!gate.ok()) return gate.status();
+  auto l = std::unique_ptr<StreamListener>(new StreamListener{
+      name, transport, std::make_unique<tcp::acceptor>(*io_),
+      std::make_unique<ListenerCounters>(counters_, name), *zone, *std::move(gate), nullptr});
   tcp::endpoint ep(*addr, port);
   boost::system::error_code ec;
   l->acceptor->open(ep.protocol(), ec);
@@ -500,15 +535,27 @@ void Listeners::Impl::DoAccept(StreamListener* l) {
       boost::system::error_code ignored;
       socket.close(ignored);
     } else {
-      l->counters->accepted.fetch_add(1, std::memory_order_relaxed);
-      std::shared_ptr<SessionBase> s;
-      if (l->transport == Transport::kTls) {
-        s = std::make_shared<StreamSession<true>>(this, l, std::move(socket));
+      // The sender checks: allow list, per-address limit, TLS handshakes.
+      boost::system::error_code pec;
+      const tcp::endpoint peer = socket.remote_endpoint(pec);
+      SenderGate::Admission admission;
+      if (!pec) admission = l->gate->Admit(peer.address(), l->transport == Transport::kTls);
+      if (!admission.ok) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
       } else {
-        s = std::make_shared<StreamSession<false>>(this, l, std::move(socket));
+        l->counters->accepted.fetch_add(1, std::memory_order_relaxed);
+        std::shared_ptr<SessionBase> s;
+        if (l->transport == Transport::kTls) {
+          s = std::make_shared<StreamSession<true>>(this, l, std::move(socket),
+                                                    std::move(admission));
+        } else {
+          s = std::make_shared<StreamSession<false>>(this, l, std::move(socket),
+                                                     std::move(admission));
+        }
+        sessions_.insert(s);
+        s->Start();
       }
-      sessions_.insert(s);
-      s->Start();
     }
     DoAccept(l);
   });
@@ -521,6 +568,10 @@ absl::Status Listeners::Impl::StartUdp() {
   absl::StatusOr<TimeZone> zone = ZoneFor("udp");
   if (!zone.ok()) return zone.status();
   udp_zone_ = std::make_unique<TimeZone>(*zone);
+  absl::StatusOr<std::unique_ptr<SenderGate>> gate =
+      SenderGate::Create(counters_, "udp", options_.senders);
+  if (!gate.ok()) return gate.status();
+  udp_gate_ = *std::move(gate);
   udp::endpoint ep(*addr, port);
   udp_ = std::make_unique<udp::socket>(*io_);
   boost::system::error_code ec;
@@ -567,11 +618,18 @@ void Listeners::Impl::DoUdpReceive() {
 }
 
 void Listeners::Impl::HandleDatagram(size_t n, int64_t now_us) {
-  if (udp_peer_ != udp_last_peer_ || udp_source_.peer.empty()) {
+  if (udp_peer_ != udp_last_peer_ || !udp_have_peer_) {
+    udp_have_peer_ = true;
     udp_last_peer_ = udp_peer_;
     udp_source_.peer = EndpointString(udp_peer_.address(), udp_peer_.port());
     udp_source_.peer_host = udp_peer_.address().to_string();
+    AllowList::Verdict v = udp_gate_->CheckDatagram(udp_peer_.address());
+    udp_peer_allowed_ = v.allowed;
+    udp_source_.claim_hosts = std::move(v.hosts);
+  } else if (!udp_peer_allowed_) {
+    udp_gate_->refused_address().fetch_add(1, std::memory_order_relaxed);
   }
+  if (!udp_peer_allowed_) return;  // not in --allow: dropped, counted
   uint32_t flags = 0;
   if (n > options_.max_message) {
     n = options_.max_message;

@@ -20,9 +20,12 @@
 // dropped.store_unavailable (udp: the store could not write, e.g. disk full),
 // datagrams.oversize (udp), tls_on_plaintext (tcp: a TLS ClientHello on the
 // plaintext port), plaintext_on_tls (tls), handshake_failed,
-// handshake_timeout, client_cert_rejected (tls). Also the global
+// handshake_timeout, client_cert_rejected (tls); and the sender checks
+// (SenderLimits): refused_address (not in --allow: a connection closed at
+// accept, a datagram dropped), refused_per_address (tcp, tls),
+// refused_handshakes (tls), frame_timeout (tcp, tls). Also the global
 // "dropped.queue_full" and "dropped.store_unavailable". Plus LineParser's
-// counters.
+// counters (host_mismatch among them).
 //
 // Thread safety: Start() and Bound() from the control thread before the
 // io_context runs; Stop() on the io_context's thread.
@@ -53,6 +56,27 @@ struct TlsOptions {
   std::string client_ca_file;  // when set: clients must present a certificate signed by it
 };
 
+// What each sender may do, per listener (README "Limits and bad input",
+// "Security"). Shared by the syslog and the RELP listeners.
+struct SenderLimits {
+  // --allow entries, "LISTENER=CIDR[:HOST[,HOST...]]" (allow_list.h): which
+  // addresses a listener serves and which host names each may claim. None
+  // for a listener (nor "all"): it serves every address.
+  std::vector<std::string> allow;
+  // Connections one source address may hold open on one listener (TCP, TLS,
+  // RELP); more are closed at accept. 0 = no limit.
+  size_t max_connections_per_address = 64;
+  // A frame whose first byte arrived must be complete this long after, else
+  // the connection is closed (what it sent so far is stored flagged
+  // framing-error, as at the idle timeout). Stops senders that keep a
+  // connection by dribbling a byte now and then. 0 = no deadline.
+  std::chrono::seconds frame_timeout{60};
+  // TLS handshakes in progress on one listener; connections beyond are
+  // closed at accept, so slow handshakes cannot take every connection slot.
+  // 0 = no limit.
+  size_t max_handshakes = 256;
+};
+
 struct ListenerOptions {
   std::string udp_address;  // "ip:port" ("" = none); port 0 = any free port
   std::string tcp_address;  // "ip:port" ("" = none)
@@ -61,8 +85,9 @@ struct ListenerOptions {
   size_t max_message = 64 * 1024;          // bytes of one message; longer ones are cut and flagged
   size_t max_connections = 4096;           // concurrent TCP + TLS connections
   std::chrono::seconds idle_timeout{600};  // close connections silent this long
-  std::chrono::seconds handshake_timeout{15};  // TLS handshake must finish within
-  size_t batch_records = 256;                  // records per TryPush
+  std::chrono::seconds handshake_timeout{10};  // TLS handshake must finish within
+  SenderLimits senders;
+  size_t batch_records = 256;  // records per TryPush
   // Time zone of zone-less timestamps: "local", "utc", or an IANA name
   // ("Europe/Berlin"); per listener name ("udp", "tcp", "tls") in
   // `timezone_by_listener`, else `timezone`.
@@ -77,7 +102,8 @@ class Listeners {
   ~Listeners();
 
   // Binds and starts listening. InvalidArgument for a malformed address,
-  // time zone or unusable TLS files; Unavailable when a bind fails.
+  // time zone, --allow entry or unusable TLS files; Unavailable when a bind
+  // fails.
   absl::Status Start();
 
   // The bound addresses, as ("udp"|"tcp"|"tls", "ip:port").

@@ -54,8 +54,11 @@
 // messages.lost (the sink lost them; the session was closed unanswered), refused_unavailable
 // (batches), read_paused (the sink was full), window_paused (max_unacked reached),
 // handshake_failed, handshake_timeout, client_cert_rejected,
-// plaintext_on_tls (TLS), accept_errors. Plus LineParser's counters
-// ("received.relp", ...).
+// plaintext_on_tls (TLS), accept_errors; the sender checks (SenderLimits,
+// listeners.h): refused_address, refused_per_address, refused_handshakes
+// (TLS), frame_timeout (a frame begun and not finished in time: the
+// session closes as at the idle timeout). Plus LineParser's counters
+// ("received.relp", "listener.relp.host_mismatch", ...).
 //
 // Thread safety: Start() and Bound() from the control thread before the
 // io_context runs; Stop() on the io_context's thread; ReloadTls() from any
@@ -89,7 +92,8 @@ struct RelpOptions {
   size_t max_message = 64 * 1024;  // largest DATA of a frame; larger closes the session
   size_t max_connections = 4096;
   std::chrono::seconds idle_timeout{600};      // close sessions silent this long (0 = never)
-  std::chrono::seconds handshake_timeout{15};  // TLS handshake must finish within
+  std::chrono::seconds handshake_timeout{10};  // TLS handshake must finish within
+  SenderLimits senders;  // allow list, per-address limit, frame deadline, handshakes
   // How long Stop() lets sessions finish: push what was read, wait for the
   // acknowledgements, answer, close. After that they are closed anyway.
   std::chrono::milliseconds drain_timeout{5000};
