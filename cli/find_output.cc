@@ -113,6 +113,23 @@ std::string RecordToJson(const mlq::v1::Record& r, bool utc) {
   return w.str();
 }
 
+std::string HostText(const mlq::v1::Record& r) {
+  std::string out = r.host();
+  bool unverified = false;
+  for (const std::string& f : r.flags()) unverified = unverified || f == "host-unverified";
+  if (!unverified) return out;
+  // "ip:port" or "[v6]:port": the address without the port.
+  std::string_view ip = r.peer();
+  if (const size_t colon = ip.rfind(':');
+      colon != std::string_view::npos && ip.find(':') == colon) {
+    ip = ip.substr(0, colon);
+  } else if (!ip.empty() && ip.front() == '[' && ip.find(']') != std::string_view::npos) {
+    ip = ip.substr(1, ip.find(']') - 1);
+  }
+  out += " [forged? from " + (ip.empty() ? std::string("unknown address") : std::string(ip)) + "]";
+  return out;
+}
+
 std::string RecordsTable(const mlq::v1::FindResponse& response, bool utc) {
   Table table({"TIME", "HOST", "PROGRAM[PID]", "QUEUE ID", "EVENT", "MESSAGE"});
   table.SetMaxWidth(1, 24);
@@ -124,7 +141,7 @@ std::string RecordsTable(const mlq::v1::FindResponse& response, bool utc) {
     if (!r.pid().empty()) program += "[" + r.pid() + "]";
     // Lines whose header did not parse have no message part: show the raw line.
     const std::string& text = r.message().empty() ? r.raw() : r.message();
-    table.AddRow({FormatTableTime(r.timestamp_us(), utc), OrDash(r.host()), OrDash(program),
+    table.AddRow({FormatTableTime(r.timestamp_us(), utc), OrDash(HostText(r)), OrDash(program),
                   OrDash(r.queue_id()), OrDash(r.event()), text});
   }
   return table.Render();

@@ -24,8 +24,13 @@ std::string RecordToJson(const mlq::v1::Record& r, bool utc);
 
 // The table of `mlq find`: header TIME HOST PROGRAM[PID] QUEUE ID EVENT
 // MESSAGE, then one row per record in the given order. Empty fields show
-// as "-". TIME is to the second (see FormatTableTime). Every cell is
-// sanitized (SanitizeForTerminal, format.h).
+// as "-". TIME is to the second (see FormatTableTime). HOST is HostText().
+// Every cell is sanitized (SanitizeForTerminal, format.h).
 std::string RecordsTable(const mlq::v1::FindResponse& response, bool utc);
+
+// The host of the text views (find, tail, trace): the record's host; when the record is flagged
+// host-unverified (its sender's address may not claim that host, mlqd --allow), followed by the
+// address it came from: "mx1 [forged? from 203.0.113.9]". Not sanitized.
+std::string HostText(const mlq::v1::Record& r);
 
 }  // namespace mlq::cli

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/utf8.h"
+#include "cli/find_output.h"
 #include "cli/format.h"
 #include "cli/timefmt.h"
 
@@ -32,7 +33,7 @@ std::string TailTable::Rows(const google::protobuf::RepeatedPtrField<mlq::v1::Re
     // Lines whose header did not parse have no message part: show the raw line.
     const std::string& text = r.message().empty() ? r.raw() : r.message();
     std::vector<std::string> cells = {FormatTableTime(r.timestamp_us(), utc_),
-                                      OrDash(r.host()),
+                                      OrDash(HostText(r)),
                                       OrDash(program),
                                       OrDash(r.queue_id()),
                                       OrDash(r.event()),

@@ -28,8 +28,8 @@ std::string S(std::string_view s) { return SanitizeForTerminal(s); }
 std::string LineText(const mlq::v1::Record& r, bool utc) {
   std::string program = r.program();
   if (!r.pid().empty()) program += "[" + r.pid() + "]";
-  return "    " + FormatTableTime(r.timestamp_us(), utc) + "  " + S(r.host()) + "  " + S(program) +
-         ": " + S(r.message()) + "\n";
+  return "    " + FormatTableTime(r.timestamp_us(), utc) + "  " + S(HostText(r)) + "  " +
+         S(program) + ": " + S(r.message()) + "\n";
 }
 
 }  // namespace

@@ -115,5 +115,29 @@ TEST(RecordsTableTest, Columns) {
             "garbage line\n");
 }
 
+TEST(HostTextTest, AForgedHostShowsWhereTheLineCameFrom) {
+  mlq::v1::Record r = Delivery();
+  r.set_peer("203.0.113.9:41234");
+  EXPECT_EQ(HostText(r), "mx1") << "not flagged: the host alone";
+  r.add_flags("host-unverified");
+  EXPECT_EQ(HostText(r), "mx1 [forged? from 203.0.113.9]");
+  r.set_peer("[2001:db8::9]:514");
+  EXPECT_EQ(HostText(r), "mx1 [forged? from 2001:db8::9]");
+  r.set_peer("");
+  EXPECT_EQ(HostText(r), "mx1 [forged? from unknown address]");
+
+  // In the table, sanitized like every cell; JSON keeps host, peer and flag.
+  r.set_peer("203.0.113.9:41234");
+  r.set_host(std::string("mx1") + '\x1b' + "[2J");
+  mlq::v1::FindResponse resp;
+  *resp.add_records() = r;
+  const std::string table = RecordsTable(resp, true);
+  EXPECT_NE(table.find("mx1\\x1b[2J [forged? from 203.0.113.9]"), std::string::npos) << table;
+  EXPECT_EQ(table.find('\x1b'), std::string::npos);
+  const std::string json = RecordToJson(r, true);
+  EXPECT_NE(json.find("\"peer\":\"203.0.113.9:41234\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"flags\":[\"host-unverified\"]"), std::string::npos) << json;
+}
+
 }  // namespace
 }  // namespace mlq::cli
