@@ -110,6 +110,7 @@ class RelpListener::Impl {
         parser_(parser),
         options_(std::move(options)),
         counters_(counters),
+        registry_(counters),
         acceptor_(*io),
         accept_retry_(*io) {
     tls_ = options_.tls.has_value() && !options_.tls->cert_file.empty();
@@ -131,11 +132,20 @@ class RelpListener::Impl {
   const LineParser* parser_;
   const RelpOptions options_;
   RelpCounters counters_;
+  Counters* registry_;  // where counters_ live (for the sender gate's)
   std::optional<TimeZone> zone_;
+  std::unique_ptr<intake::SenderGate> gate_;  // allow list, per-address and handshake limits
   bool stopping_ = false;
 
  private:
   void DoAccept();
+  // The sender checks (SenderLimits) for a new connection.
+  intake::SenderGate::Admission Admit(tcp::socket& socket) {
+    boost::system::error_code ec;
+    const tcp::endpoint peer = socket.remote_endpoint(ec);
+    if (ec) return {};
+    return gate_->Admit(peer.address(), tls_);
+  }
 
   tcp::acceptor acceptor_;
   asio::steady_timer accept_retry_;
@@ -154,7 +164,8 @@ class RelpSession final : public RelpSessionBase {
  public:
   using Stream = std::conditional_t<kTls, ssl::stream<tcp::socket>, tcp::socket>;
 
-  RelpSession(RelpListener::Impl* impl, tcp::socket socket, std::shared_ptr<ssl::context> ctx)
+  RelpSession(RelpListener::Impl* impl, tcp::socket socket, std::shared_ptr<ssl::context> ctx,
+              intake::SenderGate::Admission admission)
       : impl_(impl),
         c_(impl->counters_),
         ctx_(std::move(ctx)),
@@ -163,10 +174,14 @@ class RelpSession final : public RelpSessionBase {
         idle_(*impl->io_),
         drain_(*impl->io_),
         buf_(kReadBuffer),
-        parser_(impl->options_.max_message) {
+        parser_(impl->options_.max_message),
+        frame_deadline_(*impl->io_, impl->gate_->frame_timeout()),
+        address_slot_(std::move(admission.address)),
+        handshake_slot_(std::move(admission.handshake)) {
     boost::system::error_code ec;
     tcp::endpoint peer = Socket().remote_endpoint(ec);
     source_.transport = Transport::kRelp;
+    source_.claim_hosts = std::move(admission.claim_hosts);
     if (!ec) {
       source_.peer = intake::EndpointString(peer.address(), peer.port());
       source_.peer_host = peer.address().to_string();
@@ -262,6 +277,7 @@ class RelpSession final : public RelpSessionBase {
 
   void OnHandshake(boost::system::error_code ec) {
     timer_.cancel();
+    handshake_slot_.Release();
     if (finished_) return;
     if (ec) {
       (intake::IsClientCertError(ec) ? c_.client_cert_rejected : c_.handshake_failed)
@@ -287,6 +303,18 @@ class RelpSession final : public RelpSessionBase {
     }
     stream_.async_read_some(asio::buffer(buf_), [self = Self()](boost::system::error_code ec,
                                                                 size_t n) { self->OnRead(ec, n); });
+  }
+
+  // The frame deadline passed (SenderLimits::frame_timeout): the session
+  // closes as at the idle timeout (the client resends what was not
+  // answered), unless reads were paused by mlqd rather than the sender.
+  bool OnFrameDeadline() {
+    if (finished_ || closing_) return true;
+    if (!reading_) return false;
+    impl_->gate_->frame_timeouts().fetch_add(1, std::memory_order_relaxed);
+    BeginClose(/*serverclose=*/true);
+    Kick();
+    return true;
   }
 
   void OnRead(boost::system::error_code ec, size_t n) {
@@ -339,6 +367,9 @@ class RelpSession final : public RelpSessionBase {
         BeginClose(/*serverclose=*/!eof_);
         continue;
       }
+      if (frame_deadline_.Update(!parser_.AtFrameStart(), frames_parsed_)) {
+        frame_deadline_.Arm([self = Self()] { return self->OnFrameDeadline(); });
+      }
       if (!reading_) DoRead();
       return;
     }
@@ -357,6 +388,7 @@ class RelpSession final : public RelpSessionBase {
         c_.malformed.fetch_add(1, std::memory_order_relaxed);
         return Finish();
       case RelpFrameParser::Result::kFrame:
+        ++frames_parsed_;
         return OnFrame(frame);
     }
   }
@@ -535,7 +567,10 @@ class RelpSession final : public RelpSessionBase {
     timer_.cancel();
     idle_.cancel();
     drain_.cancel();
+    frame_deadline_.Cancel();
     Socket().close(ec);
+    address_slot_.Release();
+    handshake_slot_.Release();
     batch_.clear();
     c_.open.fetch_sub(1, std::memory_order_relaxed);
     impl_->Forget(shared_from_this());
@@ -560,6 +595,10 @@ class RelpSession final : public RelpSessionBase {
   size_t len_ = 0;  // bytes of buf_ read
   size_t pos_ = 0;  // bytes of buf_ parsed
   RelpFrameParser parser_;
+  intake::FrameDeadline frame_deadline_;
+  intake::SenderGate::Slot address_slot_;    // this sender's place in max_connections_per_address
+  intake::SenderGate::Slot handshake_slot_;  // TLS: held until the handshake ends
+  uint64_t frames_parsed_ = 0;               // changes when a new frame can begin
   LineSource source_;
   int64_t received_us_ = 0;
   int64_t zone_checked_s_ = 0;
@@ -594,6 +633,10 @@ absl::Status RelpListener::Impl::Start() {
   absl::StatusOr<TimeZone> zone = TimeZone::Load(options_.timezone);
   if (!zone.ok()) return zone.status();
   zone_ = *zone;
+  absl::StatusOr<std::unique_ptr<intake::SenderGate>> gate =
+      intake::SenderGate::Create(registry_, "relp", options_.senders);
+  if (!gate.ok()) return gate.status();
+  gate_ = *std::move(gate);
   if (tls_) {
     if (options_.tls->key_file.empty()) {
       return absl::InvalidArgumentError("a TLS RELP listener needs --tls-cert and --tls-key");
@@ -635,6 +678,9 @@ void RelpListener::Impl::DoAccept() {
       counters_.rejected_limit.fetch_add(1, std::memory_order_relaxed);
       boost::system::error_code ignored;
       socket.close(ignored);
+    } else if (intake::SenderGate::Admission admission = Admit(socket); !admission.ok) {
+      boost::system::error_code ignored;  // refused and counted by the gate
+      socket.close(ignored);
     } else {
       counters_.accepted.fetch_add(1, std::memory_order_relaxed);
       // No TCP_NODELAY: it gave 14x more lines/s from rsyslog (each window
@@ -644,9 +690,11 @@ void RelpListener::Impl::DoAccept() {
       // stays off until that is understood (docs/PERFORMANCE.md).
       std::shared_ptr<RelpSessionBase> s;
       if (tls_) {
-        s = std::make_shared<RelpSession<true>>(this, std::move(socket), TlsContext());
+        s = std::make_shared<RelpSession<true>>(this, std::move(socket), TlsContext(),
+                                                std::move(admission));
       } else {
-        s = std::make_shared<RelpSession<false>>(this, std::move(socket), nullptr);
+        s = std::make_shared<RelpSession<false>>(this, std::move(socket), nullptr,
+                                                 std::move(admission));
       }
       sessions_.insert(s);
       s->Start();

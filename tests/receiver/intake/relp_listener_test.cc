@@ -143,8 +143,15 @@ class Client {
   ~Client() {
     if (fd_ >= 0) close(fd_);
   }
-  bool Connect(uint16_t port) {
+  // `from`: the local address, e.g. "127.0.0.2" (all of 127/8 is loopback).
+  bool Connect(uint16_t port, const char* from = nullptr) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    if (from != nullptr) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      inet_pton(AF_INET, from, &local.sin_addr);
+      if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return false;
+    }
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_port = htons(port);
@@ -600,6 +607,89 @@ TEST_F(RelpListenerTest, ConnectionLimit) {
   EXPECT_EQ(Counter("connections.rejected_limit"), 1u);
 }
 
+TEST_F(RelpListenerTest, AllowListRefusesOtherAddressesAndFlagsForgedHosts) {
+  RelpOptions o;
+  o.senders.allow = {"relp=127.0.0.2:mx1", "tcp=127.0.0.1"};
+  StartListener(o);
+  Client other;
+  ASSERT_TRUE(other.Connect(port_));  // 127.0.0.1: only in a tcp entry
+  EXPECT_TRUE(other.Closed());
+  EXPECT_EQ(Counter("refused_address"), 1u);
+  EXPECT_EQ(Counter("connections.accepted"), 0u);
+
+  Client c;
+  ASSERT_TRUE(c.Connect(port_, "127.0.0.2"));
+  ASSERT_TRUE(c.Open());
+  std::string forged = Msg(2);
+  forged.replace(forged.find(" mx1 "), 5, " mx9 ");
+  ASSERT_TRUE(c.Send(Frame(2, "syslog", Msg(1)) + Frame(3, "syslog", forged)));
+  EXPECT_EQ(c.Read(), "2 rsp 6 200 OK");
+  EXPECT_EQ(c.Read(), "3 rsp 6 200 OK");
+  std::vector<LogRecord> records = sink_.records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].flags & kFlagHostUnverified, 0u);
+  EXPECT_EQ(records[1].host, "mx9");
+  EXPECT_NE(records[1].flags & kFlagHostUnverified, 0u);
+  EXPECT_TRUE(records[1].peer.starts_with("127.0.0.2:")) << records[1].peer;
+  EXPECT_EQ(Counter("host_mismatch"), 1u);
+}
+
+TEST_F(RelpListenerTest, PerAddressLimitRefusesTheExcessOfOneAddressOnly) {
+  RelpOptions o;
+  o.senders.max_connections_per_address = 1;
+  StartListener(o);
+  Client a, b, c;
+  ASSERT_TRUE(a.Connect(port_, "127.0.0.2"));
+  ASSERT_TRUE(a.Open());
+  ASSERT_TRUE(b.Connect(port_, "127.0.0.2"));
+  EXPECT_TRUE(b.Closed());
+  EXPECT_EQ(Counter("refused_per_address"), 1u);
+  ASSERT_TRUE(c.Connect(port_, "127.0.0.3"));
+  EXPECT_TRUE(c.Open()) << "another address is not affected";
+  EXPECT_EQ(Counter("connections.accepted"), 2u);
+}
+
+TEST_F(RelpListenerTest, AFrameThatDoesNotEndInTimeClosesTheSession) {
+  RelpOptions o;
+  o.senders.frame_timeout = std::chrono::seconds(1);
+  StartListener(o);
+  // Frames that each take 0.6 s to arrive, 2.4 s in all: every one ends
+  // within its deadline, so the session lives on.
+  Client ok;
+  ASSERT_TRUE(ok.Connect(port_));
+  ASSERT_TRUE(ok.Open());
+  for (uint32_t t = 2; t < 6; ++t) {
+    const std::string f = Frame(t, "syslog", Msg(static_cast<int>(t)));
+    ASSERT_TRUE(ok.Send(f.substr(0, 20)));
+    std::this_thread::sleep_for(milliseconds(300));  // pacing
+    ASSERT_TRUE(ok.Send(f.substr(20, 20)));
+    std::this_thread::sleep_for(milliseconds(300));  // pacing
+    ASSERT_TRUE(ok.Send(f.substr(40)));
+    EXPECT_EQ(ok.Read(), std::to_string(t) + " rsp 6 200 OK");
+  }
+  EXPECT_EQ(Counter("frame_timeout"), 0u);
+
+  // One frame dribbled a byte every 200 ms: closed after about 1 s.
+  Client slow;
+  ASSERT_TRUE(slow.Connect(port_));
+  ASSERT_TRUE(slow.Open());
+  const std::string f = Frame(2, "syslog", Msg(9));
+  const auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  std::vector<std::string> frames;
+  for (size_t i = 0; i + 1 < f.size() && !closed; ++i) {
+    slow.Send(f.substr(i, 1));
+    closed = slow.Closed(milliseconds(200), &frames);
+  }
+  EXPECT_TRUE(closed);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, milliseconds(900));
+  EXPECT_LT(took, milliseconds(4000));
+  EXPECT_EQ(frames, std::vector<std::string>{"0 serverclose 0"});
+  EXPECT_EQ(Counter("frame_timeout"), 1u);
+  EXPECT_EQ(sink_.records().size(), 4u) << "the unfinished frame is not stored";
+}
+
 TEST_F(RelpListenerTest, ReloadTlsNeedsATlsListener) {
   StartListener();
   EXPECT_EQ(listener_->ReloadTls().code(), absl::StatusCode::kFailedPrecondition);
@@ -619,6 +709,10 @@ TEST(RelpListenerStartTest, RejectsBadAddressAndZone) {
   EXPECT_EQ(RelpListener(&io, &sink, &counters, &parser, o).Start().code(),
             absl::StatusCode::kInvalidArgument);
   o.timezone = "utc";
+  o.senders.allow = {"relp=192.0.2.10/24"};  // host bits set
+  EXPECT_EQ(RelpListener(&io, &sink, &counters, &parser, o).Start().code(),
+            absl::StatusCode::kInvalidArgument);
+  o.senders.allow.clear();
   o.tls = TlsOptions{"/nonexistent/cert.pem", "/nonexistent/key.pem", ""};
   EXPECT_EQ(RelpListener(&io, &sink, &counters, &parser, o).Start().code(),
             absl::StatusCode::kInvalidArgument);
