@@ -5,6 +5,8 @@
 //   wait-file    the same for rsyslog/syslog-ng: poll an output file's size
 //   proc         CPU seconds (utime+stime) and peak RSS (VmHWM) of a process
 //   lookup       latency of the Find/Trace RPCs over keys from mlq-loadgen
+//                (plain or TLS --ca, with a --token; one channel, or
+//                --reconnect: a new connection per call)
 //   exec         wall time of a command run once per key (mlq CLI, grep, ...)
 //   free-port    a TCP+UDP port free on 127.0.0.1
 //
@@ -150,16 +152,47 @@ int WaitLoop(const WaitOptions& o, uint64_t target, const std::function<int64_t(
   return reached ? 0 : 1;
 }
 
-std::unique_ptr<mlq::v1::Query::Stub> Stub(const std::string& server) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(-1);
-  return mlq::v1::Query::NewStub(
-      grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args));
+// How to reach mlqd: plain gRPC, or TLS verified with --ca; a bearer token
+// sent with every call (mlqd --grpc-tokens).
+struct Conn {
+  std::string server = "127.0.0.1:7600";
+  std::string ca_pem;  // the contents of --ca; empty = plain gRPC
+  std::string token;   // empty = no authorization metadata
+  // Each channel gets its own subchannel (so its own TCP connection and TLS
+  // handshake) instead of sharing one with every channel of the process.
+  bool own_connection = false;
+};
+
+std::string ReadFileOrDie(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "mlq-benchq: cannot read %s\n", path.c_str());
+    std::exit(2);
+  }
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-int64_t StoredCount(mlq::v1::Query::Stub& stub) {
+std::unique_ptr<mlq::v1::Query::Stub> Stub(const Conn& c) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);
+  if (c.own_connection) args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+  if (!c.ca_pem.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = c.ca_pem;
+    creds = grpc::SslCredentials(ssl);
+  }
+  return mlq::v1::Query::NewStub(grpc::CreateCustomChannel(c.server, creds, args));
+}
+
+void AddToken(const Conn& c, grpc::ClientContext* ctx) {
+  if (!c.token.empty()) ctx->AddMetadata("authorization", "Bearer " + c.token);
+}
+
+int64_t StoredCount(const Conn& c, mlq::v1::Query::Stub& stub) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  AddToken(c, &ctx);
   mlq::v1::StatusResponse resp;
   grpc::Status st = stub.Status(&ctx, mlq::v1::StatusRequest(), &resp);
   return st.ok() ? static_cast<int64_t>(resp.stored()) : -1;
@@ -214,9 +247,15 @@ std::vector<std::vector<std::string>> ReadKeys(const std::string& path, size_t c
   return rows;
 }
 
-int Lookup(const std::string& server, const std::string& keys_path, const std::string& kind,
-           size_t count, int warmup) {
-  auto stub = Stub(server);
+// `reconnect`: a new channel (TCP connection, TLS handshake) for every call,
+// timed from its creation; otherwise one channel for all calls, connected
+// during the warm-up, as a long-lived client has.
+int Lookup(const Conn& conn, const std::string& keys_path, const std::string& kind, size_t count,
+           int warmup, bool reconnect) {
+  Conn own = conn;
+  own.own_connection = reconnect;
+  std::unique_ptr<mlq::v1::Query::Stub> stub;
+  if (!reconnect) stub = Stub(own);
   const auto rows = ReadKeys(keys_path, count);
   if (rows.empty()) {
     std::fprintf(stderr, "mlq-benchq: no keys\n");
@@ -227,14 +266,18 @@ int Lookup(const std::string& server, const std::string& keys_path, const std::s
   auto one = [&](const std::vector<std::string>& row, bool record) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    AddToken(own, &ctx);
     uint64_t got = 0;
     grpc::Status st;
     const Clock::time_point t0 = Clock::now();
+    std::unique_ptr<mlq::v1::Query::Stub> fresh;
+    if (reconnect) fresh = Stub(own);
+    mlq::v1::Query::Stub* s = reconnect ? fresh.get() : stub.get();
     if (kind == "trace") {
       mlq::v1::TraceRequest req;
       req.set_message_id(row.at(0));
       mlq::v1::TraceResponse resp;
-      st = stub->Trace(&ctx, req, &resp);
+      st = s->Trace(&ctx, req, &resp);
       for (const auto& t : resp.traces()) {
         for (const auto& h : t.hops()) got += h.lines_size();
         got += t.other_lines_size();
@@ -252,10 +295,11 @@ int Lookup(const std::string& server, const std::string& keys_path, const std::s
         std::exit(2);
       }
       mlq::v1::FindResponse resp;
-      st = stub->Find(&ctx, req, &resp);
+      st = s->Find(&ctx, req, &resp);
       got = resp.records_size();
     }
     const double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+    fresh.reset();  // closing the connection is not part of the call's time
     if (!record) return;
     if (!st.ok()) {
       ++errors;
@@ -356,7 +400,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   WaitOptions w;
-  std::string server = "127.0.0.1:7600";
+  Conn conn;
+  std::string ca_path;
+  auto add_conn = [&](CLI::App* sub) {
+    sub->add_option("--server", conn.server, "mlqd's gRPC address");
+    sub->add_option("--ca", ca_path, "Speak TLS, verify mlqd's certificate with this CA (PEM)");
+    sub->add_option("--token", conn.token, "Send \"authorization: Bearer TOKEN\" with every call");
+  };
   auto add_wait = [&](CLI::App* sub) {
     sub->add_option("--count", w.count, "Records / lines expected")->required();
     sub->add_option("--timeout", w.timeout_s, "Give up after this many seconds");
@@ -365,7 +415,7 @@ int main(int argc, char** argv) {
     sub->add_option("--interval-ms", w.interval_ms, "Poll interval");
   };
   CLI::App* ws = app.add_subcommand("wait-stored", "Wait until mlqd stored --count records");
-  ws->add_option("--server", server);
+  add_conn(ws);
   add_wait(ws);
 
   std::string path;
@@ -383,11 +433,14 @@ int main(int argc, char** argv) {
   size_t count = 200;
   int warmup = 5;
   CLI::App* lk = app.add_subcommand("lookup", "Latency of Find/Trace RPCs");
-  lk->add_option("--server", server);
+  bool reconnect = false;
+  add_conn(lk);
   lk->add_option("--keys", keys)->required();
   lk->add_option("--kind", kind, "message-id, queue-id, address or trace")->required();
   lk->add_option("--count", count);
   lk->add_option("--warmup", warmup);
+  lk->add_flag("--reconnect", reconnect,
+               "A new connection (and TLS handshake) per call, timed with it");
 
   int column = 1;
   std::vector<std::string> cmd;
@@ -410,11 +463,12 @@ int main(int argc, char** argv) {
     }
   }
   CLI11_PARSE(app, cli_argc, argv);
+  if (!ca_path.empty()) conn.ca_pem = ReadFileOrDie(ca_path);
 
   if (ws->parsed()) {
-    auto stub = Stub(server);
+    auto stub = Stub(conn);
     return WaitLoop(
-        w, w.count, [&] { return StoredCount(*stub); }, [](uint64_t v) { return v; });
+        w, w.count, [&] { return StoredCount(conn, *stub); }, [](uint64_t v) { return v; });
   }
   if (wf->parsed()) {
     return WaitLoop(
@@ -432,7 +486,7 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(s.rss_kb));
     return s.ok ? 0 : 1;
   }
-  if (lk->parsed()) return Lookup(server, keys, kind, count, warmup);
+  if (lk->parsed()) return Lookup(conn, keys, kind, count, warmup, reconnect);
   if (ex->parsed()) {
     return Exec(keys, column, count, cmd, warmup);
   }
