@@ -187,6 +187,24 @@ SenderGate::Admission SenderGate::Admit(const asio::ip::address& peer, bool tls)
   return a;
 }
 
+SenderGate::Admission SenderGate::AdmitUnknown(bool tls) {
+  Admission a;
+  if (!list_.empty()) {
+    refused_address_.fetch_add(1, std::memory_order_relaxed);
+    return a;
+  }
+  if (tls && limits_.max_handshakes > 0 && table_->handshakes >= limits_.max_handshakes) {
+    refused_handshakes_.fetch_add(1, std::memory_order_relaxed);
+    return a;
+  }
+  if (tls) {
+    ++table_->handshakes;
+    a.handshake.table_ = table_;
+  }
+  a.ok = true;
+  return a;
+}
+
 AllowList::Verdict SenderGate::CheckDatagram(const asio::ip::address& peer) {
   AllowList::Verdict v = list_.Check(ToIpAddress(peer));
   if (!v.allowed) refused_address_.fetch_add(1, std::memory_order_relaxed);

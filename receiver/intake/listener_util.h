@@ -94,6 +94,11 @@ class SenderGate {
   // does not hold it, when it already has max_connections_per_address open
   // here, or, with `tls`, when max_handshakes handshakes are in progress.
   Admission Admit(const boost::asio::ip::address& peer, bool tls);
+  // A connection whose address cannot be read (reset before accept()
+  // returned): refused (refused_address) with an allow list, since it
+  // cannot be checked; else admitted without a per-address slot (it ends
+  // at its first read).
+  Admission AdmitUnknown(bool tls);
 
   // UDP: the allow list's verdict on a datagram's sender; counted in
   // refused_address when refused.

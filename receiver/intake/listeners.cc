@@ -538,8 +538,9 @@ void Listeners::Impl::DoAccept(StreamListener* l) {
       // The sender checks: allow list, per-address limit, TLS handshakes.
       boost::system::error_code pec;
       const tcp::endpoint peer = socket.remote_endpoint(pec);
-      SenderGate::Admission admission;
-      if (!pec) admission = l->gate->Admit(peer.address(), l->transport == Transport::kTls);
+      const bool tls = l->transport == Transport::kTls;
+      SenderGate::Admission admission =
+          pec ? l->gate->AdmitUnknown(tls) : l->gate->Admit(peer.address(), tls);
       if (!admission.ok) {
         boost::system::error_code ignored;
         socket.close(ignored);

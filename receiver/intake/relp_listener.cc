@@ -143,7 +143,7 @@ class RelpListener::Impl {
   intake::SenderGate::Admission Admit(tcp::socket& socket) {
     boost::system::error_code ec;
     const tcp::endpoint peer = socket.remote_endpoint(ec);
-    if (ec) return {};
+    if (ec) return gate_->AdmitUnknown(tls_);  // reset before accept() returned
     return gate_->Admit(peer.address(), tls_);
   }
 
