@@ -208,11 +208,19 @@ class TcpConn {
   }
   ~TcpConn() { Close(); }
 
-  bool Connect(uint16_t port) {
+  // `from`: the local address to send from, e.g. "127.0.0.2" (all of
+  // 127/8 is loopback on Linux): another sender as far as mlqd can tell.
+  bool Connect(uint16_t port, const char* from = nullptr) {
     fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) return false;
     timeval tv{30, 0};
     setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (from != nullptr) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      inet_pton(AF_INET, from, &local.sin_addr);
+      if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) return false;
+    }
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_port = htons(port);
@@ -834,6 +842,9 @@ TEST_F(BadInputTest, UdpDatagramLargerThanMaxMessageIsCutAndFlagged) {
 class ManySendersTest : public ::testing::Test {
  protected:
   void StartDaemon(std::vector<std::string> args = {}) {
+    // Every sender here is 127.0.0.1, standing for many machines: no
+    // per-address limit (section 6 tests that).
+    args.insert(args.begin(), {"--max-connections-per-address", "0"});
     daemon_ = std::make_unique<Daemon>(dir_.path() + "/data", std::move(args));
     ASSERT_TRUE(daemon_->Start()) << daemon_->log();
   }
@@ -1218,6 +1229,214 @@ TEST_F(ManySendersTest, FiveThousandShortConnectionsLeaveMlqdServingWithNoneOpen
   ASSERT_TRUE(SendTcp(tcp, Lf(PostfixLine("after", Qid(0xE0000002), 0))));
   EXPECT_EQ(FindQueueIdUntil(*daemon_, Qid(0xE0000002), 1).size(), 1u);
 }
+
+// ---------------------------------------------------------------------------
+// 6. Senders: allow lists and host claims, the per-address connection limit,
+// the frame deadline (slowloris), TLS handshakes that cannot starve the
+// other listeners.
+
+namespace senders {
+
+// One UDP datagram to 127.0.0.1:port from the local address `from`.
+bool SendUdpFrom(uint16_t port, const char* from, std::string_view datagram) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  inet_pton(AF_INET, from, &local.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0 &&
+            sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                   sizeof to) == static_cast<ssize_t>(datagram.size());
+  close(fd);
+  return ok;
+}
+
+// Sends `bytes` from `from`, closes the write side, waits for mlqd's close.
+bool SendTcpFrom(uint16_t port, const char* from, std::string_view bytes) {
+  TcpConn c;
+  if (!c.Connect(port, from) || !c.Send(bytes)) return false;
+  c.ShutdownWrite();
+  return c.PeerClosed(10s);
+}
+
+class SendersTest : public ::testing::Test {
+ protected:
+  void StartDaemon(std::vector<std::string> args) {
+    daemon_ = std::make_unique<Daemon>(dir_.path() + "/data", std::move(args));
+    ASSERT_TRUE(daemon_->Start()) << daemon_->log();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Daemon> daemon_;
+};
+
+TEST_F(SendersTest, AllowListServesListedSendersOnlyAndFlagsForgedHosts) {
+  std::vector<std::string> args = TlsArgs(/*client_ca=*/false);
+  args.insert(args.end(), {"--allow", "all=127.0.0.2/32:mx1,mx1.example.org", "--allow",
+                           "tcp=127.0.0.3", "--timezone", "UTC"});
+  StartDaemon(args);
+  const uint16_t tcp = daemon_->tcp_port(), udp = daemon_->udp_port();
+  const uint16_t tls = TlsPortOf(*daemon_);
+  ASSERT_NE(tls, 0);
+  const std::string qid = Qid(0xF1000001);
+
+  // 127.0.0.2 may claim mx1 and mx1.example.org; it claims mx1 (fine) and
+  // mx9 (forged) over TCP, mx1 over UDP.
+  ASSERT_TRUE(SendTcpFrom(tcp, "127.0.0.2",
+                          Lf(PostfixLine("mx1", qid, 0)) + Lf(PostfixLine("mx9", qid, 1))));
+  ASSERT_TRUE(SendUdpFrom(udp, "127.0.0.2", PostfixLine("MX1.example.org", qid, 2)));
+  // 127.0.0.3 (tcp only, no host list) may claim anything.
+  ASSERT_TRUE(SendTcpFrom(tcp, "127.0.0.3", Lf(PostfixLine("anything", qid, 3))));
+  // 127.0.0.1 and 127.0.0.4 are in no entry: refused everywhere.
+  TcpConn refused;
+  ASSERT_TRUE(refused.Connect(tcp));  // the kernel accepts; mlqd closes at once
+  refused.Send(Lf(PostfixLine("mx1", qid, 100)));
+  EXPECT_TRUE(refused.PeerClosed(5s)) << "a refused TCP sender was not closed";
+  ASSERT_TRUE(SendUdpFrom(udp, "127.0.0.4", PostfixLine("mx1", qid, 101)));
+  ASSERT_TRUE(SendUdpFrom(udp, "127.0.0.4", PostfixLine("mx1", qid, 102)));
+  TlsClientOptions o;
+  o.ca_file = TestPki().ca;
+  TlsClient tls_client(o);
+  EXPECT_FALSE(tls_client.Connect(tls)) << "a refused TLS sender got a handshake";
+  TcpConn tcp4;
+  ASSERT_TRUE(tcp4.Connect(tcp, "127.0.0.4"));
+  EXPECT_TRUE(tcp4.PeerClosed(5s));
+
+  json s = WaitStatus(*daemon_, [](const json& s) {
+    return Counter(s, "listener.tcp.refused_address") >= 2 &&
+           Counter(s, "listener.udp.refused_address") >= 2 &&
+           Counter(s, "listener.tls.refused_address") >= 1 && Stored(s) >= 4;
+  });
+  EXPECT_EQ(Counter(s, "listener.tcp.refused_address"), 2) << s.dump();
+  EXPECT_EQ(Counter(s, "listener.udp.refused_address"), 2);
+  EXPECT_EQ(Counter(s, "listener.tls.refused_address"), 1);
+  EXPECT_EQ(Counter(s, "listener.tcp.host_mismatch"), 1);
+  EXPECT_EQ(Counter(s, "listener.udp.host_mismatch"), 0);
+  EXPECT_EQ(Counter(s, "listener.tcp.connections.accepted"), 2)
+      << "refused connections are not counted as accepted";
+
+  std::vector<json> rows = FindQueueIdUntil(*daemon_, qid, 4);
+  ASSERT_EQ(rows.size(), 4u);
+  std::map<int64_t, json> by_size;
+  for (const json& r : rows) by_size[r.value("size", int64_t{-1})] = r;
+  ASSERT_EQ(by_size.size(), 4u) << "refused senders' lines were stored";
+  EXPECT_FALSE(HasFlag(by_size[0], "host-unverified")) << by_size[0].dump();
+  EXPECT_TRUE(HasFlag(by_size[1], "host-unverified")) << by_size[1].dump();
+  EXPECT_EQ(by_size[1].value("host", ""), "mx9");
+  EXPECT_TRUE(by_size[1].value("peer", "").starts_with("127.0.0.2:")) << by_size[1].dump();
+  EXPECT_FALSE(HasFlag(by_size[2], "host-unverified")) << "FQDN, any case: " << by_size[2].dump();
+  EXPECT_FALSE(HasFlag(by_size[3], "host-unverified")) << by_size[3].dump();
+
+  // The text view shows where a forged line came from, and only there.
+  CommandResult text = daemon_->Mlq({"find", "--queue-id", qid, "--limit", "100"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("mx9 [forged? from 127.0.0.2]"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("mx1 [forged?"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("anything [forged?"), std::string::npos) << text.out;
+}
+
+TEST_F(SendersTest, PerAddressLimitRefusesTheExcessOfOneAddressOnly) {
+  constexpr int kLimit = 3;
+  StartDaemon({"--max-connections-per-address", std::to_string(kLimit)});
+  const uint16_t tcp = daemon_->tcp_port();
+  std::vector<TcpConn> conns(kLimit + 2);
+  for (auto& c : conns) ASSERT_TRUE(c.Connect(tcp, "127.0.0.2"));
+  json s = WaitStatus(*daemon_, [](const json& s) {
+    return Counter(s, "listener.tcp.connections.accepted") +
+               Counter(s, "listener.tcp.refused_per_address") >=
+           kLimit + 2;
+  });
+  EXPECT_EQ(Counter(s, "listener.tcp.connections.accepted"), kLimit) << s.dump();
+  EXPECT_EQ(Counter(s, "listener.tcp.refused_per_address"), 2);
+  int closed = 0;
+  for (auto& c : conns) closed += c.PeerClosed(200ms) ? 1 : 0;
+  EXPECT_EQ(closed, 2) << "the two over the limit are closed, the rest stay open";
+  // Another address is not affected.
+  const std::string qid = Qid(0xF2000001);
+  EXPECT_TRUE(SendTcpFrom(tcp, "127.0.0.3", Lf(PostfixLine("other", qid, 0))));
+  EXPECT_EQ(FindQueueIdUntil(*daemon_, qid, 1).size(), 1u);
+  // Closing them frees the address's slots.
+  for (auto& c : conns) c.Close();
+  WaitStatus(*daemon_,
+             [](const json& s) { return Counter(s, "listener.tcp.connections.open") == 0; });
+  EXPECT_TRUE(SendTcpFrom(tcp, "127.0.0.2", Lf(PostfixLine("again", qid, 1))));
+  EXPECT_EQ(FindQueueIdUntil(*daemon_, qid, 2).size(), 2u);
+  s = daemon_->Status();
+  EXPECT_EQ(Counter(s, "listener.tcp.refused_per_address"), 2) << s.dump();
+}
+
+TEST_F(SendersTest, SlowlorisSenderIsClosedAtTheFrameDeadlineWhileOthersAreServed) {
+  // The idle timeout (600 s) never fires: the slow sender sends a byte
+  // every 200 ms, and never ends its frame.
+  StartDaemon({"--frame-timeout", "1"});
+  const uint16_t tcp = daemon_->tcp_port();
+  GoodSender good(tcp, Qid(0xF3000001));
+  TcpConn slow;
+  ASSERT_TRUE(slow.Connect(tcp, "127.0.0.2"));
+  const auto start = Clock::now();
+  const std::string endless = "<22>Jul  7 09:06:15 slow postfix/qmgr[1]: " + std::string(400, 'x');
+  bool closed = false;
+  for (size_t i = 0; i < endless.size() && Clock::now() - start < 15s; ++i) {
+    if (!slow.Send(endless.substr(i, 1)) || slow.PeerClosed(200ms)) {
+      closed = true;
+      break;
+    }
+  }
+  const auto took = Clock::now() - start;
+  EXPECT_TRUE(closed) << "a frame dribbled a byte at a time kept its connection";
+  EXPECT_GE(took, 900ms) << "closed before the frame deadline";
+  EXPECT_LT(took, 6s);
+  json s = WaitStatus(*daemon_,
+                      [](const json& s) { return Counter(s, "listener.tcp.frame_timeout") >= 1; });
+  EXPECT_EQ(Counter(s, "listener.tcp.frame_timeout"), 1) << s.dump();
+  EXPECT_EQ(Counter(s, "listener.tcp.connections.idle_timeout"), 0);
+  // The good sender, whose frames end, was never cut off.
+  ExpectGoodLinesStored(*daemon_, good);
+  s = daemon_->Status();
+  EXPECT_EQ(Counter(s, "listener.tcp.frame_timeout"), 1) << s.dump();
+}
+
+TEST_F(SendersTest, StalledTlsHandshakesTimeOutAndNeverStarvePlainTcp) {
+  std::vector<std::string> args = TlsArgs(/*client_ca=*/false);
+  args.insert(args.end(), {"--tls-handshake-timeout", "5", "--max-tls-handshakes", "4"});
+  StartDaemon(args);
+  const uint16_t tcp = daemon_->tcp_port(), tls = TlsPortOf(*daemon_);
+  ASSERT_NE(tls, 0);
+  const auto start = Clock::now();
+  // Six clients open the TLS port and never finish a handshake: four take
+  // the handshake slots, two are refused at once.
+  std::vector<TcpConn> stalled(6);
+  for (auto& c : stalled) ASSERT_TRUE(c.Connect(tls, "127.0.0.2"));
+  json s = WaitStatus(
+      *daemon_, [](const json& s) { return Counter(s, "listener.tls.refused_handshakes") >= 2; });
+  EXPECT_EQ(Counter(s, "listener.tls.refused_handshakes"), 2) << s.dump();
+  EXPECT_EQ(Counter(s, "listener.tls.connections.accepted"), 4);
+  // Plain TCP is served meanwhile, at once.
+  const std::string qid = Qid(0xF4000001);
+  ASSERT_TRUE(SendTcpFrom(tcp, "127.0.0.3", Lf(PostfixLine("plain", qid, 0))));
+  EXPECT_EQ(FindQueueIdUntil(*daemon_, qid, 1, 3s).size(), 1u)
+      << "stalled TLS handshakes delayed a TCP sender";
+  EXPECT_LT(Clock::now() - start, 4500ms) << "TCP was served only after the handshakes timed out";
+  // The four time out after 5 s; then a real TLS client is served.
+  for (auto& c : stalled) EXPECT_TRUE(c.PeerClosed(10s));
+  s = WaitStatus(*daemon_, [](const json& s) {
+    return Counter(s, "listener.tls.handshake_timeout") >= 4 &&
+           Counter(s, "listener.tls.connections.open") == 0;
+  });
+  EXPECT_EQ(Counter(s, "listener.tls.handshake_timeout"), 4) << s.dump();
+  EXPECT_GE(Clock::now() - start, 4900ms);
+  TlsClientOptions o;
+  o.ca_file = TestPki().ca;
+  std::string error;
+  ASSERT_TRUE(SendTls(tls, Lf(PostfixLine("tls", qid, 1)), o, &error)) << error;
+  EXPECT_EQ(FindQueueIdUntil(*daemon_, qid, 2).size(), 2u);
+}
+
+}  // namespace senders
 
 }  // namespace
 }  // namespace mlq::testing
