@@ -9,8 +9,11 @@
 
 namespace mlq {
 
-grpc::Status QueryService::Backup(grpc::ServerContext*, const v1::BackupRequest* req,
+grpc::Status QueryService::Backup(grpc::ServerContext* ctx, const v1::BackupRequest* req,
                                   v1::BackupResponse* resp) {
+  Caller caller;
+  std::shared_ptr<void> slot;
+  if (grpc::Status st = Authorize(ctx, Method::kBackup, &caller, &slot); !st.ok()) return st;
   const std::filesystem::path dir(req->dir());
   if (req->dir().empty() || !dir.is_absolute()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,

@@ -1,5 +1,6 @@
 // Find: lines matching every given filter, in pages (finder.h).
 #include <algorithm>
+#include <optional>
 
 #include "query/convert.h"
 #include "query/filter.h"
@@ -11,6 +12,9 @@ namespace mlq {
 
 grpc::Status QueryService::Find(grpc::ServerContext* ctx, const v1::FindRequest* req,
                                 v1::FindResponse* resp) {
+  Caller caller;
+  std::shared_ptr<void> slot;
+  if (grpc::Status st = Authorize(ctx, Method::kFind, &caller, &slot); !st.ok()) return st;
   if (req->since_us() != 0 && req->until_us() != 0 && req->since_us() >= req->until_us()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "since must be before until");
   }
@@ -21,7 +25,13 @@ grpc::Status QueryService::Find(grpc::ServerContext* ctx, const v1::FindRequest*
   page.newest_first = req->newest_first();
   page.scan_budget = options_.find_scan_budget;
   page.lookahead = options_.find_lookahead;
-  page.cancelled = [ctx] { return ctx->IsCancelled(); };
+  page.max_bytes = options_.max_response_bytes;
+  const auto deadline = Deadline();
+  bool late = false;
+  page.cancelled = [ctx, deadline, &late] {
+    late = std::chrono::steady_clock::now() > deadline;
+    return late || ctx->IsCancelled();
+  };
   if (!req->page_token().empty()) {
     absl::StatusOr<std::string> resume = DecodePageToken(req->page_token(), fingerprint);
     if (!resume.ok()) return ToGrpc(resume.status());
@@ -29,8 +39,16 @@ grpc::Status QueryService::Find(grpc::ServerContext* ctx, const v1::FindRequest*
   }
   absl::StatusOr<FindPage> result =
       FindRecords(*options_.store, RecordFilter::FromRequest(*req), page);
-  if (!result.ok()) return ToGrpc(result.status());
+  if (!result.ok()) {
+    if (late) return DeadlineExceeded(options_.counters, "find", options_.deadline_ms);
+    return ToGrpc(result.status());
+  }
+  // A limited reader gets the page without what it may not see; the page
+  // token still continues after the last record examined.
+  std::optional<DomainView> view;
+  if (caller.limited()) view.emplace(options_.store, caller.domains);
   for (const StoredRecord& sr : result->records) {
+    if (view && !view->Visible(sr.record)) continue;
     RecordToProto(sr.key, sr.record, resp->add_records());
   }
   resp->set_truncated(result->truncated);

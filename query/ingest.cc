@@ -121,6 +121,9 @@ class Acks : public std::enable_shared_from_this<Acks> {
 grpc::Status QueryService::Ingest(grpc::ServerContext* ctx,
                                   grpc::ServerReader<v1::IngestRequest>* reader,
                                   v1::IngestResponse* resp) {
+  Caller caller;
+  std::shared_ptr<void> slot;
+  if (grpc::Status st = Authorize(ctx, Method::kIngest, &caller, &slot); !st.ok()) return st;
   v1::IngestRequest req;
   bool first = true;
   bool dry_run = false;
@@ -166,6 +169,16 @@ grpc::Status QueryService::Ingest(grpc::ServerContext* ctx,
                             "lines are not stored twice)");
   };
   while (reader->Read(&req)) {
+    if (static_cast<size_t>(req.lines_size()) > options_.max_ingest_lines) {
+      options_.counters->Get("ingest.refused_too_many_lines")
+          .fetch_add(1, std::memory_order_relaxed);
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "an Ingest request of " + std::to_string(req.lines_size()) +
+                              " lines; mlqd takes at most " +
+                              std::to_string(options_.max_ingest_lines) +
+                              " per request (--max-ingest-lines). Lines of earlier requests are "
+                              "stored and not stored twice when sent again");
+    }
     if (first) {
       dry_run = req.dry_run();
       host = req.host();

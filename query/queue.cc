@@ -16,6 +16,9 @@ constexpr int64_t kDefaultLookbackUs = int64_t{30} * 86400 * 1000000;
 
 grpc::Status QueryService::Queue(grpc::ServerContext* ctx, const v1::QueueRequest* req,
                                  v1::QueueResponse* resp) {
+  Caller caller;
+  std::shared_ptr<void> slot;
+  if (grpc::Status st = Authorize(ctx, Method::kQueue, &caller, &slot); !st.ok()) return st;
   if (req->older_than_us() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "older_than must not be negative");
   }
@@ -32,9 +35,18 @@ grpc::Status QueryService::Queue(grpc::ServerContext* ctx, const v1::QueueReques
                               : std::min<size_t>(req->limit(), options_.max_limit);
   QueueBuilder builder(o);
   // Up to now, open-ended: a line stamped a little ahead (clock skew) still counts.
-  const grpc::Status scanned = ScanInto(*options_.store, ctx, since, 0, &builder);
+  const grpc::Status scanned = ScanInto(
+      *options_.store, ctx, since, 0, &builder,
+      {"queue", options_.report_scan_budget, Deadline(), options_.deadline_ms, options_.counters});
   if (!scanned.ok()) return scanned;
   *resp = builder.Finish();
+  if (caller.limited()) {
+    const DomainView view(options_.store, caller.domains);
+    auto* msgs = resp->mutable_messages();
+    msgs->erase(std::remove_if(msgs->begin(), msgs->end(),
+                               [&](const v1::QueuedMessage& m) { return !view.Visible(m); }),
+                msgs->end());
+  }
   // Fields copied from lines that are not UTF-8 would break the client.
   RepairUtf8(resp);
   return grpc::Status::OK;

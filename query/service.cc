@@ -15,8 +15,33 @@ namespace mlq {
 
 QueryService::QueryService(QueryServiceOptions options) : options_(std::move(options)) {}
 
-grpc::Status QueryService::Status(grpc::ServerContext*, const v1::StatusRequest*,
+grpc::Status QueryService::Authorize(const grpc::ServerContext* ctx, Method method, Caller* caller,
+                                     std::shared_ptr<void>* slot) const {
+  *caller = Caller{};
+  if (options_.access != nullptr) {
+    if (grpc::Status st = options_.access->Check(*ctx, method, caller); !st.ok()) return st;
+  }
+  if (slot == nullptr) return grpc::Status::OK;
+  if (in_flight_.fetch_add(1, std::memory_order_acq_rel) >= options_.max_concurrent) {
+    in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+    options_.counters->Get("query.busy").fetch_add(1, std::memory_order_relaxed);
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "mlqd is answering " + std::to_string(options_.max_concurrent) +
+                            " requests already (--max-queries); try again shortly");
+  }
+  *slot = std::shared_ptr<void>(
+      nullptr, [this](void*) { in_flight_.fetch_sub(1, std::memory_order_acq_rel); });
+  return grpc::Status::OK;
+}
+
+std::chrono::steady_clock::time_point QueryService::Deadline() const {
+  return std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.deadline_ms);
+}
+
+grpc::Status QueryService::Status(grpc::ServerContext* ctx, const v1::StatusRequest*,
                                   v1::StatusResponse* resp) {
+  Caller caller;
+  if (grpc::Status st = Authorize(ctx, Method::kStatus, &caller); !st.ok()) return st;
   resp->set_stored(options_.store->RecordCount());
   resp->set_store_bytes(options_.store->DiskBytes());
   if (options_.sink != nullptr) resp->set_store_unavailable(options_.sink->Unavailable());

@@ -9,14 +9,18 @@
 // run in parallel with the others and with the writer.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "mlq/v1/query.grpc.pb.h"
+#include "query/access.h"
 #include "query/tail_hub.h"
 #include "store/counters.h"
 #include "store/record_sink.h"
@@ -50,6 +54,22 @@ struct QueryServiceOptions {
   // learn whether more match (finder.h).
   uint64_t find_scan_budget = 2'000'000;
   uint64_t find_lookahead = 10'000;
+  // Limits on what one request may cost (README "Limits and bad input");
+  // each refusal is an error that says which limit, and a counter.
+  // Find: bytes of records per page (then the page ends truncated).
+  size_t max_response_bytes = size_t{32} << 20;
+  // Stats and Queue: records scanned at most ("query.scan_budget_exceeded").
+  uint64_t report_scan_budget = 50'000'000;
+  // Find, Trace, Stats, Queue: wall time at most ("query.deadline_exceeded").
+  int64_t deadline_ms = 30'000;
+  // Find, Trace, Stats, Queue, Backup, Ingest running at once at most
+  // (Status always answers; Tail has TailHub's own cap): "query.busy".
+  size_t max_concurrent = 16;
+  // Ingest: lines per request at most ("ingest.refused_too_many_lines").
+  size_t max_ingest_lines = 10000;
+  // Who may call what (access.h); nullptr = authentication off, every
+  // caller is admin. Must outlive the service.
+  const Access* access = nullptr;
   // Where Tail subscribes to freshly stored records; nullptr = Tail answers
   // UNAVAILABLE. Must outlive the service.
   TailHub* tail_hub = nullptr;
@@ -90,7 +110,16 @@ class QueryService final : public v1::Query::Service {
                       v1::BackupResponse* resp) override;
 
  private:
+  // The caller of `ctx` if it may call `method` (access.h), and, for every
+  // method but Status and Tail, a slot among max_concurrent (held by *slot
+  // until it is destroyed).
+  grpc::Status Authorize(const grpc::ServerContext* ctx, Method method, Caller* caller,
+                         std::shared_ptr<void>* slot = nullptr) const;
+  // The absolute deadline of a request started now (deadline_ms).
+  std::chrono::steady_clock::time_point Deadline() const;
+
   QueryServiceOptions options_;
+  mutable std::atomic<size_t> in_flight_{0};
 };
 
 }  // namespace mlq

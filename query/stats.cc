@@ -18,6 +18,9 @@ constexpr uint32_t kMaxTop = 1000;
 
 grpc::Status QueryService::Stats(grpc::ServerContext* ctx, const v1::StatsRequest* req,
                                  v1::StatsResponse* resp) {
+  Caller caller;
+  std::shared_ptr<void> slot;
+  if (grpc::Status st = Authorize(ctx, Method::kStats, &caller, &slot); !st.ok()) return st;
   const int64_t now = NowUs();
   StatsOptions o;
   // The range used is reported back: until defaults to now, since to a day before until.
@@ -29,7 +32,9 @@ grpc::Status QueryService::Stats(grpc::ServerContext* ctx, const v1::StatsReques
   o.host = req->host();
   o.top = req->top() == 0 ? kDefaultTop : std::min(req->top(), kMaxTop);
   StatsBuilder builder(o);
-  const grpc::Status scanned = ScanInto(*options_.store, ctx, o.since_us, o.until_us, &builder);
+  const grpc::Status scanned = ScanInto(
+      *options_.store, ctx, o.since_us, o.until_us, &builder,
+      {"stats", options_.report_scan_budget, Deadline(), options_.deadline_ms, options_.counters});
   if (!scanned.ok()) return scanned;
   *resp = builder.Finish();
   // Fields copied from lines that are not UTF-8 would break the client.

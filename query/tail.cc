@@ -15,6 +15,7 @@
 // "mlq-tail-dropped: <count>".
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <unordered_set>
 
@@ -34,6 +35,11 @@ constexpr size_t kMaxResponseBytes = 1 << 20;
 
 grpc::Status QueryService::Tail(grpc::ServerContext* ctx, const v1::TailRequest* req,
                                 grpc::ServerWriter<v1::TailResponse>* writer) {
+  Caller caller;
+  if (grpc::Status st = Authorize(ctx, Method::kTail, &caller); !st.ok()) return st;
+  // A limited reader's lines are chosen here, on this handler's thread.
+  std::optional<DomainView> view;
+  if (caller.limited()) view.emplace(options_.store, caller.domains, 10000);
   TailHub* hub = options_.tail_hub;
   if (hub == nullptr) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "tail is not enabled on this server");
@@ -61,6 +67,7 @@ grpc::Status QueryService::Tail(grpc::ServerContext* ctx, const v1::TailRequest*
     return ok;
   };
   auto add = [&](const StoredRecord& sr) -> bool {
+    if (view && !view->Visible(sr.record)) return true;
     v1::Record* r = resp.add_records();
     RecordToProto(sr.key, sr.record, r);
     resp_bytes += r->ByteSizeLong();

@@ -6,8 +6,11 @@
 
 namespace mlq {
 
-grpc::Status QueryService::Trace(grpc::ServerContext*, const v1::TraceRequest* req,
+grpc::Status QueryService::Trace(grpc::ServerContext* ctx, const v1::TraceRequest* req,
                                  v1::TraceResponse* resp) {
+  Caller caller;
+  std::shared_ptr<void> slot;
+  if (grpc::Status st = Authorize(ctx, Method::kTrace, &caller, &slot); !st.ok()) return st;
   TraceStart start;
   start.message_id = req->message_id();
   start.queue_id = req->queue_id();
@@ -31,6 +34,10 @@ grpc::Status QueryService::Trace(grpc::ServerContext*, const v1::TraceRequest* r
   }
   absl::StatusOr<std::vector<MessageTraceResult>> traces = Tracer(options_.store).Trace(start);
   if (!traces.ok()) return ToGrpc(traces.status());
+  if (caller.limited()) {
+    const DomainView view(options_.store, caller.domains);
+    std::erase_if(*traces, [&](MessageTraceResult& t) { return !view.Redact(&t); });
+  }
   for (const MessageTraceResult& t : *traces) {
     v1::MessageTrace* mt = resp->add_traces();
     for (const auto& id : t.message_ids) mt->add_message_ids(id);
