@@ -36,6 +36,9 @@ int64_t Width(int64_t lo, int64_t hi) {
 
 // Collects one page from candidates visited in order (see finder.h for the
 // budget and lookahead rules).
+// What a record costs in a response besides its raw line (parsed fields).
+constexpr size_t kRecordOverhead = 512;
+
 class PageCollector {
  public:
   PageCollector(const RecordFilter& filter, const FindPageOptions& options)
@@ -48,14 +51,16 @@ class PageCollector {
       return false;
     }
     if (filter_.Matches(rec)) {
-      if (page_.records.size() >= options_.limit) {
+      if (Full()) {
         more_ = true;  // not consumed: the next page starts with it
         return false;
       }
       page_.records.push_back(StoredRecord{std::string(key), rec});
+      // A response carries the raw line and its MSG part (about the same again).
+      bytes_ += 2 * rec.raw.size() + kRecordOverhead;
     }
     last_.assign(key.data(), key.size());
-    if (page_.records.size() >= options_.limit && after_full_++ >= options_.lookahead) {
+    if (Full() && after_full_++ >= options_.lookahead) {
       stopped_ = true;
       return false;
     }
@@ -64,6 +69,11 @@ class PageCollector {
       return false;
     }
     return true;
+  }
+
+  // The page holds `limit` records or `max_bytes` of them.
+  bool Full() const {
+    return page_.records.size() >= options_.limit || bytes_ >= options_.max_bytes;
   }
 
   absl::StatusOr<FindPage> Finish(bool used_index) {
@@ -82,6 +92,7 @@ class PageCollector {
   FindPage page_;
   std::string last_;  // the last consumed (returned or rejected) key
   uint64_t after_full_ = 0;
+  size_t bytes_ = 0;  // of the records in the page
   bool more_ = false;
   bool stopped_ = false;
   bool cancelled_ = false;

@@ -42,6 +42,10 @@ struct FindPageOptions {
   std::string resume_after;  // primary key: continue strictly after it ("" = from the start)
   uint64_t scan_budget = 2'000'000;  // records examined per page, at most
   uint64_t lookahead = 10'000;       // records examined after the page is full, at most
+  // Bytes of matching records (their raw lines plus a fixed overhead each)
+  // a page holds at most: a page of long lines ends early, truncated, with
+  // at least one record.
+  size_t max_bytes = size_t{32} << 20;
   // Polled now and then; when it returns true the search stops with
   // absl::CancelledError. May be empty.
   std::function<bool()> cancelled;

@@ -36,4 +36,14 @@ int64_t NowUs() {
       .count();
 }
 
+grpc::Status DeadlineExceeded(Counters* counters, std::string_view what, int64_t deadline_ms) {
+  if (counters != nullptr) {
+    counters->Get("query.deadline_exceeded").fetch_add(1, std::memory_order_relaxed);
+  }
+  return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                      std::string(what) + " took longer than mlqd allows (" +
+                          std::to_string(deadline_ms / 1000) +
+                          " s, --query-deadline); give a shorter time range or more filters");
+}
+
 }  // namespace mlq

@@ -18,7 +18,14 @@ bool TailHub::Subscription::Next(std::chrono::milliseconds timeout, size_t max,
 }
 
 TailHub::TailHub(Counters* counters, TailHubOptions options)
-    : options_(options), dropped_(counters->Get("tail.dropped")) {}
+    : options_(options), dropped_(counters->Get("tail.dropped")) {
+  fan_out_ = std::thread([this] { FanOutLoop(); });
+}
+
+TailHub::~TailHub() {
+  Close();
+  if (fan_out_.joinable()) fan_out_.join();
+}
 
 std::shared_ptr<TailHub::Subscription> TailHub::Subscribe(RecordFilter filter) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -37,19 +44,66 @@ void TailHub::Unsubscribe(const std::shared_ptr<Subscription>& sub) {
 
 void TailHub::Publish(const std::vector<LogRecord>& records, const std::vector<std::string>& keys) {
   if (count_.load(std::memory_order_relaxed) == 0) return;  // the common case: nobody tails
+  const size_t n = std::min(records.size(), keys.size());
+  Batch batch;
+  batch.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    batch.push_back(std::make_shared<const StoredRecord>(StoredRecord{keys[i], records[i]}));
+  }
+  uint64_t dropped = 0;
+  {
+    std::lock_guard<std::mutex> lock(fan_mu_);
+    if (stop_) return;
+    pending_records_ += batch.size();
+    pending_.push_back(std::move(batch));
+    // The fan-out thread is behind: the oldest commits go, for everyone.
+    while (pending_records_ > options_.max_pending_records && pending_.size() > 1) {
+      dropped += pending_.front().size();
+      pending_records_ -= pending_.front().size();
+      pending_.pop_front();
+    }
+  }
+  fan_cv_.notify_one();
+  if (dropped != 0) {
+    dropped_.fetch_add(dropped, std::memory_order_relaxed);
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const std::shared_ptr<Subscription>& sub : subs_) {
+      sub->dropped_.fetch_add(dropped, std::memory_order_relaxed);
+    }
+  }
+}
+
+void TailHub::FanOutLoop() {
+  for (;;) {
+    Batch batch;
+    {
+      std::unique_lock<std::mutex> lock(fan_mu_);
+      busy_ = false;
+      fan_cv_.notify_all();  // Drain() waiters
+      fan_cv_.wait(lock, [this] { return stop_ || !pending_.empty(); });
+      if (stop_) return;
+      batch = std::move(pending_.front());
+      pending_.pop_front();
+      pending_records_ -= batch.size();
+      busy_ = true;
+    }
+    FanOut(batch);
+  }
+}
+
+void TailHub::Drain() {
+  std::unique_lock<std::mutex> lock(fan_mu_);
+  fan_cv_.wait(lock, [this] { return stop_ || (pending_.empty() && !busy_); });
+}
+
+void TailHub::FanOut(const Batch& batch) {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_ || subs_.empty()) return;
-  const size_t n = std::min(records.size(), keys.size());
-  // One shared copy per record that anybody wants, made on first match.
-  std::vector<std::shared_ptr<const StoredRecord>> shared(n);
   std::vector<std::shared_ptr<const StoredRecord>> matched;
   for (const std::shared_ptr<Subscription>& sub : subs_) {
     matched.clear();
-    for (size_t i = 0; i < n; ++i) {
-      if (!sub->filter_.Matches(records[i])) continue;
-      if (!shared[i])
-        shared[i] = std::make_shared<const StoredRecord>(StoredRecord{keys[i], records[i]});
-      matched.push_back(shared[i]);
+    for (const std::shared_ptr<const StoredRecord>& r : batch) {
+      if (sub->filter_.Matches(r->record)) matched.push_back(r);
     }
     if (matched.empty()) continue;
     uint64_t dropped = 0;
@@ -70,6 +124,13 @@ void TailHub::Publish(const std::vector<LogRecord>& records, const std::vector<s
 }
 
 void TailHub::Close() {
+  {
+    std::lock_guard<std::mutex> lock(fan_mu_);
+    stop_ = true;
+    pending_.clear();
+    pending_records_ = 0;
+  }
+  fan_cv_.notify_all();
   std::lock_guard<std::mutex> lock(mu_);
   closed_ = true;
   for (const std::shared_ptr<Subscription>& sub : subs_) {

@@ -1,10 +1,16 @@
 // Fan-out of freshly stored records to Tail streams.
 //
 // The writer calls Publish() on its thread after every commit (wire it with
-// Writer::SetStoredCallback). Publish only tests each record against each
-// subscriber's filter and appends shared pointers to per-subscriber queues:
-// it never waits for a client. Each Tail handler owns a Subscription and
-// drains it with Next().
+// Writer::SetStoredCallback). Publish only copies the records (while anybody
+// tails) and hands them to the hub's own fan-out thread, which tests each
+// against each subscriber's filter (a text filter is a substring search over
+// the whole line: never on the writer's thread) and appends shared pointers
+// to per-subscriber queues. Nothing waits for a client. Each Tail handler
+// owns a Subscription and drains it with Next().
+//
+// The fan-out thread falling behind: at most max_pending_records wait for
+// it; beyond that the oldest waiting commits are dropped for every
+// subscriber (each subscription's dropped() and "tail.dropped" count them).
 //
 // Slow subscribers: a subscription queues at most max_queued_records; when
 // a commit would exceed that, its oldest queued records are dropped, the
@@ -27,6 +33,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "query/filter.h"
@@ -36,8 +43,9 @@
 namespace mlq {
 
 struct TailHubOptions {
-  size_t max_queued_records = 10000;  // per subscription; older ones are dropped beyond it
-  size_t max_subscribers = 256;       // Subscribe() refuses more
+  size_t max_queued_records = 10000;   // per subscription; older ones are dropped beyond it
+  size_t max_subscribers = 256;        // Subscribe() refuses more
+  size_t max_pending_records = 50000;  // waiting for the fan-out thread
 };
 
 class TailHub {
@@ -67,7 +75,9 @@ class TailHub {
     std::atomic<uint64_t> dropped_{0};
   };
 
+  // Starts the fan-out thread; Close() (or the destructor) stops it.
   explicit TailHub(Counters* counters, TailHubOptions options = {});
+  ~TailHub();
   TailHub(const TailHub&) = delete;
   TailHub& operator=(const TailHub&) = delete;
 
@@ -86,13 +96,29 @@ class TailHub {
 
   size_t subscribers() const;
 
+  // Waits until everything published so far has reached the subscriptions
+  // (for tests).
+  void Drain();
+
  private:
+  using Batch = std::vector<std::shared_ptr<const StoredRecord>>;
+  void FanOutLoop();
+  void FanOut(const Batch& batch);
+
   const TailHubOptions options_;
   Counters::Counter& dropped_;
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<Subscription>> subs_;
   std::atomic<size_t> count_{0};  // subs_.size(), read without the lock
   bool closed_ = false;
+  // Commits waiting for the fan-out thread.
+  std::mutex fan_mu_;
+  std::condition_variable fan_cv_;
+  std::deque<Batch> pending_;
+  size_t pending_records_ = 0;
+  bool busy_ = false;  // the thread is fanning a batch out
+  bool stop_ = false;
+  std::thread fan_out_;
 };
 
 }  // namespace mlq

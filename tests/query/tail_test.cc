@@ -313,6 +313,7 @@ TEST(TailHubTest, OverflowDropsTheOldestAndCounts) {
     keys.push_back("k" + std::to_string(i));
   }
   hub.Publish(recs, keys);
+  hub.Drain();  // the fan-out thread has filled the queues
   std::vector<std::shared_ptr<const StoredRecord>> out;
   ASSERT_TRUE(sub->Next(milliseconds(0), 100, &out));
   ASSERT_EQ(out.size(), 4u);
