@@ -7,6 +7,24 @@
 
 namespace mlq {
 
+bool IsLoopbackHost(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host == "localhost" || host == "::1" || host == "ip6-localhost") return true;
+  if (!host.starts_with("127.")) return false;
+  // 127.a.b.c with digits only: 127.evil.example.com is a name, not loopback.
+  int dots = 0;
+  for (char ch : host) {
+    if (ch == '.') {
+      ++dots;
+    } else if (ch < '0' || ch > '9') {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
 absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
   DaemonConfig c;
   CLI::App app{"mlqd: receives mail-server syslog, indexes it, answers mlq over gRPC"};
@@ -32,6 +50,38 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--grpc", c.grpc, "gRPC query service, ADDR:PORT (port 0 = any)")
       ->capture_default_str();
+  app.add_option("--grpc-tls-cert", c.grpc_tls_cert, "PEM certificate (chain): gRPC over TLS");
+  app.add_option("--grpc-tls-key", c.grpc_tls_key, "PEM private key of --grpc-tls-cert");
+  app.add_option("--grpc-client-ca", c.grpc_client_ca,
+                 "PEM CA file: gRPC clients must present a certificate signed by it");
+  app.add_option("--grpc-tokens", c.grpc_tokens,
+                 "token file (`mlq token create`): every gRPC call needs a token; re-read on "
+                 "SIGHUP");
+  app.add_flag("--grpc-insecure", c.grpc_insecure,
+               "allow gRPC on a non-loopback address without TLS and tokens");
+  app.add_option("--user", c.user, "after binding the ports, run as this user (when root)");
+  app.add_option("--query-deadline", c.query_deadline_s,
+                 "seconds a find, trace, stats or queue request may take")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--max-scan", c.max_scan, "lines a stats or queue request may read")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1000}, uint64_t{1} << 40));
+  app.add_option("--max-queries", c.max_queries,
+                 "find/trace/stats/queue/backup/import requests served at once")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1024}));
+  app.add_option("--max-page-bytes", c.max_page_bytes,
+                 "bytes of lines in one find page (a fuller page ends early, with a token)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1} << 16, size_t{1} << 30));
+  app.add_option("--max-ingest-lines", c.max_ingest_lines, "lines in one Ingest (import) request")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1000000}));
+  app.add_option("--max-ingest-bytes", c.max_ingest_bytes,
+                 "bytes of one gRPC request (an Ingest message of lines)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{4} << 20, size_t{1} << 30));
   app.add_option("--max-message", c.max_message, "longest syslog message kept, in bytes")
       ->capture_default_str()
       ->check(CLI::Range(size_t{480}, size_t{16} << 20));
@@ -111,6 +161,21 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
   if (c.max_disk_bytes != 0 && c.max_disk_bytes < (uint64_t{1} << 30)) {
     return absl::InvalidArgumentError(
         "--max-disk: at least 1G (RocksDB's write buffers alone take up to ~200 MiB)");
+  }
+  if (c.grpc_tls_cert.empty() != c.grpc_tls_key.empty()) {
+    return absl::InvalidArgumentError("--grpc-tls-cert and --grpc-tls-key go together");
+  }
+  if (!c.grpc_client_ca.empty() && c.grpc_tls_cert.empty()) {
+    return absl::InvalidArgumentError("--grpc-client-ca needs --grpc-tls-cert and --grpc-tls-key");
+  }
+  const std::string grpc_host = c.grpc.substr(0, c.grpc.rfind(':'));
+  if (!IsLoopbackHost(grpc_host) && !c.grpc_insecure &&
+      (c.grpc_tls_cert.empty() || c.grpc_tokens.empty())) {
+    return absl::InvalidArgumentError(
+        "refusing to serve gRPC on " + c.grpc +
+        " without TLS and tokens: anyone who reaches it could read every mail log line and "
+        "write forged ones. Give --grpc-tls-cert, --grpc-tls-key and --grpc-tokens (see README, "
+        "\"Security\"), or --grpc-insecure to serve it unprotected anyway");
   }
   if (absl::StatusOr<AllowList> allow = AllowList::Parse(c.allow); !allow.ok()) {
     return allow.status();

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -23,6 +24,22 @@ struct DaemonConfig {
   std::string tls_key;                      // PEM private key
   std::string tls_client_ca;                // require client certificates signed by it
   std::string grpc = "127.0.0.1:7600";
+  // The query API's protection (README "Security"): TLS, mutual TLS, and the
+  // token file (base/token_file.h). Without TLS and tokens mlqd serves gRPC
+  // only on a loopback address, unless grpc_insecure says otherwise.
+  std::string grpc_tls_cert;
+  std::string grpc_tls_key;
+  std::string grpc_client_ca;
+  std::string grpc_tokens;
+  bool grpc_insecure = false;
+  std::string user;  // drop to this user after binding the ports ("" = stay)
+  // What one query or import request may cost (query/service.h).
+  int query_deadline_s = 30;
+  uint64_t max_scan = 50'000'000;
+  size_t max_queries = 16;
+  size_t max_page_bytes = size_t{32} << 20;
+  size_t max_ingest_lines = 10000;
+  size_t max_ingest_bytes = size_t{8} << 20;
   int idle_timeout_s = 600;  // close silent TCP/TLS connections
   size_t max_message = 64 * 1024;
   size_t max_connections = 4096;
@@ -49,6 +66,10 @@ struct DaemonConfig {
   uint64_t max_disk_bytes = 0;
   uint64_t disk_reserve_bytes = 0;
 };
+
+// True for 127.0.0.0/8, ::1 and "localhost" (the host part of ADDR:PORT,
+// brackets allowed).
+bool IsLoopbackHost(std::string_view host);
 
 // Parses argv. Returns the config, or an error whose message is what to
 // print; a help request yields kCancelled with the help text as message.

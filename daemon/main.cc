@@ -3,9 +3,7 @@
 // already received is stored, the WAL is synced. SIGHUP re-reads the config
 // file and flags and applies what can change while running: TLS
 // certificates and retention; it never stops mlqd.
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -18,6 +16,8 @@
 #include <vector>
 
 #include "daemon/config.h"
+#include "daemon/grpc_server.h"
+#include "daemon/privileges.h"
 #include "query/service.h"
 #include "receiver/intake/line_parser.h"
 #include "receiver/intake/listeners.h"
@@ -86,6 +86,12 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const int64_t started_us = mlq::NowMicros();
+  absl::StatusOr<std::string> dir_warning = mlq::PrepareDataDir(config.data_dir);
+  if (!dir_warning.ok()) {
+    Log(std::string(dir_warning.status().message()));
+    return 1;
+  }
+  if (!dir_warning->empty()) Log("WARNING: " + *dir_warning);
   auto store_or = mlq::Store::Open({.path = config.data_dir,
                                     .sync_writes = config.sync_writes,
                                     .reserve_bytes = config.disk_reserve_bytes});
@@ -163,7 +169,14 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
 
   std::vector<std::pair<std::string, std::string>> bound = listeners.Bound();
   if (relp) bound.emplace_back("relp", relp->Bound());  // RELP listener
+  mlq::Access access(&counters);
+  absl::StatusOr<std::string> tokens = mlq::LoadTokens(config, &access);
+  if (!tokens.ok()) {
+    Log(std::string(tokens.status().message()));
+    return 1;
+  }
   mlq::QueryServiceOptions qopts;
+  qopts.access = &access;
   qopts.store = store.get();
   qopts.counters = &counters;
   qopts.sink = &writer;
@@ -183,23 +196,29 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   qopts.listeners = [&bound] { return bound; };
   qopts.started_us = started_us;
   qopts.tail_hub = &tail_hub;
+  qopts.deadline_ms = int64_t{config.query_deadline_s} * 1000;
+  qopts.report_scan_budget = config.max_scan;
+  qopts.max_concurrent = config.max_queries;
+  qopts.max_response_bytes = config.max_page_bytes;
+  qopts.max_ingest_lines = config.max_ingest_lines;
   mlq::QueryService service(qopts);
 
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  int grpc_port = 0;
-  builder.AddListeningPort(config.grpc, grpc::InsecureServerCredentials(), &grpc_port);
-  builder.RegisterService(&service);
-  builder.SetMaxReceiveMessageSize(64 << 20);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || grpc_port == 0) {
-    Log("cannot listen for gRPC on " + config.grpc);
+  absl::StatusOr<mlq::GrpcServer> grpc_server = mlq::StartGrpcServer(config, &service);
+  if (!grpc_server.ok()) {
+    Log(std::string(grpc_server.status().message()));
     return 1;
   }
-  std::string grpc_addr =
-      config.grpc.substr(0, config.grpc.rfind(':')) + ":" + std::to_string(grpc_port);
-  bound.emplace_back("grpc", grpc_addr);
+  std::unique_ptr<grpc::Server> server = std::move(grpc_server->server);
+  bound.emplace_back("grpc", grpc_server->address);
+  Log(std::string("gRPC: ") + (config.grpc_tls_cert.empty() ? "plain" : "TLS") +
+      (config.grpc_client_ca.empty() ? "" : " with client certificates") + "; tokens " + *tokens);
+  // Every port is bound: root is no longer needed.
+  absl::StatusOr<std::string> dropped = mlq::DropPrivileges(config.user, config.data_dir);
+  if (!dropped.ok()) {
+    Log(std::string(dropped.status().message()));
+    return 1;
+  }
+  if (!dropped->empty()) Log(*dropped);
   for (const auto& [transport, address] : bound) Log("listening " + transport + " " + address);
   Log("ready");
 
@@ -209,9 +228,16 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   for (;;) {
     sigwait(&signals, &sig);
     if (sig != SIGHUP) break;
-    Reload(argc, argv, &retention, [&](const mlq::DaemonConfig&) {
+    Reload(argc, argv, &retention, [&](const mlq::DaemonConfig& fresh) {
       // The certificate files named at start, re-read (renewed in place).
       std::vector<std::string> done;
+      if (fresh.grpc_tokens != config.grpc_tokens) {
+        done.push_back("--grpc-tokens changed: restart mlqd to switch token files");
+      } else if (!config.grpc_tokens.empty()) {
+        absl::StatusOr<std::string> t = mlq::LoadTokens(config, &access);
+        done.push_back(t.ok() ? "tokens: " + *t
+                              : "tokens kept: " + std::string(t.status().message()));
+      }
       if (!config.syslog_tls.empty()) {
         absl::Status st = listeners.ReloadTls();
         done.push_back(st.ok() ? "tls certificates reloaded"
