@@ -49,5 +49,6 @@ Command AddTailCommand(CLI::App& app, GlobalOptions& globals);
 Command AddStatsCommand(CLI::App& app, GlobalOptions& globals);
 Command AddQueueCommand(CLI::App& app, GlobalOptions& globals);
 Command AddBackupCommand(CLI::App& app, GlobalOptions& globals);
+Command AddTokenCommand(CLI::App& app, GlobalOptions& globals);
 
 }  // namespace mlq::cli

@@ -65,12 +65,13 @@ int RunFind(const FindOptions& o, const GlobalOptions& g) {
   request.set_newest_first(o.newest_first);
   request.set_page_token(o.page);
 
-  auto stub = NewQueryStub(g.server);
+  auto stub = NewQueryStub(g);
   uint64_t shown = 0;
   bool header_shown = false;
   for (;;) {
     grpc::ClientContext context;
     SetTimeout(&context, g.timeout_s);
+    AddCredentials(&context, g);
     mlq::v1::FindResponse response;
     const grpc::Status status = stub->Find(&context, request, &response);
     if (!status.ok()) return ReportRpcError(status, g);

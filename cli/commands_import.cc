@@ -45,6 +45,7 @@ struct ImportOptions {
   uint32_t show_unknown = 0;
   bool keep_order = false;
   bool no_progress = false;
+  std::string token;  // the global --token, sent with each file's stream
 };
 
 constexpr size_t kSampleLines = 64;
@@ -70,6 +71,7 @@ class FileSender {
   grpc::Status Send(LineReader& reader, std::vector<std::string> head, uint64_t work,
                     uint32_t samples, mlq::v1::IngestResponse* response, std::string* read_error) {
     grpc::ClientContext context;
+    if (!o_.token.empty()) context.AddMetadata("authorization", "Bearer " + o_.token);
     std::unique_ptr<grpc::ClientWriter<mlq::v1::IngestRequest>> writer =
         stub_->Ingest(&context, response);
     mlq::v1::IngestRequest options;
@@ -165,14 +167,15 @@ void WarnHostless(const ImportFile& f, const ImportOptions& o) {
              " log lines name no host; they are stored without one (give --host)");
 }
 
-int RunImport(const ImportOptions& o, const GlobalOptions& g) {
+int RunImport(ImportOptions o, const GlobalOptions& g) {
+  o.token = g.token;
   std::vector<ImportFile> files;
   if (!PlanImport(o, &files)) return kExitError;
   const std::set<std::string> explicit_paths(o.files.begin(), o.files.end());
 
   // The streams have no deadline (an import may take long), so make sure
   // first that something answers at all.
-  std::shared_ptr<grpc::Channel> channel = NewChannel(g.server);
+  std::shared_ptr<grpc::Channel> channel = NewChannel(g);
   if (!WaitForConnection(*channel, g.timeout_s)) {
     return ReportRpcError(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), g);
   }

@@ -52,12 +52,13 @@ int RunTail(const TailOptions& o, const GlobalOptions& g) {
   ApplyFilterFlags(o.filters, request.mutable_filter());
   request.set_last(o.lines);
 
-  std::shared_ptr<grpc::Channel> channel = NewChannel(g.server);
+  std::shared_ptr<grpc::Channel> channel = NewChannel(g);
   if (!WaitForConnection(*channel, g.timeout_s)) {
     return ReportRpcError(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), g);
   }
   auto stub = mlq::v1::Query::NewStub(channel);
   grpc::ClientContext context;  // no deadline: it runs until interrupted
+  AddCredentials(&context, g);
 
   if (pipe(g_signal_pipe) != 0) {
     std::perror("mlq: pipe");

@@ -56,12 +56,21 @@ int main(int argc, char** argv) {
           "SECONDS"))
       ->capture_default_str();
   app.add_flag("--json", globals.json, "Machine-readable output (one JSON object per line)");
+  app.add_option("--token", globals.token, "Bearer token for mlqd (from `mlq token create`)")
+      ->envname("MLQ_TOKEN");
+  app.add_option("--ca", globals.ca, "PEM CA that signed mlqd's certificate: speak TLS")
+      ->envname("MLQ_CA");
+  app.add_flag("--tls", globals.tls, "Speak TLS, trusting the system's CAs");
+  app.add_option("--cert", globals.cert, "PEM client certificate (mlqd --grpc-client-ca)")
+      ->envname("MLQ_CERT");
+  app.add_option("--key", globals.key, "PEM private key of --cert")->envname("MLQ_KEY");
 
   const std::vector<mlq::cli::Command> commands = {
       mlq::cli::AddFindCommand(app, globals),   mlq::cli::AddTraceCommand(app, globals),
       mlq::cli::AddTailCommand(app, globals),   mlq::cli::AddStatsCommand(app, globals),
       mlq::cli::AddQueueCommand(app, globals),  mlq::cli::AddStatusCommand(app, globals),
       mlq::cli::AddImportCommand(app, globals), mlq::cli::AddBackupCommand(app, globals),
+      mlq::cli::AddTokenCommand(app, globals),
   };
 
   try {
@@ -69,6 +78,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help and --version exit 0; every real parse error is a usage error.
     return app.exit(e) == 0 ? kExitOk : kExitError;
+  }
+  if (globals.cert.empty() != globals.key.empty()) {
+    std::fprintf(stderr, "mlq: --cert and --key go together\n");
+    return kExitError;
   }
   if (globals.server.empty()) {
     std::fprintf(stderr, "mlq: --server must not be empty\n");

@@ -17,6 +17,11 @@ struct GlobalOptions {
   bool utc = false;                     // --utc: show and read times in UTC
   double timeout_s = 10;                // --timeout: deadline of one request
   bool json = false;                    // --json: machine-readable output
+  std::string token;                    // --token, or $MLQ_TOKEN: bearer token for mlqd
+  std::string ca;                       // --ca, or $MLQ_CA: PEM CA; speaks TLS when set
+  bool tls = false;                     // --tls: TLS with the system's CAs
+  std::string cert;                     // --cert/--key: client certificate (mutual TLS)
+  std::string key;
 };
 
 }  // namespace mlq::cli

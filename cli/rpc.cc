@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 
 #include "cli/format.h"
@@ -16,6 +17,15 @@ std::string OneLine(std::string s) {
     if (c == '\n' || c == '\r') c = ' ';
   }
   return SanitizeForTerminal(s);
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream text;
+  text << in.rdbuf();
+  *out = text.str();
+  return true;
 }
 
 std::string Seconds(double s) {
@@ -55,15 +65,37 @@ const char* CodeName(grpc::StatusCode code) {
 
 }  // namespace
 
-std::shared_ptr<grpc::Channel> NewChannel(const std::string& server) {
+std::shared_ptr<grpc::Channel> NewChannel(const GlobalOptions& options) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);  // a Find of many long lines can exceed 4 MiB
   args.SetMaxSendMessageSize(-1);
-  return grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+  if (options.tls || !options.ca.empty() || !options.cert.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    std::string error;
+    if (!options.ca.empty() && !ReadFile(options.ca, &ssl.pem_root_certs)) {
+      error = "cannot read --ca file " + options.ca;
+    }
+    if (!options.cert.empty() && (!ReadFile(options.cert, &ssl.pem_cert_chain) ||
+                                  !ReadFile(options.key, &ssl.pem_private_key))) {
+      error = "cannot read --cert/--key " + options.cert + " " + options.key;
+    }
+    if (!error.empty()) {
+      // A channel that fails every call with the reason.
+      return grpc::CreateCustomChannel("unix:/nonexistent/" + error,
+                                       grpc::InsecureChannelCredentials(), args);
+    }
+    creds = grpc::SslCredentials(ssl);
+  }
+  return grpc::CreateCustomChannel(options.server, creds, args);
 }
 
-std::unique_ptr<mlq::v1::Query::Stub> NewQueryStub(const std::string& server) {
-  return mlq::v1::Query::NewStub(NewChannel(server));
+std::unique_ptr<mlq::v1::Query::Stub> NewQueryStub(const GlobalOptions& options) {
+  return mlq::v1::Query::NewStub(NewChannel(options));
+}
+
+void AddCredentials(grpc::ClientContext* context, const GlobalOptions& options) {
+  if (!options.token.empty()) context->AddMetadata("authorization", "Bearer " + options.token);
 }
 
 bool WaitForConnection(grpc::Channel& channel, double timeout_s) {
@@ -96,6 +128,10 @@ std::string RpcErrorMessage(const grpc::Status& status, const GlobalOptions& opt
              " (see --timeout)";
     case grpc::StatusCode::INVALID_ARGUMENT:
       return "mlqd rejected the request: " + msg;
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "mlqd at " + server + " did not accept the token: " + msg;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "mlqd at " + server + " refused: " + msg;
     case grpc::StatusCode::UNIMPLEMENTED:
       return "mlqd at " + server + " does not support this request (is it older than mlq?): " + msg;
     default:

@@ -11,13 +11,19 @@
 
 namespace mlq::cli {
 
-// An insecure channel to mlqd at `server` ("host:port") that accepts
-// responses of any size. Never blocks: the connection is made by the first
-// call (or by WaitForConnection).
-std::shared_ptr<grpc::Channel> NewChannel(const std::string& server);
+// A channel to mlqd at options.server ("host:port") that accepts responses
+// of any size: TLS when options.ca or options.tls is set (with the client
+// certificate options.cert/key when given), plain otherwise. A CA or
+// certificate file that cannot be read yields a channel whose calls fail
+// with that reason. Never blocks: the connection is made by the first call
+// (or by WaitForConnection).
+std::shared_ptr<grpc::Channel> NewChannel(const GlobalOptions& options);
 
-// A stub for the Query service over NewChannel(server).
-std::unique_ptr<mlq::v1::Query::Stub> NewQueryStub(const std::string& server);
+// A stub for the Query service over NewChannel(options).
+std::unique_ptr<mlq::v1::Query::Stub> NewQueryStub(const GlobalOptions& options);
+
+// Adds the bearer token of options.token (if any) to `context`.
+void AddCredentials(grpc::ClientContext* context, const GlobalOptions& options);
 
 // Connects `channel` and waits up to timeout_s seconds for the outcome.
 // Returns true once it is ready or has failed (a fail-fast call then reports
@@ -36,9 +42,10 @@ grpc::Status CallQuery(const GlobalOptions& options,
                        grpc::Status (mlq::v1::Query::Stub::*method)(grpc::ClientContext*,
                                                                     const Request&, Response*),
                        const Request& request, Response* response) {
-  auto stub = NewQueryStub(options.server);
+  auto stub = NewQueryStub(options);
   grpc::ClientContext context;
   SetTimeout(&context, options.timeout_s);
+  AddCredentials(&context, options);
   return (stub.get()->*method)(&context, request, response);
 }
 
