@@ -1,5 +1,6 @@
 #include "harness.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -113,9 +114,13 @@ Daemon::~Daemon() {
 }
 
 bool Daemon::Start() {
-  std::vector<std::string> args = {MLQD_BIN,      "--data",        data_dir_,     "--syslog-udp",
-                                   "127.0.0.1:0", "--syslog-tcp",  "127.0.0.1:0", "--grpc",
-                                   "127.0.0.1:0", "--sync-writes", "false"};
+  std::vector<std::string> args = {MLQD_BIN,      "--data",       data_dir_, "--syslog-udp",
+                                   "127.0.0.1:0", "--syslog-tcp", "127.0.0.1:0", "--sync-writes",
+                                   "false"};
+  // A test may bind gRPC elsewhere (an option may be given only once).
+  if (std::find(extra_args_.begin(), extra_args_.end(), "--grpc") == extra_args_.end()) {
+    args.insert(args.end(), {"--grpc", "127.0.0.1:0"});
+  }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   int err[2];
   if (pipe2(err, O_CLOEXEC)) return false;

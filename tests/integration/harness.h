@@ -40,6 +40,7 @@ class Daemon {
   // Sends `sig`, waits for exit, returns the exit code (or 128+signal).
   int Stop(int sig = 15);
   bool Running();
+  int pid() const { return pid_; }
 
   const std::string& udp() const { return udp_; }  // "127.0.0.1:port"
   const std::string& tcp() const { return tcp_; }
