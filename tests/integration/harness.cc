@@ -1,6 +1,5 @@
 #include "harness.h"
 
-#include <algorithm>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -9,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <cstring>
 
@@ -114,9 +114,9 @@ Daemon::~Daemon() {
 }
 
 bool Daemon::Start() {
-  std::vector<std::string> args = {MLQD_BIN,      "--data",       data_dir_, "--syslog-udp",
-                                   "127.0.0.1:0", "--syslog-tcp", "127.0.0.1:0", "--sync-writes",
-                                   "false"};
+  std::vector<std::string> args = {MLQD_BIN,       "--data",        data_dir_,
+                                   "--syslog-udp", "127.0.0.1:0",   "--syslog-tcp",
+                                   "127.0.0.1:0",  "--sync-writes", "false"};
   // A test may bind gRPC elsewhere (an option may be given only once).
   if (std::find(extra_args_.begin(), extra_args_.end(), "--grpc") == extra_args_.end()) {
     args.insert(args.end(), {"--grpc", "127.0.0.1:0"});

@@ -48,16 +48,9 @@ std::string Traffic() {
          Now5424("postfix/qmgr", "CCCC3: from=<y@else.net>, size=1, nrcpt=1 (queue active)");
 }
 
-class GrpcSecurityTest : public ::testing::Test {
+// The suite's test CA comes from TestCaSuite (senders.h); no parameter is used.
+class GrpcSecurityTest : public TestCaSuite<int> {
  protected:
-  static void SetUpTestSuite() {
-    certs_ = new TempDir();
-    MakeTestCa(certs_->path(), "mlq.example.org", "mail-client");
-  }
-  static void TearDownTestSuite() {
-    delete certs_;
-    certs_ = nullptr;
-  }
   static std::string Cert(const std::string& name) { return certs_->path() + "/" + name; }
 
   // `mlq token create`; returns the printed token.
@@ -83,7 +76,6 @@ class GrpcSecurityTest : public ::testing::Test {
     return RunCommand(argv);
   }
 
-  static inline TempDir* certs_ = nullptr;
 };
 
 TEST_F(GrpcSecurityTest, TlsTokensRolesDomainsAndRevocation) {
