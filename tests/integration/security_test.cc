@@ -75,7 +75,6 @@ class GrpcSecurityTest : public TestCaSuite<int> {
     argv.insert(argv.end(), args.begin(), args.end());
     return RunCommand(argv);
   }
-
 };
 
 TEST_F(GrpcSecurityTest, TlsTokensRolesDomainsAndRevocation) {
