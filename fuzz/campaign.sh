@@ -21,6 +21,10 @@
 #   --fresh      start the corpora from the seeds again and forget earlier
 #                findings (CI)
 #
+# Every run appends one row per target to OUT/ledger.tsv (date, commit,
+# target, execs, CPU s, findings); the script ends with the totals over all
+# runs in that ledger, the campaign's figures for docs/FUZZING.md.
+#
 # Findings (crash-*, leak-*, timeout-*, oom-* inputs) land in
 # OUT/crashes/<target>/; reproduce one with `BUILD/fuzz/<target>_fuzz FILE`.
 # Exit status: 0 when nothing was found, 1 when a target crashed, leaked,
@@ -75,6 +79,7 @@ mkdir -p "$out"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 found=0
 table="| target | execs | execs/s | CPU s | execs/CPU s | crashes | corpus |"
 table+=$'\n'"|---|---:|---:|---:|---:|---:|---:|"
@@ -128,9 +133,18 @@ for t in "${targets[@]}"; do
   size=$( (grep -ho "corp: [0-9]*" "$logs"/fuzz-*.log 2>/dev/null || true) |
     awk '$2 > m { m = $2 } END { print m + 0 }')
   table+=$'\n'"| $t | $execs | $rate | $cpu | $cpu_rate | $new | $size |"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$commit" "$t" "$execs" \
+    "$cpu" "$new" >>"$out/ledger.tsv"
 done
 
 echo
 echo "fuzz campaign $(date -u +%Y-%m-%dT%H:%MZ), ${runs:+$runs runs}${runs:-$seconds s} per target, $jobs job(s):"
 echo "$table"
+echo
+echo "all runs in $out/ledger.tsv:"
+echo "| target | runs | execs | CPU h | execs/CPU s | findings |"
+echo "|---|---:|---:|---:|---:|---:|"
+awk -F'\t' '{ n[$3]++; e[$3] += $4; c[$3] += $5; f[$3] += $6 }
+  END { for (t in n) printf "| %s | %d | %d | %.2f | %d | %d |\n", t, n[t], e[t], c[t] / 3600,
+        (c[t] > 0 ? e[t] / c[t] : 0), f[t] }' "$out/ledger.tsv" | sort
 exit $found
