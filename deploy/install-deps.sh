@@ -12,9 +12,17 @@ build_pkgs=(
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libssl-dev libabsl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libsystemd-dev
 )
+# Packaging (cpack -G DEB, deploy/package): dpkg-shlibdeps from dpkg-dev
+# computes the runtime dependencies, and CPack finds the ELF files with file.
+build_pkgs+=(dpkg-dev file)
 # Real programs the integration tests start: util-linux logger.
 test_pkgs=(bsdutils nlohmann-json3-dev openssl)
+# The package test (tests/package) installs the .deb, whose maintainer
+# scripts need adduser; systemd-analyze (package systemd) verifies the unit;
+# it works without systemd as PID 1.
+test_pkgs+=(adduser systemd)
 # clang-14 with its sanitizer and libFuzzer runtimes (and llvm-symbolizer
 # for readable stacks): deploy/test.sh runs every fuzz target of fuzz/ for a
 # short time. libclang-rt-14-dev is only a recommendation of clang-14, and
