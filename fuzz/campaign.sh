@@ -20,6 +20,8 @@
 #   --no-build   use the binaries as they are
 #   --fresh      start the corpora from the seeds again and forget earlier
 #                findings (CI)
+#   --keep-seeds use OUT/seeds as they are when present (a campaign run in
+#                many slices builds them once)
 #
 # Every run appends one row per target to OUT/ledger.tsv (date, commit,
 # target, execs, CPU s, findings); the script ends with the totals over all
@@ -42,6 +44,7 @@ build=$root/build-fuzz
 out=""
 do_build=1
 fresh=0
+keep_seeds=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --time) seconds=$2; shift 2 ;;
@@ -52,6 +55,7 @@ while [[ $# -gt 0 ]]; do
     --out) out=$(realpath -m "$2"); shift 2 ;;
     --no-build) do_build=0; shift ;;
     --fresh) fresh=1; shift ;;
+    --keep-seeds) keep_seeds=1; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "campaign: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -74,7 +78,9 @@ if [[ $do_build -eq 1 ]]; then
 fi
 
 mkdir -p "$out"
-"$root/fuzz/seeds.sh" "$out/seeds" || exit 2
+if [[ $keep_seeds -eq 0 || ! -d "$out/seeds/config" ]]; then
+  "$root/fuzz/seeds.sh" "$out/seeds" || exit 2
+fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
