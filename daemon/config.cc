@@ -119,7 +119,7 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
   app.add_option("--retention", c.retention,
                  "delete lines older than this: 30d, 12h, 2w (default: keep forever)");
   app.add_option("--max-disk", c.max_disk,
-                 "keep the store below this size, deleting the oldest lines: 200G, 512M");
+                 "keep the store below this size, deleting the oldest lines: 200G, 1G (the least)");
   app.add_option("--disk-reserve", c.disk_reserve,
                  "free disk space below which intake pauses (default: 2 % of the filesystem, "
                  "16M..1G)");
@@ -155,12 +155,15 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
   if (absl::Status st = ParseByteSize(c.disk_reserve, &c.disk_reserve_bytes); !st.ok()) {
     return absl::InvalidArgumentError("--disk-reserve: " + std::string(st.message()));
   }
-  // RocksDB's write buffers, their WAL and the compactions in flight take a
-  // band of about 100-200 MiB whatever the store holds: a smaller limit
-  // could not be kept (docs/PERFORMANCE.md, "Retention, durability and RELP").
+  // Retention keeps the table files under the limit minus a headroom for
+  // what RocksDB adds before deleting frees space: the WAL (256 MiB), one
+  // flush (128 MiB) and one compaction (at least 256 MiB) -- 640 MiB
+  // (store/retention.h, PlanSize). Below 1 GiB too little is left for the
+  // lines themselves for the limit to be held.
   if (c.max_disk_bytes != 0 && c.max_disk_bytes < (uint64_t{1} << 30)) {
     return absl::InvalidArgumentError(
-        "--max-disk: at least 1G (RocksDB's write buffers alone take up to ~200 MiB)");
+        "--max-disk: at least 1G (retention keeps a headroom of about 640 MiB below the limit: "
+        "write-ahead log 256 MiB, one flush 128 MiB, one compaction 256 MiB or more)");
   }
   if (c.grpc_tls_cert.empty() != c.grpc_tls_key.empty()) {
     return absl::InvalidArgumentError("--grpc-tls-cert and --grpc-tls-key go together");
