@@ -21,8 +21,9 @@ build_pkgs+=(dpkg-dev file)
 test_pkgs=(bsdutils nlohmann-json3-dev openssl)
 # The package test (tests/package) installs the .deb, whose maintainer
 # scripts need adduser; systemd-analyze (package systemd) verifies the unit;
-# it works without systemd as PID 1.
-test_pkgs+=(adduser systemd)
+# it works without systemd as PID 1; strace records the system calls mlqd
+# makes, to check them against the unit's SystemCallFilter=.
+test_pkgs+=(adduser systemd strace)
 # clang-14 with its sanitizer and libFuzzer runtimes (and llvm-symbolizer
 # for readable stacks): deploy/test.sh runs every fuzz target of fuzz/ for a
 # short time. libclang-rt-14-dev is only a recommendation of clang-14, and
