@@ -77,6 +77,13 @@ std::string TraceToJson(const mlq::v1::MessageTrace& t, bool utc) {
     Opt(w, "relay", v.relay());
     Opt(w, "where", v.where());
     Opt(w, "step", v.step());
+    Opt(w, "notice", v.notice());
+    Opt(w, "notice_for", v.notice_for());
+    if (!v.expanded_to().empty()) {
+      w.Key("expanded_to").BeginArray();
+      for (const auto& e : v.expanded_to()) w.String(e);
+      w.EndArray();
+    }
     w.Key("time").String(FormatRfc3339(v.time_us(), utc));
     w.Key("explanation").String(v.explanation());
     if (v.has_deciding()) w.Key("line").Number(RecordToJson(v.deciding(), utc));
@@ -100,7 +107,12 @@ std::string TraceToText(const mlq::v1::MessageTrace& t, bool utc) {
   out += "\nRecipients:\n";
   if (t.recipients().empty()) out += "  (none seen)\n";
   for (const auto& v : t.recipients()) {
-    out += "  " + S(v.address());
+    if (!v.notice().empty()) {
+      out += "  notice to the " + S(v.notice()) + " about " + S(v.notice_for()) + ": ";
+      out += v.address().empty() ? std::string("(the sender)") : S(v.address());
+    } else {
+      out += "  " + S(v.address());
+    }
     if (!v.orig_address().empty()) out += " (was " + S(v.orig_address()) + ")";
     out += "  " + S(Upper(v.verdict()));
     if (!v.where().empty()) out += "  " + S(v.where());
@@ -112,6 +124,11 @@ std::string TraceToText(const mlq::v1::MessageTrace& t, bool utc) {
     if (!v.step().empty()) detail += "  by " + S(v.step());
     if (!v.dsn().empty()) detail += "  dsn=" + S(v.dsn());
     out += detail + "\n";
+    if (!v.expanded_to().empty()) {
+      std::string list;
+      for (const auto& e : v.expanded_to()) list += (list.empty() ? "" : ", ") + S(e);
+      out += "    expanded to: " + list + "\n";
+    }
     if (!v.reply().empty()) out += "    reply: " + S(v.reply()) + "\n";
     if (!v.explanation().empty()) out += "    means: " + S(v.explanation()) + "\n";
   }

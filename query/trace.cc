@@ -72,6 +72,9 @@ grpc::Status QueryService::Trace(grpc::ServerContext* ctx, const v1::TraceReques
       v->set_explanation(r.explanation);
       v->set_where(r.where);
       v->set_step(r.step);
+      v->set_notice(r.notice);
+      v->set_notice_for(r.notice_for);
+      for (const auto& e : r.expanded_to) v->add_expanded_to(e);
       RecordToProto(r.deciding.key, r.deciding.record, v->mutable_deciding());
     }
     mt->set_summary(t.summary);

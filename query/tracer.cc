@@ -9,13 +9,13 @@
 
 #include "base/civil_time.h"
 #include "base/scan.h"
+#include "query/alias_verdict.h"
 #include "query/explain.h"
+#include "query/trace_graph.h"
 #include "store/keys.h"
 
 namespace mlq {
 namespace {
-
-using QueueKey = std::pair<std::string, std::string>;  // host, queue ID
 
 constexpr int64_t kHour = 3600LL * 1000000;
 constexpr int64_t kDay = 24 * kHour;
@@ -127,6 +127,7 @@ class Walk {
   void VisitRecord(const StoredRecord& r);
   void VisitMessageId(const std::string& mid);
   void AddOther(const StoredRecord& r);
+  void AttachRejectReport(const StoredRecord& r);
   void AttachSession(const StoredRecord& client_line);
   std::vector<StoredRecord> Lookup(keys::IndexKind kind, const std::string& term,
                                    const std::string& host, int64_t since, int64_t until) const;
@@ -218,9 +219,11 @@ void Walk::VisitRecord(const StoredRecord& r) {
       pending_queues_.emplace_back(QueueKey{host, link.queue_id}, rec.timestamp_us);
       continue;
     }
+    // A day either way: the other host's clock may be minutes off, and its
+    // zone-less RFC 3164 lines may be read in the wrong zone (hours off).
     std::set<std::string> hosts;
     for (const StoredRecord& o : Lookup(keys::IndexKind::kQueueId, link.queue_id, "",
-                                        rec.timestamp_us - kHour, rec.timestamp_us + kDay)) {
+                                        rec.timestamp_us - kDay, rec.timestamp_us + kDay)) {
       hosts.insert(o.record.host);
     }
     for (const std::string& h : hosts) {
@@ -248,6 +251,41 @@ void Walk::AddOther(const StoredRecord& r) {
   others_.emplace(r.key, r);
   if (!r.record.message_id.empty() && !mids_.count(r.record.message_id)) {
     pending_mids_.push_back(r.record.message_id);
+  }
+  AttachRejectReport(r);
+}
+
+bool IsPrequeueReject(const LogRecord& r) {
+  return r.queue_id.empty() && r.event == "reject" && !r.to.empty();
+}
+
+bool IsWebmailRejectReport(const LogRecord& r) {
+  return r.family == "roundcube" && r.event == "smtp-error" && !r.to.empty();
+}
+
+// A pre-queue reject and the webmail's report of it are one event: Roundcube
+// logs "SMTP Error: Failed to add recipient 'x'. 5.7.1 <x>: Recipient
+// address rejected: ..." on the same host, for the same recipient, in the
+// same second as smtpd's NOQUEUE reject (one second either way, for lines
+// that straddle a second). Each brings in the other.
+void Walk::AttachRejectReport(const StoredRecord& sr) {
+  const LogRecord& r = sr.record;
+  const bool reject = IsPrequeueReject(r);
+  if (!reject && !IsWebmailRejectReport(r)) return;
+  constexpr int64_t kSecond = 1000000;
+  const int64_t second = r.timestamp_us - r.timestamp_us % kSecond;
+  for (const std::string& to : r.to) {
+    for (const StoredRecord& o : Lookup(keys::IndexKind::kAddress, Lower(to), r.host,
+                                        second - kSecond, second + 2 * kSecond)) {
+      const LogRecord& x = o.record;
+      if (x.host != r.host || (reject ? !IsWebmailRejectReport(x) : !IsPrequeueReject(x))) {
+        continue;
+      }
+      if (std::any_of(x.to.begin(), x.to.end(),
+                      [&](const std::string& t) { return Lower(t) == Lower(to); })) {
+        AddOther(o);
+      }
+    }
   }
 }
 
@@ -420,39 +458,55 @@ std::string DeliveredWhere(const LogRecord& r) {
   return relay.empty() ? "next server" : "remote server " + std::string(relay);
 }
 
+// The queue entry a link of a line in `from` names: on the line's host when
+// the trace has it there, else the trace's entry with that ID on another host.
+bool LinkTarget(const QueueKey& from, const Link& l, const std::set<QueueKey>& queues,
+                QueueKey* out) {
+  const QueueKey here{l.host.empty() ? from.first : l.host, l.queue_id};
+  if (queues.count(here)) {
+    *out = here;
+    return true;
+  }
+  for (const QueueKey& q : queues) {
+    if (q.second == l.queue_id && q != from) {
+      *out = q;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Name(const QueueKey& q) { return q.first + "/" + q.second; }
+
 MessageTraceResult Walk::Build() const {
   MessageTraceResult out;
   std::set<QueueKey> queue_keys;
   for (const auto& [k, v] : queues_) queue_keys.insert(k);
+  const TraceGraph graph(queues_);
+  const std::map<QueueKey, NoticeOf>& notices = graph.notices();
 
-  // Hops.
-  std::set<QueueKey> bounce_targets, linked_targets;
-  for (const auto& [key, lines] : queues_) {
-    for (const auto& r : lines) {
-      for (const Link& l : r.record.links) {
-        const QueueKey target{l.host.empty() ? key.first : l.host, l.queue_id};
-        if (l.kind == "bounce" || l.kind == "dsn" || l.kind == "delay") {
-          bounce_targets.insert(target);
-        }
-        linked_targets.insert(target);
-      }
+  // Hops, in journey order: links first, time between unlinked entries (so
+  // a host whose clock is behind does not put its hop first).
+  std::set<QueueKey> linked_targets;
+  std::map<QueueKey, std::vector<std::string>> next;
+  for (const TraceEdge& e : graph.edges()) {
+    linked_targets.insert(e.to);
+    std::vector<std::string>& names = next[e.from];
+    if (std::find(names.begin(), names.end(), Name(e.to)) == names.end()) {
+      names.push_back(Name(e.to));
     }
   }
-  std::string first_host;
-  int64_t first_time = INT64_MAX;
-  for (const auto& [key, lines] : queues_) {
-    if (lines.front().record.timestamp_us < first_time) {
-      first_time = lines.front().record.timestamp_us;
-      first_host = key.first;
-    }
-  }
-  for (const auto& [key, lines] : queues_) {
+  const std::vector<QueueKey> order = graph.JourneyOrder();
+  const std::string first_host = order.empty() ? std::string() : order.front().first;
+  for (const QueueKey& key : order) {
+    const std::vector<StoredRecord>& lines = queues_.at(key);
     TraceHopResult hop;
     hop.host = key.first;
     hop.queue_id = key.second;
     hop.lines = lines;
     hop.first_us = lines.front().record.timestamp_us;
     hop.last_us = lines.back().record.timestamp_us;
+    hop.next = next[key];
     std::string client_ip;
     for (const auto& sr : lines) {
       const LogRecord& r = sr.record;
@@ -467,27 +521,10 @@ MessageTraceResult Walk::Build() const {
       }
       if (r.event == "queued" && hop.from.empty()) hop.from = r.from;
       if (r.event == "delivery" && !r.delay.empty()) hop.delay = r.delay;
-      for (const Link& l : r.links) {
-        const QueueKey target{l.host.empty() ? key.first : l.host, l.queue_id};
-        std::string name = target.first + "/" + target.second;
-        if (queue_keys.count(target) &&
-            std::find(hop.next.begin(), hop.next.end(), name) == hop.next.end()) {
-          hop.next.push_back(name);
-        } else if (!queue_keys.count(target)) {
-          // Linked by ID only (relay to another fleet host).
-          for (const auto& q : queue_keys) {
-            if (q.second == l.queue_id && q != key) {
-              name = q.first + "/" + q.second;
-              if (std::find(hop.next.begin(), hop.next.end(), name) == hop.next.end()) {
-                hop.next.push_back(name);
-              }
-            }
-          }
-        }
-      }
     }
     if (hop.program.empty()) hop.program = lines.front().record.program;
-    if (bounce_targets.count(key)) {
+    auto notice = notices.find(key);
+    if (notice != notices.end() && notice->second.root == key) {
       hop.role = "bounce";
     } else if (!client_ip.empty() && IsLoopbackText(client_ip) && linked_targets.count(key)) {
       hop.role = "after-filter";
@@ -500,53 +537,54 @@ MessageTraceResult Walk::Build() const {
     }
     out.hops.push_back(std::move(hop));
   }
-  std::sort(out.hops.begin(), out.hops.end(), [](const auto& a, const auto& b) {
-    return a.first_us != b.first_us ? a.first_us < b.first_us : a.queue_id < b.queue_id;
-  });
   for (const auto& [k, r] : others_) out.other_lines.push_back(r);
   std::sort(out.other_lines.begin(), out.other_lines.end(),
             [](const auto& a, const auto& b) { return a.key < b.key; });
   out.message_ids.assign(mids_.begin(), mids_.end());
 
-  // Verdicts: gather every recipient-level event, then decide per address.
+  // Verdicts: gather every recipient-level event, then decide per row. A
+  // row is an address of the message, or the recipient of one notice to
+  // the sender (whose entries are apart: the notice is not a recipient of
+  // the message, and its verdict is its own).
   struct Ev {
     const StoredRecord* sr;
     std::string kind;  // delivered handoff deferred bounced rejected quarantined expired
   };
-  std::map<std::string, std::vector<Ev>> by_rcpt;
-  std::map<std::string, std::string> display, orig;
-  std::set<QueueKey> open_queues;
-  auto note = [&](const std::string& addr, const std::string& orig_addr, const StoredRecord* sr,
-                  std::string kind) {
-    if (addr.empty()) return;
-    const std::string key = Lower(addr);
-    display.emplace(key, addr);
-    if (!orig_addr.empty() && Lower(orig_addr) != key) orig.emplace(key, orig_addr);
-    by_rcpt[key].push_back({sr, std::move(kind)});
+  using RowKey = std::pair<std::string, std::string>;  // notice root ("" = message), address
+  auto group_of = [&](const QueueKey& q) {
+    auto it = notices.find(q);
+    return it == notices.end() ? std::string() : Name(it->second.root);
+  };
+  std::map<RowKey, std::vector<Ev>> by_rcpt;
+  std::map<RowKey, std::string> display, orig;
+  std::map<std::string, size_t> open_entries;  // by notice root ("" = message)
+  auto note = [&](const RowKey& row, const std::string& addr, const std::string& orig_addr,
+                  const StoredRecord* sr, std::string kind) {
+    if (row.second.empty()) return;
+    display.emplace(row, addr);
+    if (!orig_addr.empty() && Lower(orig_addr) != row.second) orig.emplace(row, orig_addr);
+    by_rcpt[row].push_back({sr, std::move(kind)});
   };
   std::vector<const StoredRecord*> all;
-  std::set<QueueKey> bounce_hops;
-  for (const auto& hop : out.hops) {
-    if (hop.role == "bounce") bounce_hops.insert({hop.host, hop.queue_id});
-  }
   for (const auto& [key, lines] : queues_) {
-    if (bounce_hops.count(key)) continue;  // the notice to the sender is not a recipient
     bool removed = false;
     for (const auto& sr : lines) {
       all.push_back(&sr);
       removed = removed || sr.record.event == "removed";
     }
-    if (!removed) open_queues.insert(key);
+    if (!removed) ++open_entries[group_of(key)];
   }
   for (const auto& [k, sr] : others_) all.push_back(&sr);
-  std::map<QueueKey, std::vector<std::string>> rcpts_of_queue;
+  std::map<QueueKey, std::vector<RowKey>> rcpts_of_queue;
   for (const StoredRecord* sr : all) {
     const LogRecord& r = sr->record;
     const QueueKey qk{r.host, r.queue_id};
+    const std::string group = r.queue_id.empty() ? std::string() : group_of(qk);
     auto each_to = [&](const std::string& kind) {
       for (const auto& t : r.to) {
-        note(t, r.orig_to, sr, kind);
-        if (!r.queue_id.empty()) rcpts_of_queue[qk].push_back(Lower(t));
+        const RowKey row{group, Lower(t)};
+        note(row, t, r.orig_to, sr, kind);
+        if (!r.queue_id.empty()) rcpts_of_queue[qk].push_back(row);
       }
     };
     if (r.event == "delivery" || r.event == "local-delivery") {
@@ -579,48 +617,98 @@ MessageTraceResult Walk::Build() const {
     if (r.event == "milter-reject" && r.to.empty()) kind = "rejected";
     if (r.event == "milter-hold" || r.event == "hold") kind = "quarantined";
     if (kind.empty()) continue;
-    for (const auto& addr : rcpts_of_queue[{r.host, r.queue_id}]) note(addr, "", sr, kind);
+    for (const RowKey& row : rcpts_of_queue[{r.host, r.queue_id}]) {
+      note(row, display[row], "", sr, kind);
+    }
+  }
+  // A notice whose entries name no recipient yet (only its cleanup line
+  // was logged): a row for the sender of the message it reports on ("" when
+  // no line names it), or for "postmaster".
+  for (const auto& [key, n] : notices) {
+    if (n.root != key) continue;
+    const std::string group = Name(key);
+    auto it = by_rcpt.lower_bound({group, ""});
+    if (it != by_rcpt.end() && it->first.first == group) continue;
+    std::string sender = n.to == "sender" ? "" : n.to;
+    for (const auto& h : out.hops) {
+      if (n.to == "sender" && h.host == n.reports_on.first && h.queue_id == n.reports_on.second) {
+        sender = h.from;
+      }
+    }
+    const RowKey row{group, sender.empty() ? "<>" : Lower(sender)};
+    display[row] = sender;
+    by_rcpt[row];  // no event: queued or unknown below
   }
 
+  // Handing on to the next entry and a deferral rank alike, so the later
+  // one wins: a deferral (amavis down, "alias database unavailable") that
+  // a later hand-off overcame is not the verdict.
   static const std::map<std::string, int> kRank = {
       {"delivered", 7}, {"bounced", 6},  {"quarantined", 5}, {"rejected", 4},
-      {"expired", 3},   {"deferred", 2}, {"handoff", 1},     {"seen", 0}};
-  std::map<std::string, int> verdict_count;
-  for (auto& [addr, evs] : by_rcpt) {
+      {"expired", 3},   {"deferred", 2}, {"handoff", 2},     {"seen", 0}};
+  std::vector<std::set<QueueKey>> queues_of, forwarded;
+  for (auto& [row, evs] : by_rcpt) {
     std::stable_sort(evs.begin(), evs.end(), [](const Ev& a, const Ev& b) {
       return a.sr->record.timestamp_us < b.sr->record.timestamp_us;
     });
     // The strongest outcome wins; among equals, the latest line.
     const Ev* best = nullptr;
+    std::set<QueueKey> in, fwd;
     for (const Ev& e : evs) {
       if (best == nullptr || kRank.at(e.kind) >= kRank.at(best->kind)) best = &e;
+      const LogRecord& r = e.sr->record;
+      if (r.queue_id.empty()) continue;
+      const QueueKey qk{r.host, r.queue_id};
+      in.insert(qk);
+      for (const Link& l : r.links) {
+        QueueKey target;
+        if (e.kind == "handoff" && l.kind == "forwarded_as" &&
+            LinkTarget(qk, l, queue_keys, &target)) {
+          fwd.insert(target);
+        }
+      }
     }
     RecipientResult v;
-    v.address = display[addr];
-    if (orig.count(addr)) v.orig_address = orig[addr];
-    const LogRecord& r = best->sr->record;
-    v.deciding = *best->sr;
-    v.dsn = r.dsn;
-    v.reply = r.reply;
-    v.host = r.host;
-    v.queue_id = r.queue_id;
-    v.relay = r.relay;
-    v.time_us = r.timestamp_us;
-    v.step = r.program + (r.event.empty() ? "" : " " + r.event);
-    if (best->kind == "handoff" || best->kind == "seen") {
+    v.address = display[row];
+    if (orig.count(row)) v.orig_address = orig[row];
+    if (!row.first.empty()) {
+      auto n = std::find_if(notices.begin(), notices.end(),
+                            [&](const auto& kv) { return Name(kv.first) == row.first; });
+      v.notice = n->second.to + " " + n->second.kind;
+      v.notice_for = Name(n->second.reports_on);
+      v.host = n->first.first;  // until a line about its recipient decides
+      v.queue_id = n->first.second;
+    }
+    if (best == nullptr || best->kind == "handoff" || best->kind == "seen") {
       // Handed on (to a filter or the next queue) and nothing after: still
       // queued somewhere, or its later lines never reached mlq.
-      v.verdict = open_queues.empty() ? "unknown" : "queued";
-      v.explanation = open_queues.empty()
-                          ? "Handed on, but no later line about this recipient was found."
-                          : "Still in the queue (no delivery, bounce or removal logged yet).";
+      const bool open = open_entries[row.first] > 0;
+      v.verdict = open ? "queued" : "unknown";
+      v.explanation = open ? "Still in the queue (no delivery, bounce or removal logged yet)."
+                           : "Handed on, but no later line about this recipient was found.";
+    }
+    if (best != nullptr) {
+      const LogRecord& r = best->sr->record;
+      v.deciding = *best->sr;
+      v.dsn = r.dsn;
+      v.reply = r.reply;
+      v.host = r.host;
+      v.queue_id = r.queue_id;
+      v.relay = r.relay;
+      v.time_us = r.timestamp_us;
+      v.step = r.program + (r.event.empty() ? "" : " " + r.event);
+    }
+    if (best == nullptr || best->kind == "handoff" || best->kind == "seen") {
+      // decided above
     } else if (best->kind == "deferred") {
       // A deferral is only the verdict while the entry is still open.
+      const LogRecord& r = best->sr->record;
       v.verdict = "deferred";
       v.explanation = Explain(r.dsn, r.reply);
       if (!v.explanation.empty()) v.explanation += " ";
       v.explanation += "Postfix retries until the queue lifetime ends.";
     } else {
+      const LogRecord& r = best->sr->record;
       v.verdict = best->kind;
       v.explanation = Explain(r.dsn, r.reply);
       if (v.verdict == "quarantined" && v.explanation.empty()) {
@@ -636,14 +724,29 @@ MessageTraceResult Walk::Build() const {
       if (v.verdict == "rejected" && r.queue_id.empty()) {
         v.step = r.program + " before queue";
       }
+      if (v.verdict == "delivered") v.where = DeliveredWhere(r);
     }
-    if (v.verdict == "delivered") v.where = DeliveredWhere(r);
-    ++verdict_count[v.verdict];
     out.recipients.push_back(std::move(v));
+    queues_of.push_back(std::move(in));
+    forwarded.push_back(std::move(fwd));
   }
-  // Summary for people.
-  std::string s = std::to_string(out.recipients.size()) + " recipient" +
-                  (out.recipients.size() == 1 ? "" : "s");
+  ResolveAliases(graph, queues_of, forwarded, &out.recipients);
+
+  // Summary for people: the message's recipients, then the notices.
+  std::map<std::string, int> verdict_count;
+  size_t message_rows = 0;
+  std::string notes;
+  for (const RecipientResult& v : out.recipients) {
+    if (v.notice.empty()) {
+      ++message_rows;
+      ++verdict_count[v.verdict];
+      continue;
+    }
+    const size_t space = v.notice.find(' ');
+    notes += "; a " + v.notice.substr(space + 1) + " notice went back to the " +
+             v.notice.substr(0, space) + " (" + v.verdict + ")";
+  }
+  std::string s = std::to_string(message_rows) + " recipient" + (message_rows == 1 ? "" : "s");
   bool first = true;
   for (const auto& [verdict, n] : verdict_count) {
     s += (first ? ": " : ", ") + std::to_string(n) + " " + verdict;
@@ -654,8 +757,7 @@ MessageTraceResult Walk::Build() const {
   s += "; " + std::to_string(out.hops.size()) + " queue entr" +
        (out.hops.size() == 1 ? "y" : "ies") + " on " + std::to_string(hosts.size()) + " host" +
        (hosts.size() == 1 ? "" : "s");
-  if (!bounce_hops.empty()) s += "; a non-delivery notice went back to the sender";
-  out.summary = s;
+  out.summary = s + notes;
   return out;
 }
 

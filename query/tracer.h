@@ -12,7 +12,12 @@
 //  - every message-id seen, which survives every hop and host;
 //  - the SMTP session before the queue ID existed (same host/program/pid
 //    from "connect" up to "client="), its NOQUEUE rejects, and policy
-//    servers' lines (iRedAPD, postgrey, policyd-spf) for the same client.
+//    servers' lines (iRedAPD, postgrey, policyd-spf) for the same client;
+//  - a NOQUEUE reject and Roundcube's report of it (same host, recipient
+//    and second) as one event.
+// Verdicts (docs/ARCHITECTURE.md, "Verdicts per recipient"): one row per
+// recipient of the message, then one per recipient of each notice back to
+// the sender (marked `notice`); a forwarded alias takes its expansions'.
 // Bounded: at most kMaxQueues queue entries, kMaxMessageIds ids and
 // kMaxLines lines per trace, so a hostile or degenerate store cannot make a
 // trace unbounded.
@@ -68,13 +73,25 @@ struct RecipientResult {
   std::string explanation;
   int64_t time_us = 0;
   StoredRecord deciding;
+  // A notice back to the sender (Postfix bounce(8), an Exim or Sendmail
+  // DSN) is a row of its own, not one of the message's recipients: who and
+  // what ("sender non-delivery", "sender delay", "sender delivery status",
+  // "postmaster non-delivery"), and the "host/queue_id" of the message's
+  // entry it reports on. Both empty for the message's own recipients.
+  std::string notice;
+  std::string notice_for;
+  // An alias that local(8) forwarded: the addresses it expanded to, whose
+  // verdicts decided its own (alias_verdict.h). Sorted.
+  std::vector<std::string> expanded_to;
 };
 
 struct MessageTraceResult {
   std::vector<std::string> message_ids;
-  std::vector<TraceHopResult> hops;         // by first line's time
-  std::vector<StoredRecord> other_lines;    // session, rejects, policy, mailbox lines
-  std::vector<RecipientResult> recipients;  // by address
+  std::vector<TraceHopResult> hops;       // by first line's time
+  std::vector<StoredRecord> other_lines;  // session, rejects, policy, mailbox lines
+  // The message's recipients by address, then the notices to the sender
+  // (by the entry they report on, then address).
+  std::vector<RecipientResult> recipients;
   std::string summary;
   // Not empty when retention has deleted lines this message may have had:
   // its oldest queue entry began within the longest queue lifetime (5 days)
