@@ -142,6 +142,12 @@ TEST_F(TraceTest, RejectedAsBlacklistedBeforeQueue) {
   EXPECT_NE(r->reply.find("Blacklisted"), std::string::npos);
   EXPECT_NE(r->explanation.find("lack"), std::string::npos) << r->explanation;
   EXPECT_TRUE(traces[0].hops.empty()) << "never queued";
+  // Roundcube's report of the same reject is a related line of it, not a
+  // message of its own.
+  EXPECT_EQ(traces.size(), 1u);
+  bool roundcube = false;
+  for (const auto& l : traces[0].other_lines) roundcube |= l.record.family == "roundcube";
+  EXPECT_TRUE(roundcube);
 }
 
 TEST_F(TraceTest, BouncedForDmarcWithNonDeliveryNotice) {
@@ -158,7 +164,16 @@ TEST_F(TraceTest, BouncedForDmarcWithNonDeliveryNotice) {
   EXPECT_EQ(t.hops[1].queue_id, "4JP3kW1FHCz9p1r");
   EXPECT_EQ(t.hops[1].role, "bounce");
   EXPECT_NE(t.summary.find("non-delivery"), std::string::npos);
-  EXPECT_EQ(t.recipients.size(), 1u) << "the notice to the sender is not a recipient";
+  EXPECT_NE(t.summary.find("1 recipient: 1 bounced"), std::string::npos) << t.summary;
+  // The notice to the sender is a row of its own, not a recipient of the
+  // message: only its cleanup line was logged, and no line names the
+  // sender, so it is queued, for an address not known.
+  ASSERT_EQ(t.recipients.size(), 2u);
+  const RecipientResult& notice = t.recipients[1];
+  EXPECT_EQ(notice.notice, "sender non-delivery");
+  EXPECT_EQ(notice.notice_for, "mail/4JP3kS4kV1z9p1l");
+  EXPECT_EQ(notice.address, "");
+  EXPECT_EQ(notice.verdict, "queued");
 }
 
 TEST_F(TraceTest, DmaSubmissionDeliveredLocally) {
