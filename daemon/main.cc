@@ -2,7 +2,9 @@
 // process. SIGTERM/SIGINT stop it cleanly: listeners stop, every line
 // already received is stored, the WAL is synced. SIGHUP re-reads the config
 // file and flags and applies what can change while running: TLS
-// certificates and retention; it never stops mlqd.
+// certificates and retention; it never stops mlqd. Under systemd
+// (Type=notify) it reports READY/RELOADING/STOPPING and pings the watchdog
+// (daemon/notify.h).
 #include <grpcpp/grpcpp.h>
 #include <malloc.h>
 #include <signal.h>
@@ -17,6 +19,7 @@
 
 #include "daemon/config.h"
 #include "daemon/grpc_server.h"
+#include "daemon/notify.h"
 #include "daemon/privileges.h"
 #include "query/service.h"
 #include "receiver/intake/line_parser.h"
@@ -72,6 +75,27 @@ void Reload(int argc, char** argv, mlq::Retention* retention,
                      ", max-disk " + (fresh->max_disk.empty() ? "none" : fresh->max_disk);
   for (const std::string& line : reload_tls(*fresh)) what += "; " + line;
   Log(what);
+}
+
+// Logs a failed sd_notify (a service manager that stopped listening); mlqd
+// goes on either way.
+void LogNotify(const absl::Status& st) {
+  if (!st.ok()) Log(std::string(st.message()));
+}
+
+// WATCHDOG=1 every `interval` from the I/O thread: when its event loop
+// wedges, the pings stop and systemd restarts mlqd. Cancel `timer` to stop.
+// Only the first failed ping is logged (not one line per interval).
+void PingWatchdog(boost::asio::steady_timer* timer, std::chrono::microseconds interval) {
+  static bool failure_logged = false;
+  if (absl::Status st = mlq::NotifyWatchdog(); !st.ok() && !failure_logged) {
+    failure_logged = true;
+    Log(std::string(st.message()) + " (further failed pings are not logged)");
+  }
+  timer->expires_after(interval);
+  timer->async_wait([timer, interval](const boost::system::error_code& ec) {
+    if (!ec) PingWatchdog(timer, interval);
+  });
 }
 
 int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
@@ -219,15 +243,25 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
     return 1;
   }
   if (!dropped->empty()) Log(*dropped);
-  for (const auto& [transport, address] : bound) Log("listening " + transport + " " + address);
+  std::string listening;
+  for (const auto& [transport, address] : bound) {
+    Log("listening " + transport + " " + address);
+    listening += (listening.empty() ? "listening " : ", ") + transport + " " + address;
+  }
   Log("ready");
+  LogNotify(mlq::NotifyReady(listening));
 
+  boost::asio::steady_timer watchdog(io);
+  if (std::chrono::microseconds interval = mlq::WatchdogInterval(); interval.count() > 0) {
+    PingWatchdog(&watchdog, interval);
+  }
   std::thread io_thread([&io] { io.run(); });
 
   int sig = 0;
   for (;;) {
     sigwait(&signals, &sig);
     if (sig != SIGHUP) break;
+    LogNotify(mlq::NotifyReloading("reloading the config (SIGHUP)"));
     Reload(argc, argv, &retention, [&](const mlq::DaemonConfig& fresh) {
       // The certificate files named at start, re-read (renewed in place).
       std::vector<std::string> done;
@@ -250,11 +284,14 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
       }
       return done;
     });
+    LogNotify(mlq::NotifyReady(listening));
   }
   Log(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+  LogNotify(mlq::NotifyStopping("stopping: storing every line received"));
 
   // Order matters: no new input, then drain into the store, then close it.
-  boost::asio::post(io, [&listeners, &relp] {
+  boost::asio::post(io, [&listeners, &relp, &watchdog] {
+    watchdog.cancel();
     listeners.Stop();
     if (relp) relp->Stop();  // RELP listener
   });
