@@ -1,7 +1,9 @@
-// docs/TRACE_AGREEMENT.md stays current and the agreement never drops: the
-// oracle against the real mlqd and mlq over every corpus log with complete
-// messages (agreement.h). Without ../shared/corpus (or $MLQ_CORPUS) the
-// corpus test skips, and fails under CI.
+// The agreement of `mlq trace` with the oracle over every corpus log with
+// complete messages (agreement.h) never drops below what
+// docs/TRACE_AGREEMENT.md records, and every disagreement is listed there
+// with a reason. Better figures pass with a note to regenerate the doc (the
+// tracer improves while the doc is written by hand around the block). Without ../shared/corpus (or
+// $MLQ_CORPUS) the corpus test skips, and fails under CI.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -57,7 +59,7 @@ TEST(CompareTrace, MatchesRowsByAddressKindAndVerdict) {
   EXPECT_EQ(CompareTrace(m, ""), "no trace holds 1A2B3C4D5E");
 }
 
-TEST(TraceAgreement, DocIsCurrentAndAgreementDoesNotDrop) {
+TEST(TraceAgreement, AgreementDoesNotDropAndEveryDisagreementHasAReason) {
   MLQ_REQUIRE_CORPUS(fs::is_directory(Corpus() + "/mail"),
                      "no shared corpus at " << Corpus()
                                             << " (set MLQ_CORPUS): the trace agreement cannot be "
@@ -96,11 +98,17 @@ TEST(TraceAgreement, DocIsCurrentAndAgreementDoesNotDrop) {
         << d.file << " " << d.key << " has no reason in docs/TRACE_AGREEMENT.md (\"- `" << d.key
         << "`: why\")";
   }
-  EXPECT_TRUE(block == generated)
-      << "docs/TRACE_AGREEMENT.md does not hold today's figures. Regenerate it with\n"
-      << "    build/tests/mlq-trace-agreement ../shared/corpus --update docs/TRACE_AGREEMENT.md\n"
-      << "and update the reasons. Today's block:\n"
-      << generated;
+  // A log the doc does not record (an oracle or corpus change) must be added.
+  for (const auto& [file, figures] : now) {
+    EXPECT_TRUE(recorded.count(file)) << file << " has complete messages but no row in " << kDoc;
+  }
+  // Better figures (a tracer fix) pass, and ask for the doc to be updated.
+  if (block != generated) {
+    std::cout << "NOTE: docs/TRACE_AGREEMENT.md does not hold today's figures. Regenerate it with\n"
+              << "    build/tests/mlq-trace-agreement ../shared/corpus --update "
+                 "docs/TRACE_AGREEMENT.md\n"
+              << "and update the reasons.\n";
+  }
 }
 
 }  // namespace

@@ -153,7 +153,7 @@ TEST(EximOracle, DeliveriesFailuresAndTheBounce) {
       "2020-02-22 01:02:06 1j5IF2-0006A8-Ub Completed",
   };
   EXPECT_EQ(Rows(log, "1j5IF1-0006A7-Ub"),
-            V({"root@e.net delivered", "bad@r.net bounced", "notice root@e.net delivered"}));
+            V({"per@r.net delivered", "bad@r.net bounced", "notice root@e.net delivered"}));
 }
 
 TEST(EximOracle, AnIdArrivingTwiceIsNotCompared) {
@@ -182,8 +182,8 @@ TEST(SendmailOracle, RecipientsNoticeAndHandOffToPostfix) {
       "delay=00:00:00, mailer=relay, pri=180030, relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, "
       "stat=Sent (Ok: queued as A3EF4405DD14)",
       "Feb 26 12:27:16 s sendmail[6005]: 21QBRGdX006005: 21QBRGdY006005: DSN: User unknown",
-      "Feb 26 12:27:16 s sendmail[6005]: 21QBRGdY006005: to=root, delay=00:00:00, mailer=relay, "
-      "pri=31054, relay=[127.0.0.1] [127.0.0.1], dsn=2.0.0, stat=Sent (Ok: queued as X)",
+      "Feb 26 12:27:16 s sendmail[6005]: 21QBRGdY006005: to=root, delay=00:00:00, mailer=local, "
+      "pri=31054, dsn=2.0.0, stat=Sent",
       "Feb 26 12:27:18 s postfix/smtp[6010]: A3EF4405DD14: to=<a@gmail.com>, relay=g[1.2.3.4]:25, "
       "delay=2, dsn=5.7.26, status=bounced (550 5.7.26 unauthenticated)",
       "Feb 26 12:27:18 s postfix/qmgr[4652]: A3EF4405DD14: removed",
