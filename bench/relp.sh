@@ -53,7 +53,8 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # log, kv, wait_for, stop_pid, start_mlqd, make_work
 
 if [[ $do_build -eq 1 ]]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMLQ_BUILD_TESTS=OFF >/dev/null
@@ -71,46 +72,8 @@ omrelp=${MLQ_OMRELP:-/usr/lib/x86_64-linux-gnu/rsyslog/omrelp.so}
 [[ -x $rsyslogd_bin && -e $omrelp ]] ||
   { echo "relp.sh: needs rsyslogd and omrelp (deploy/install-test-senders.sh)" >&2; exit 1; }
 
-base=${MLQ_BENCH_DIR:-/tmp}
-mkdir -p "$base"
-work=$(mktemp -d "$base/mlq-relp.XXXXXX")
-results=$work/results.tsv
-: >"$results"
+make_work relp
 
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local live=()
-  jobs -p >"$work/.jobs" 2>/dev/null || true
-  mapfile -t live <"$work/.jobs"
-  for p in "${live[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${live[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-  done
-  if [[ $keep -eq 0 ]]; then rm -rf "$work"; else log "work folder kept: $work"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-stop_pid() {
-  local p=$1 secs=${2:-60}
-  kill -TERM "$p" 2>/dev/null || return 0
-  for _ in $(seq 1 $((secs * 10))); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-}
-wait_for() {
-  local secs=$1; shift
-  for _ in $(seq 1 $((secs * 20))); do
-    if "$@"; then return 0; fi
-    sleep 0.05
-  done
-  return 1
-}
-kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -1; }
 port_file_ready() { [[ -s $1 ]] && grep -q '^[0-9]' "$1"; }
 
 # One run: VARIANT (relp|tcp) TAG -> appends "variant rate cpu_per_100k" to results.
@@ -118,15 +81,11 @@ run_one() {
   local variant=$1 tag=$2
   local dir=$work/$variant.$tag
   mkdir -p "$dir/rs-work"
-  "$mlqd_bin" --data "$dir/data" --syslog-tcp 127.0.0.1:0 --syslog-udp "" \
-    --syslog-relp 127.0.0.1:0 --grpc 127.0.0.1:0 --sync-writes true >"$dir/mlqd.log" 2>&1 &
-  local mlqd_pid=$!
-  wait_for 60 grep -qs "mlqd: ready" "$dir/mlqd.log" ||
-    { cat "$dir/mlqd.log" >&2; echo "relp.sh: mlqd did not start" >&2; exit 1; }
-  local tcp_port relp_port grpc
-  tcp_port=$(sed -n 's/^mlqd: listening tcp 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/mlqd.log")
-  relp_port=$(sed -n 's/^mlqd: listening relp 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/mlqd.log")
-  grpc=127.0.0.1:$(sed -n 's/^mlqd: listening grpc 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/mlqd.log")
+  start_mlqd "$dir/mlqd.log" "$dir/data" --syslog-tcp 127.0.0.1:0 --syslog-udp "" \
+    --syslog-relp 127.0.0.1:0 --grpc 127.0.0.1:0 --sync-writes true
+  local tcp_port relp_port grpc=$mlqd_grpc
+  tcp_port=$(mlqd_port "$dir/mlqd.log" tcp)
+  relp_port=$(mlqd_port "$dir/mlqd.log" relp)
   local action
   if [[ $variant == relp* ]]; then
     # deploy/rsyslog-omrelp.conf's plain-TCP action, pointed at this mlqd.

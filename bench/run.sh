@@ -81,58 +81,12 @@ fi
 hosts=10  # mx1..mx10: connection i of 10 carries the lines of host i
 
 has() { [[ ",$only," == *",$1,"* ]]; }
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # log, kv, wait_for, stop_pid, start_mlqd, make_work
 
-base=${MLQ_BENCH_DIR:-/tmp}
-mkdir -p "$base"
-work=$(mktemp -d "$base/mlq-bench.XXXXXX")
-results=$work/results.tsv  # key <TAB> value, one line per measurement
-: >"$results"
-
-# ---- process bookkeeping: everything started is killed on exit -----------------
-# Every process is started as a background job of this shell; the jobs not yet
-# reaped (and only those: a reaped pid may belong to someone else by now) are
-# stopped on exit.
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local live=()
-  jobs -p >"$work/.jobs" 2>/dev/null || true
-  mapfile -t live <"$work/.jobs"
-  for p in "${live[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${live[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-  done
-  if [[ $keep -eq 0 ]]; then rm -rf "$work"; else log "work folder kept: $work"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-trap 'log "run.sh: command failed at line $LINENO"' ERR
-
-# Stops one process we started: SIGTERM, at most `secs` seconds, then SIGKILL.
-stop_pid() {
-  local p=$1 secs=${2:-60}
-  kill -TERM "$p" 2>/dev/null || return 0
-  for _ in $(seq 1 $((secs * 10))); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-}
-
-# Waits (bounded) until `cond` succeeds.
-wait_for() {
-  local secs=$1; shift
-  for _ in $(seq 1 $((secs * 20))); do
-    if "$@"; then return 0; fi
-    sleep 0.05
-  done
-  return 1
-}
+make_work bench  # $work, $results (key <TAB> value, one line per measurement); cleanup on exit
 
 record() { printf '%s\t%s\n' "$1" "$2" >>"$results"; }
-kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -1; }  # value of key=... in a line
 
 # ---- 1. install and build -------------------------------------------------------
 if [[ $install -eq 1 ]]; then
@@ -170,14 +124,11 @@ start_daemon() {
   d_grpc=""
   case "$kind" in
     mlqd)
-      "$mlqd_bin" --data "$dir/data" --syslog-tcp 127.0.0.1:0 --syslog-udp 127.0.0.1:0 \
-        --grpc 127.0.0.1:0 >"$dir/daemon.log" 2>&1 &
-      d_pid=$!
-      wait_for 60 grep -qs "mlqd: ready" "$dir/daemon.log" ||
-        { cat "$dir/daemon.log" >&2; echo "run.sh: mlqd did not start" >&2; exit 1; }
-      d_tcp=$(sed -n 's/^mlqd: listening tcp 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/daemon.log")
-      d_udp=$(sed -n 's/^mlqd: listening udp 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/daemon.log")
-      d_grpc=127.0.0.1:$(sed -n 's/^mlqd: listening grpc 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/daemon.log")
+      start_mlqd "$dir/daemon.log" "$dir/data" --syslog-tcp 127.0.0.1:0 \
+        --syslog-udp 127.0.0.1:0 --grpc 127.0.0.1:0
+      d_pid=$mlqd_pid d_grpc=$mlqd_grpc
+      d_tcp=$(mlqd_port "$dir/daemon.log" tcp)
+      d_udp=$(mlqd_port "$dir/daemon.log" udp)
       ;;
     rsyslog)
       d_tcp=$("$benchq" free-port)

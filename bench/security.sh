@@ -70,8 +70,8 @@ done
 [[ $count -le $keys && $reconnect_count -le $keys && $cli_count -le $keys ]] ||
   { echo "security.sh: at most $keys calls per kind (the keys mlq-loadgen keeps)" >&2; exit 2; }
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -1; }  # value of key=... in a line
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # log, kv, wait_for, stop_pid, start_mlqd, make_work
 
 if [[ $do_build -eq 1 ]]; then
   log "building Release into $build"
@@ -86,54 +86,15 @@ for b in "$mlqd_bin" "$mlq_bin" "$loadgen" "$benchq"; do
   [[ -x $b ]] || { echo "security.sh: $b missing (build with --build)" >&2; exit 1; }
 done
 
-base=${MLQ_BENCH_DIR:-/tmp}
-mkdir -p "$base"
-work=$(mktemp -d "$base/mlq-security.XXXXXX")
-results=$work/results.tsv  # variant <TAB> measurement <TAB> value, one line per run
-: >"$results"
+make_work security  # $work, $results (variant <TAB> measurement <TAB> value); mlqd stopped on exit
 
-# ---- mlqd: started and stopped by pid; whatever still runs is stopped on exit ----
-d_pid=""
-stop_mlqd() {
-  [[ -n $d_pid ]] || return 0
-  local p=$d_pid
-  d_pid=""
-  kill -TERM "$p" 2>/dev/null || return 0
-  for _ in $(seq 1 600); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_mlqd
-  if [[ -n ${lg_pid:-} ]]; then kill -TERM "$lg_pid" 2>/dev/null || true; wait "$lg_pid" 2>/dev/null || true; fi
-  if [[ $keep -eq 0 ]]; then rm -rf "$work"; else log "work folder kept: $work"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-trap 'log "security.sh: command failed at line $LINENO"' ERR
-
-wait_for() {  # SECS CMD...: until CMD succeeds, bounded
-  local secs=$1; shift
-  for _ in $(seq 1 $((secs * 20))); do
-    if "$@"; then return 0; fi
-    sleep 0.05
-  done
-  return 1
-}
-
-# start_mlqd LOG ARGS...: mlqd on the data folder -> d_pid, d_grpc
-start_mlqd() {
+# run_mlqd LOG ARGS...: mlqd on the one data folder -> d_grpc; stop_mlqd stops it.
+run_mlqd() {
   local logf=$1; shift
-  "$mlqd_bin" --data "$work/data" "$@" >"$logf" 2>&1 &
-  d_pid=$!
-  wait_for 120 grep -qs "mlqd: ready" "$logf" ||
-    { cat "$logf" >&2; echo "security.sh: mlqd did not start" >&2; exit 1; }
-  d_grpc=$(sed -n 's/^mlqd: listening grpc \(127\.0\.0\.1:[0-9]*\)$/\1/p' "$logf")
-  [[ -n $d_grpc ]] || { cat "$logf" >&2; echo "security.sh: no gRPC address" >&2; exit 1; }
+  start_mlqd "$logf" "$work/data" "$@"
+  d_grpc=$mlqd_grpc
 }
+stop_mlqd() { stop_pid "$mlqd_pid" 60; }
 
 machine="$(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -150,13 +111,11 @@ token_domain=$("$mlq_bin" token create --file "$tokens" --role read --domain "$d
 
 # ---- the store, loaded once -----------------------------------------------------------
 log "loading $lines generated lines (seed 1, 10 hosts) over TCP into mlqd"
-start_mlqd "$work/load.log" --syslog-tcp 127.0.0.1:0 --syslog-udp "" --grpc 127.0.0.1:0
-tcp_port=$(sed -n 's/^mlqd: listening tcp 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/load.log")
+run_mlqd "$work/load.log" --syslog-tcp 127.0.0.1:0 --syslog-udp "" --grpc 127.0.0.1:0
+tcp_port=$(mlqd_port "$work/load.log" tcp)
 "$loadgen" -n "$lines" --hosts 10 --keys "$keys" --keys-out "$work/keys.tsv" --proto tcp \
   --target "127.0.0.1:$tcp_port" -c 1 >"$work/loadgen.out" 2>&1 &
-lg_pid=$!
-wait "$lg_pid" || { cat "$work/loadgen.out" >&2; lg_pid=""; exit 1; }
-lg_pid=""
+wait $! || { cat "$work/loadgen.out" >&2; exit 1; }
 r=$("$benchq" wait-stored --server "$d_grpc" --count "$lines" --timeout $((lines / 2000 + 120)) \
   --idle 30) || { echo "security.sh: mlqd stored only $(kv "$r" count)/$lines lines" >&2; exit 1; }
 log "  stored $(kv "$r" count) lines; loadgen: $(cat "$work/loadgen.out")"
@@ -178,7 +137,7 @@ run_variant() {
     B) sflags=("${tls_flags[@]}"); cflags=(--ca "$work/tls/ca.pem" --token "$token_read") ;;
     C) sflags=("${tls_flags[@]}"); cflags=(--ca "$work/tls/ca.pem" --token "$token_domain") ;;
   esac
-  start_mlqd "$work/run.$v.$round.log" --syslog-tcp "" --syslog-udp "" --grpc 127.0.0.1:0 \
+  run_mlqd "$work/run.$v.$round.log" --syslog-tcp "" --syslog-udp "" --grpc 127.0.0.1:0 \
     "${sflags[@]}"
   local r kind
   for kind in message-id address; do
@@ -211,7 +170,7 @@ run_variant() {
 # One unmeasured open first: the store settles after the load (memtables were
 # flushed at the stop; the first open may compact) and the page cache warms.
 log "settling: one unmeasured open with lookups"
-start_mlqd "$work/settle.log" --syslog-tcp "" --syslog-udp "" --grpc 127.0.0.1:0
+run_mlqd "$work/settle.log" --syslog-tcp "" --syslog-udp "" --grpc 127.0.0.1:0
 "$benchq" lookup --server "$d_grpc" --keys "$work/keys.tsv" --kind address --count "$keys" \
   >/dev/null
 "$benchq" lookup --server "$d_grpc" --keys "$work/keys.tsv" --kind message-id --count "$keys" \
