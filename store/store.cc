@@ -11,6 +11,7 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -1149,6 +1150,36 @@ Store::Sizes Store::MeasureSizes() const {
     }
   }
   return sz;
+}
+
+namespace {
+
+Store::FamilyTables TablesOf(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+  Store::FamilyTables t;
+  db->GetIntProperty(cf, "rocksdb.live-sst-files-size", &t.live_bytes);
+  db->GetIntProperty(cf, "rocksdb.total-sst-files-size", &t.total_bytes);
+  // A string property (no integer form).
+  std::string level0;
+  if (db->GetProperty(cf, "rocksdb.num-files-at-level0", &level0)) {
+    t.level0_files = std::strtoull(level0.c_str(), nullptr, 10);
+  }
+  db->GetIntProperty(cf, "rocksdb.estimate-pending-compaction-bytes", &t.pending_bytes);
+  db->GetIntProperty(cf, "rocksdb.num-running-compactions", &t.running_compactions);
+  return t;
+}
+
+}  // namespace
+
+Store::FamilyTables Store::RecordsTables() const {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return {};
+  return TablesOf(db_.get(), records_cf_);
+}
+
+Store::FamilyTables Store::IndexTables() const {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return {};
+  return TablesOf(db_.get(), index_cf_);
 }
 
 absl::Status Store::CompactIndex() {

@@ -261,6 +261,21 @@ class Store {
     int max_compactions;            // compactions at a time (max_background_jobs 2)
   };
   static Buffering BufferingOptions();
+  // One column family's table files, from RocksDB's properties: what is in
+  // its current version (live), what every version still holds (total: live
+  // plus files an iterator or a running compaction keeps), its level-0 files
+  // and the bytes RocksDB estimates its compactions still have to rewrite.
+  struct FamilyTables {
+    uint64_t live_bytes = 0;           // rocksdb.live-sst-files-size
+    uint64_t total_bytes = 0;          // rocksdb.total-sst-files-size
+    uint64_t level0_files = 0;         // rocksdb.num-files-at-level0
+    uint64_t pending_bytes = 0;        // rocksdb.estimate-pending-compaction-bytes
+    uint64_t running_compactions = 0;  // rocksdb.num-running-compactions (whole DB)
+  };
+  // For benchmarks and diagnosis: the records and the index families.
+  // Zeros when the store is closed.
+  FamilyTables RecordsTables() const;
+  FamilyTables IndexTables() const;
   // Compacts the whole index, dropping every entry of a deleted record.
   absl::Status CompactIndex();
 

@@ -48,6 +48,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <string>
@@ -549,7 +550,20 @@ struct Sample {
   uint64_t disk, records;
   DirSplit split;
   uint64_t index_bytes, index_garbage;
+  mlq::Store::FamilyTables rec, idx;  // per family: live / total table files, L0, pending
 };
+
+// min / median / max of `get` over `samples`, in MiB (or plain for counts).
+void PrintSpread(const char* what, const std::vector<const Sample*>& samples,
+                 const std::function<double(const Sample&)>& get) {
+  std::vector<double> v;
+  for (const Sample* s : samples) v.push_back(get(*s));
+  if (v.empty()) return;
+  const double med = Median(v);
+  const double lo = *std::min_element(v.begin(), v.end());
+  const double hi = *std::max_element(v.begin(), v.end());
+  std::printf("|   %s | %.1f | %.1f | %.1f | %.1f |\n", what, lo, med, hi, hi - lo);
+}
 
 struct LongResult {
   double steady_mib = 0, max_dev_pct = 0, max_mib = 0, min_mib = 0, sst_steady = 0, sst_dev_pct = 0;
@@ -625,6 +639,8 @@ LongResult RunLong(const Options& o, const std::string& name, uint64_t max_disk)
       s.index_bytes = sz.index_bytes;
       s.index_garbage = sz.index_garbage_bytes;
       s.split = SplitDir(dir);
+      s.rec = store->RecordsTables();
+      s.idx = store->IndexTables();
       samples.push_back(s);
       if ((s.sim_us - kStartUs) % (5 * kDayUs) == 0) print_row(s);
       next_sample += kHourUs;
@@ -660,6 +676,40 @@ LongResult RunLong(const Options& o, const std::string& name, uint64_t max_disk)
   }
   double max_all = 0;
   for (const auto& s : samples) max_all = std::max(max_all, MiB(s.disk));
+  // Which part of the disk use moves in the steady state.
+  std::vector<const Sample*> steady_samples;
+  for (const auto& s : samples) {
+    if (s.sim_us - kStartUs >= o.steady_from * kDayUs) steady_samples.push_back(&s);
+  }
+  std::printf("%s: what moves from day %d on (%zu hourly samples):\n", name.c_str(), o.steady_from,
+              steady_samples.size());
+  std::printf("|   part | min | median | max | swing |\n|---|---|---|---|---|\n");
+  PrintSpread("disk MiB", steady_samples, [](const Sample& s) { return MiB(s.disk); });
+  PrintSpread("WAL MiB", steady_samples, [](const Sample& s) { return MiB(s.split.wal); });
+  PrintSpread("records live MiB", steady_samples,
+              [](const Sample& s) { return MiB(s.rec.live_bytes); });
+  PrintSpread("records not live MiB", steady_samples, [](const Sample& s) {
+    return MiB(s.rec.total_bytes - std::min(s.rec.total_bytes, s.rec.live_bytes));
+  });
+  PrintSpread("records L0 files", steady_samples,
+              [](const Sample& s) { return static_cast<double>(s.rec.level0_files); });
+  PrintSpread("records pending compaction MiB", steady_samples,
+              [](const Sample& s) { return MiB(s.rec.pending_bytes); });
+  PrintSpread("index live MiB", steady_samples,
+              [](const Sample& s) { return MiB(s.idx.live_bytes); });
+  PrintSpread("index not live MiB", steady_samples, [](const Sample& s) {
+    return MiB(s.idx.total_bytes - std::min(s.idx.total_bytes, s.idx.live_bytes));
+  });
+  PrintSpread("index est. garbage MiB", steady_samples,
+              [](const Sample& s) { return MiB(s.index_garbage); });
+  PrintSpread("index L0 files", steady_samples,
+              [](const Sample& s) { return static_cast<double>(s.idx.level0_files); });
+  PrintSpread("SST on disk - live MiB", steady_samples, [](const Sample& s) {
+    const uint64_t live = s.rec.live_bytes + s.idx.live_bytes;
+    return MiB(s.split.sst - std::min(s.split.sst, live));
+  });
+  PrintSpread("records (millions)", steady_samples,
+              [](const Sample& s) { return static_cast<double>(s.records) / 1e6; });
   std::printf(
       "%s: %llu lines in %.0f s (%.0f lines/s, %.1f s per simulated day); retention passes "
       "%llu, deleted %llu (for size %llu), errors %llu, index compactions %llu; writer refused "
@@ -688,9 +738,13 @@ LongResult RunLong(const Options& o, const std::string& name, uint64_t max_disk)
   // Every hourly sample, for plots and analysis.
   FILE* f = o.tsv.empty() ? nullptr : std::fopen((o.tsv + name + ".tsv").c_str(), "w");
   if (f != nullptr) {
-    std::fprintf(f, "sim_hour\tdisk\tsst\twal\tother\tindex\tindex_garbage\trecords\n");
+    std::fprintf(f,
+                 "sim_hour\tdisk\tsst\twal\tother\tindex\tindex_garbage\trecords\t"
+                 "rec_live\trec_total\trec_l0\trec_pending\tidx_live\tidx_total\tidx_l0\t"
+                 "idx_pending\tcompactions\n");
+    auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
     for (const auto& s : samples) {
-      std::fprintf(f, "%lld\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\n",
+      std::fprintf(f, "%lld\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t",
                    static_cast<long long>((s.sim_us - kStartUs) / kHourUs),
                    static_cast<unsigned long long>(s.disk),
                    static_cast<unsigned long long>(s.split.sst),
@@ -699,6 +753,10 @@ LongResult RunLong(const Options& o, const std::string& name, uint64_t max_disk)
                    static_cast<unsigned long long>(s.index_bytes),
                    static_cast<unsigned long long>(s.index_garbage),
                    static_cast<unsigned long long>(s.records));
+      std::fprintf(f, "%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\n", u(s.rec.live_bytes),
+                   u(s.rec.total_bytes), u(s.rec.level0_files), u(s.rec.pending_bytes),
+                   u(s.idx.live_bytes), u(s.idx.total_bytes), u(s.idx.level0_files),
+                   u(s.idx.pending_bytes), u(s.rec.running_compactions));
     }
     std::fclose(f);
   }
