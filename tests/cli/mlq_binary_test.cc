@@ -85,8 +85,15 @@ class FakeQuery final : public mlq::v1::Query::Service {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "mlqd is shutting down");
   }
 
-  grpc::Status Status(grpc::ServerContext*, const mlq::v1::StatusRequest*,
+  grpc::Status Status(grpc::ServerContext* context, const mlq::v1::StatusRequest*,
                       mlq::v1::StatusResponse* resp) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto auth = context->client_metadata().find("authorization");
+      last_authorization_ = auth == context->client_metadata().end()
+                                ? std::string()
+                                : std::string(auth->second.data(), auth->second.size());
+    }
     resp->set_stored(7);
     (*resp->mutable_received())["udp"] = 3;
     resp->set_store_bytes(2048);
@@ -147,6 +154,7 @@ class FakeQuery final : public mlq::v1::Query::Service {
   mlq::v1::FindRequest last_find_;
   mlq::v1::TailRequest last_tail_;
   mlq::v1::IngestRequest first_ingest_;
+  std::string last_authorization_;         // of the last Status call
   std::vector<std::string> backup_dirs_;   // BackupRequest.dir of each call
   std::vector<std::string> ingested_;      // every line of every stream
   std::vector<std::string> stream_hosts_;  // IngestRequest.host of each stream
@@ -192,15 +200,26 @@ class MlqBinaryTest : public ::testing::Test {
   void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
 
   std::string Server() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string ConfigPath() const { return dir_ + "/xdg/mlq/config"; }
+  void WriteConfig(const std::string& text, mode_t mode = 0600) {
+    std::system(("mkdir -p " + dir_ + "/xdg/mlq").c_str());
+    std::ofstream(ConfigPath()) << text;
+    chmod(ConfigPath().c_str(), mode);
+  }
 
   // Runs `mlq <args>` through the shell with TZ=UTC and MLQ_SERVER pointing at the fake
-  // (or `server`), standard input from `input`.
+  // (or `server`; "none": MLQ_SERVER unset), standard input from `input`. The
+  // config file is $XDG_CONFIG_HOME/mlq/config = ConfigPath(), none unless a
+  // test writes it (never the user's own).
   Result Run(const std::string& args, const std::string& server = "",
              const std::string& input = "/dev/null") {
     const std::string out = dir_ + "/out";
     const std::string err = dir_ + "/err";
-    const std::string cmd = "TZ=UTC MLQ_SERVER=" + (server.empty() ? Server() : server) + " " +
-                            MLQ_BIN + " " + args + " >" + out + " 2>" + err + " <" + input;
+    const std::string server_env =
+        server == "none" ? "" : "MLQ_SERVER=" + (server.empty() ? Server() : server) + " ";
+    const std::string cmd = "env -u MLQ_SERVER -u MLQ_TOKEN -u MLQ_CA -u MLQ_CONFIG TZ=UTC " +
+                            server_env + "XDG_CONFIG_HOME=" + dir_ + "/xdg " + MLQ_BIN + " " +
+                            args + " >" + out + " 2>" + err + " <" + input;
     Result r;
     const int status = std::system(cmd.c_str());
     r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -596,6 +615,51 @@ TEST_F(MlqBinaryTest, ImportMissingFileSendsNothing) {
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.err.find("missing.log: No such file"), std::string::npos) << r.err;
   EXPECT_EQ(service_->ingested_, std::vector<std::string>{"untouched"});
+}
+
+TEST_F(MlqBinaryTest, ConfigFileGivesServerAndToken) {
+  WriteConfig("# helpdesk\nserver = " + Server() + "\ntoken = \"mlq_fromfile\"\n");
+  const Result r = Run("status", "none");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(service_->last_authorization_, "Bearer mlq_fromfile");
+}
+
+TEST_F(MlqBinaryTest, FlagsAndEnvironmentOverrideTheConfigFile) {
+  WriteConfig("server = 127.0.0.1:1\ntoken = mlq_fromfile\n");
+  // The file's server is wrong: MLQ_SERVER (Run's default) and --server win.
+  Result r = Run("status");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  r = Run("--server " + Server() + " status", "none");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  r = Run("status", "none");
+  EXPECT_EQ(r.rc, 2) << "the file's server 127.0.0.1:1 is used without flag or variable";
+  r = Run("--token mlq_flag status");
+  EXPECT_EQ(service_->last_authorization_, "Bearer mlq_flag");
+  const std::string cmd = "env -u MLQ_CONFIG XDG_CONFIG_HOME=" + dir_ +
+                          "/xdg MLQ_SERVER=" + Server() + " MLQ_TOKEN=mlq_env " + MLQ_BIN +
+                          " status >/dev/null";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(service_->last_authorization_, "Bearer mlq_env");
+}
+
+TEST_F(MlqBinaryTest, ConfigFileWithATokenReadableByOthersWarns) {
+  WriteConfig("server = " + Server() + "\ntoken = mlq_x\n", 0644);
+  const Result r = Run("status", "none");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.err.find("mlq: WARNING: " + ConfigPath() + " holds a token and has mode 0644"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(MlqBinaryTest, BrokenConfigFileIsAUsageError) {
+  WriteConfig("server = " + Server() + "\nsevrer = x\n");
+  Result r = Run("status");
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find(ConfigPath() + ":2: unknown key 'sevrer'"), std::string::npos) << r.err;
+  // MLQ_CONFIG names a file that must exist.
+  const std::string cmd = "MLQ_CONFIG=" + dir_ + "/missing " + MLQ_BIN + " status 2>/dev/null";
+  EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 2);
 }
 
 }  // namespace
