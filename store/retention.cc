@@ -17,6 +17,7 @@ Retention::Retention(Store* store, Counters* counters, RetentionOptions options)
       errors_(counters->Get("retention.errors")),
       index_compactions_(counters->Get("retention.index_compactions")),
       intake_pauses_(counters->Get("retention.intake_pauses")),
+      edge_compactions_(counters->Get("retention.edge_compactions")),
       options_(std::move(options)) {
   if (!options_.now_us) {
     options_.now_us = [] {
@@ -61,7 +62,10 @@ void Retention::Compact() {
       running_ = true;
     }
     absl::Status st = absl::OkStatus();
-    if (records) st = store_->CompactDeleted();
+    if (records) {
+      edge_compactions_.fetch_add(1, std::memory_order_relaxed);
+      st = store_->CompactDeleted();
+    }
     if (st.ok() && index) {
       index_compactions_.fetch_add(1, std::memory_order_relaxed);
       st = store_->CompactIndex();
@@ -86,7 +90,10 @@ bool Retention::Compacting() const {
 absl::Status Retention::RequestCompaction(bool records, bool index, bool async) {
   if (!async) {
     absl::Status st = absl::OkStatus();
-    if (records) st = store_->CompactDeleted();
+    if (records) {
+      edge_compactions_.fetch_add(1, std::memory_order_relaxed);
+      st = store_->CompactDeleted();
+    }
     if (st.ok() && index) {
       index_compactions_.fetch_add(1, std::memory_order_relaxed);
       st = store_->CompactIndex();
@@ -167,12 +174,13 @@ absl::Status Retention::CheckSize() { return Pass(/*age=*/false, /*async=*/false
 absl::Status Retention::Pass(bool age, bool async) {
   std::lock_guard pass(pass_mu_);
   int64_t max_age;
-  uint64_t max_disk;
+  uint64_t max_disk, edge_bytes;
   int64_t now;
   {
     std::lock_guard lock(mu_);
     max_age = options_.max_age_us;
     max_disk = options_.max_disk_bytes;
+    edge_bytes = options_.edge_compaction_bytes;
     now = options_.now_us();
   }
   if (age) {
@@ -185,7 +193,9 @@ absl::Status Retention::Pass(bool age, bool async) {
         errors_.fetch_add(1, std::memory_order_relaxed);
         return st;
       }
-      if (n != 0) {
+      // Whole files went with the deletion; the edge waits until it is
+      // worth a compaction (RetentionOptions::edge_compaction_bytes).
+      if (store_->ExpiredBytes() > edge_bytes) {
         if (absl::Status c = RequestCompaction(true, false, async); !c.ok()) return c;
       }
     }

@@ -42,7 +42,8 @@
 //
 // Counters: "retention.passes", "retention.deleted" (records),
 // "retention.deleted_for_size" (of those, deleted for max_disk),
-// "retention.errors", "retention.index_compactions", "retention.intake_pauses".
+// "retention.errors", "retention.index_compactions", "retention.intake_pauses",
+// "retention.edge_compactions" (CompactDeleted runs).
 //
 // Thread safety: every method is safe from any thread.
 #pragma once
@@ -81,6 +82,14 @@ struct RetentionOptions {
   uint64_t max_disk_bytes = 0;                    // 0 = no size limit
   std::chrono::milliseconds interval{10000};      // age passes
   std::chrono::milliseconds size_interval{1000};  // size checks (max_disk_bytes set)
+  // An age pass compacts the deleted records' edge (Store::CompactDeleted)
+  // only when table files still hold more than this of them
+  // (Store::ExpiredBytes): below it the files go whole with a later pass.
+  // Twice the records' table file size: about one file at the bottom level
+  // and one above it. (Compacting the edge every pass kept RocksDB's one
+  // compaction slot busy rewriting the same file, and new level-0 files
+  // waited behind it.)
+  uint64_t edge_compaction_bytes = 2 * Store::RecordsFileBytes();
   // The clock: microseconds since the epoch (a simulated one in benchmarks).
   std::function<int64_t()> now_us;
 };
@@ -126,6 +135,7 @@ class Retention {
   Counters::Counter& errors_;
   Counters::Counter& index_compactions_;
   Counters::Counter& intake_pauses_;
+  Counters::Counter& edge_compactions_;
   bool paused_ = false;  // under pass_mu_
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -228,6 +228,14 @@ class Store {
   // Compacts the records before the deletion point (the edge DeleteBefore
   // left), so their space returns.
   absl::Status CompactDeleted();
+  // RocksDB's estimate of the bytes of table files that still hold records
+  // before the deletion point: what CompactDeleted() would free. 0 when
+  // nothing was deleted or the store is closed.
+  uint64_t ExpiredBytes() const;
+  // The records' table file size (RocksDB target_file_size_base): deleting
+  // drops whole files, so about this much of a deleted range is left in
+  // files it shares with records kept.
+  static uint64_t RecordsFileBytes();
   // Nothing older than this is returned (0 = nothing deleted so far).
   int64_t expired_before_us() const { return query_cutoff_us_.load(std::memory_order_relaxed); }
   // The time of the oldest record kept (0 when empty).

@@ -181,6 +181,47 @@ TEST_F(RetentionTest, AgePassUsesItsClock) {
   EXPECT_EQ(store_->RecordCount(), 40u);
 }
 
+// The age pass drops whole table files at once; it compacts the files it
+// shares with records kept (the edge) only when they hold more deleted
+// records than RetentionOptions::edge_compaction_bytes.
+TEST_F(RetentionTest, AgePassCompactsTheDeletedEdgeOnlyAboveItsThreshold) {
+  // One flushed table file of several MiB, 60 minutes of records.
+  std::vector<LogRecord> batch;
+  for (int m = 0; m < 60; ++m) {
+    for (int i = 0; i < 200; ++i) {
+      LogRecord r = Rec(kT0 + m * kMinute + i * 1000, m * 200 + i);
+      r.raw += std::string(300, static_cast<char>('a' + (i * 7 + m) % 26)) + std::to_string(i);
+      batch.push_back(std::move(r));
+    }
+  }
+  ASSERT_TRUE(store_->Write(batch).ok());
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(store_->ExpiredBytes(), 0u) << "nothing deleted yet";
+  Counters counters;
+  int64_t now = kT0 + 90 * kMinute;
+  // Half the records expire: the file holds both halves, so it stays.
+  Retention retention(store_.get(), &counters,
+                      {.max_age_us = 60 * kMinute,
+                       .edge_compaction_bytes = 64u << 20,
+                       .now_us = [&now] { return now; }});
+  ASSERT_TRUE(retention.RunOnce().ok());
+  EXPECT_EQ(store_->RecordCount(), 6000u);
+  const uint64_t expired = store_->ExpiredBytes();
+  EXPECT_GT(expired, 0u);
+  EXPECT_LT(expired, 64u << 20);
+  EXPECT_EQ(counters.Value("retention.edge_compactions"), 0u);
+  EXPECT_EQ(CountEntries(*store_, dir_.path() + "/cp1", "records"), 12000u) << "left for later";
+  // Above the threshold: compacted, the deleted records' bytes are free.
+  Retention strict(store_.get(), &counters,
+                   {.max_age_us = 60 * kMinute,
+                    .edge_compaction_bytes = expired / 2,
+                    .now_us = [&now] { return now; }});
+  ASSERT_TRUE(strict.RunOnce().ok());
+  EXPECT_EQ(counters.Value("retention.edge_compactions"), 1u);
+  EXPECT_EQ(store_->ExpiredBytes(), 0u);
+  EXPECT_EQ(CountEntries(*store_, dir_.path() + "/cp2", "records"), 6000u);
+}
+
 TEST_F(RetentionTest, SizePassDeletesTheOldestUntilBelowTheLimit) {
   // Enough records for the store to be several MiB once flushed.
   std::vector<LogRecord> batch;
