@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <set>
@@ -26,6 +28,9 @@ namespace {
 using nlohmann::json;
 
 constexpr int kLines = 2000;
+// An action queue of this size never reaches its high watermark (90 %)
+// with kLines: nothing goes to its disk part.
+constexpr int kNoSpillQueueSize = 4 * kLines;
 
 std::string OmrelpModule() {
   const char* v = std::getenv("MLQ_RSYSLOG_OMRELP");
@@ -83,10 +88,17 @@ std::vector<std::string> MlqdArgs(const Case& c, const std::string& ca,
 }
 
 // deploy/rsyslog-omrelp.conf pointed at mlqd's RELP port, with the case's
-// ruleset called and TLS library chosen.
-std::string ClientConfig(const Case& c, uint16_t port, const std::string& ca) {
+// ruleset called and TLS library chosen. `queue_size` (0: rsyslog's default,
+// 1000 messages) sets the action queue's size: the shipped queue is
+// disk-assisted (queue.filename), and spills to its disk part once it holds
+// 90 % of that (its high watermark).
+std::string ClientConfig(const Case& c, uint16_t port, const std::string& ca, int queue_size = 0) {
   std::string conf = DeployFile("rsyslog-omrelp.conf");
   const std::string what = "deploy/rsyslog-omrelp.conf";
+  if (queue_size != 0) {
+    ReplaceAll(conf, "queue.type=\"LinkedList\"",
+               "queue.type=\"LinkedList\" queue.size=\"" + std::to_string(queue_size) + "\"", what);
+  }
   ReplaceAll(conf, "target=\"mlq.example.org\"", "target=\"127.0.0.1\"", what);
   ReplaceAll(conf, "port=\"2514\"", "port=\"" + std::to_string(port) + "\"", what);
   ReplaceAll(conf, "port=\"2515\"", "port=\"" + std::to_string(port) + "\"", what);
@@ -115,11 +127,13 @@ TEST_P(RelpTest, ForwardsEveryLineExactlyOnceAcknowledged) {
   ASSERT_TRUE(daemon.Start()) << daemon.log();
   const uint16_t port = RelpPort(daemon);
   ASSERT_NE(port, 0) << daemon.log();
-  const std::string conf = ClientConfig(c, port, ca);
+  // The queue holds the whole batch in memory: this test is about the
+  // transport and the acknowledgements, RelpDiskQueueTest about the spill.
+  const std::string conf = ClientConfig(c, port, ca, kNoSpillQueueSize);
   ASSERT_FALSE(::testing::Test::HasFailure());
 
   Rsyslog rsyslog(dir.path() + "/rsyslog");
-  ASSERT_TRUE(rsyslog.Start(conf)) << rsyslog.log();
+  ASSERT_TRUE(rsyslog.Start(rsyslog.StatsModule() + conf)) << rsyslog.log();
   const Batch batch = MakeBatch(std::string("relp-") + c.name, kLines, SecondsAgo(300));
   ASSERT_TRUE(SendTcp(rsyslog.input_port(), batch.Stream()));
 
@@ -163,6 +177,73 @@ INSTANTIATE_TEST_SUITE_P(Deploy, RelpTest,
                            return std::string(info.param.name);
                          });
 
+// The largest "enqueued=N" of a disk-assisted queue's disk part in
+// rsyslog's statistics (Rsyslog::StatsModule); 0 when none.
+uint64_t DiskQueueEnqueued(const std::string& log) {
+  uint64_t most = 0;
+  for (size_t at = log.find("[DA]: origin=core.queue"); at != std::string::npos;
+       at = log.find("[DA]: origin=core.queue", at + 1)) {
+    const size_t end = log.find('\n', at);
+    const std::string line = log.substr(at, end == std::string::npos ? end : end - at);
+    const size_t e = line.find(" enqueued=");
+    if (e != std::string::npos) {
+      most = std::max<uint64_t>(most, std::strtoull(line.c_str() + e + 10, nullptr, 10));
+    }
+  }
+  return most;
+}
+
+// The shipped config's disk-assisted queue, made to spill: with a 100
+// message queue, most of the 2000 lines go through its disk part (rsyslog
+// then runs a second worker, with a RELP session of its own). Every line
+// arrives exactly once within a bounded time; on failure the message shows
+// rsyslog's queue statistics (and its debug log with $MLQ_RSYSLOG_DEBUG).
+TEST(RelpDiskQueueTest, SpilledLinesArriveExactlyOnce) {
+  MLQ_REQUIRE_RSYSLOG_RELP();
+  TempDir ca, dir;
+  // The shipped config's TLS ruleset names certificate files rsyslog checks.
+  ASSERT_TRUE(MakeTestCa(ca.path(), "mlq.example.org", "mail-client"));
+  const Case c{"spill"};
+  Daemon daemon(dir.path() + "/data", MlqdArgs(c, ""));
+  ASSERT_TRUE(daemon.Start()) << daemon.log();
+  const uint16_t port = RelpPort(daemon);
+  ASSERT_NE(port, 0) << daemon.log();
+  Rsyslog rsyslog(dir.path() + "/rsyslog");
+  ASSERT_TRUE(rsyslog.Start(rsyslog.StatsModule() + ClientConfig(c, port, ca.path(), 100)))
+      << rsyslog.log();
+  const Batch batch = MakeBatch("relp-spill", kLines, SecondsAgo(300));
+  ASSERT_TRUE(SendTcp(rsyslog.input_port(), batch.Stream()));
+
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<json> rows = FindByAddress(daemon, batch.address(), kLines, std::chrono::seconds(90));
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(rows.size(), static_cast<size_t>(kLines))
+      << "after " << waited << " s\nmlqd status: " << daemon.Status().dump() << "\n"
+      << rsyslog.log() << "\n--- mlqd:\n"
+      << daemon.log();
+  EXPECT_TRUE(WaitFor([&] {
+    return StatusCounter(daemon.Status(), "listener.relp.messages.acked") >= kLines;
+  })) << daemon.Status().dump();
+  // The disk part was used, or this test did not test it (impstats
+  // reports the disk part as "... queue[DA]: origin=core.queue ...
+  // enqueued=N" from the start, N 0 while nothing spilled).
+  EXPECT_TRUE(WaitFor([&] { return DiskQueueEnqueued(rsyslog.log()) > 0; }))
+      << "nothing went through the disk-assisted queue:\n"
+      << rsyslog.log();
+  EXPECT_EQ(rsyslog.Stop(), 0) << rsyslog.log();
+  ExpectExactlyOnce(rows, batch,
+                    Expect{.host = batch.host,
+                           .program = batch.program,
+                           .pid = batch.pid,
+                           .transport = "relp",
+                           .min_time_s = batch.time_s,
+                           .max_time_s = batch.time_s,
+                           .peer_subject_contains = ""});
+  std::printf("[ figures  ] RELP through a spilling disk queue: %d lines in %.1f s\n", kLines,
+              waited);
+}
+
 // mlqd stops (SIGTERM) and starts again on the same port and data while
 // rsyslog keeps getting lines: rsyslog holds what was not acknowledged,
 // reconnects (action.resumeInterval 5 s) and resends it. Every line arrives;
@@ -180,7 +261,8 @@ TEST(RelpRestartTest, NothingIsLostWhileMlqdRestarts) {
   const uint16_t port = RelpPort(*daemon);
   ASSERT_NE(port, 0) << daemon->log();
   Rsyslog rsyslog(dir.path() + "/rsyslog");
-  ASSERT_TRUE(rsyslog.Start(ClientConfig(c, port, ca.path()))) << rsyslog.log();
+  ASSERT_TRUE(rsyslog.Start(rsyslog.StatsModule() + ClientConfig(c, port, ca.path())))
+      << rsyslog.log();
 
   const Batch before = MakeBatch("relp-before", 500, SecondsAgo(300));
   const Batch during = MakeBatch("relp-during", 500, SecondsAgo(300));

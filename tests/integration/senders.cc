@@ -275,8 +275,12 @@ bool Rsyslog::Start(const std::string& body) {
     ADD_FAILURE() << "rsyslogd rejects the config:\n" << check_ << "\n--- config:\n" << conf;
     return false;
   }
+  std::vector<std::string> env;
+  if (!Getenv("MLQ_RSYSLOG_DEBUG", "").empty()) {
+    env = {"RSYSLOG_DEBUG=Debug NoStdOut", "RSYSLOG_DEBUGLOG=" + dir_ + "/debug.log"};
+  }
   if (!proc_.Start({bin, "-n", "-f", config_path(), "-i", dir_ + "/rsyslogd.pid"},
-                   dir_ + "/rsyslogd.log")) {
+                   dir_ + "/rsyslogd.log", env)) {
     ADD_FAILURE() << "cannot start " << bin;
     return false;
   }
@@ -297,9 +301,29 @@ bool Rsyslog::Start(const std::string& body) {
   return true;
 }
 
+std::string Rsyslog::StatsModule() const {
+  return "module(load=\"impstats\" interval=\"1\" format=\"legacy\" log.syslog=\"off\"\n"
+         "       log.file=\"" +
+         dir_ + "/stats.log\")\n";
+}
+
 std::string Rsyslog::log() const {
-  return check_ + "--- rsyslogd stderr:\n" + proc_.log() + "--- rsyslogd internal messages:\n" +
-         ReadIfExists(dir_ + "/internal.log");
+  // The end of a file that may be long: its last `bytes`, from a line start.
+  auto tail = [](const std::string& text, size_t bytes) {
+    if (text.size() <= bytes) return text;
+    size_t from = text.find('\n', text.size() - bytes);
+    return "[...]\n" + text.substr(from == std::string::npos ? text.size() - bytes : from + 1);
+  };
+  std::string out = check_ + "--- rsyslogd stderr:\n" + proc_.log() +
+                    "--- rsyslogd internal messages:\n" + ReadIfExists(dir_ + "/internal.log");
+  if (std::string stats = ReadIfExists(dir_ + "/stats.log"); !stats.empty()) {
+    out += "--- rsyslogd statistics (impstats, every second; last 16 KiB):\n" + tail(stats, 16384);
+  }
+  if (std::string debug = ReadIfExists(dir_ + "/debug.log"); !debug.empty()) {
+    out += "--- rsyslogd debug log (last 64 KiB of " + std::to_string(debug.size()) + " bytes):\n" +
+           tail(debug, 65536);
+  }
+  return out;
 }
 
 // --- syslog-ng -------------------------------------------------------------------

@@ -112,12 +112,24 @@ class Rsyslog {
   explicit Rsyslog(std::string dir) : dir_(std::move(dir)) {}
   // Checks the config with `rsyslogd -N1`, starts rsyslogd and waits (15 s at
   // most) until its input listens. False with log() on failure.
+  //
+  // With $MLQ_RSYSLOG_DEBUG set (to anything), rsyslogd also writes its
+  // debug log (RSYSLOG_DEBUG="Debug NoStdOut") to DIR/debug.log; log()
+  // then ends with its last 64 KiB.
   bool Start(const std::string& body);
   uint16_t input_port() const { return input_port_; }
   int Stop() { return proc_.Stop(); }
   bool Running() { return proc_.Running(); }
-  std::string log() const;  // config check output, then rsyslogd's stderr
+  // The config check output, rsyslogd's stderr, its internal messages, the
+  // last lines of its statistics (when the body has StatsModule()) and of
+  // its debug log (when on).
+  std::string log() const;
   std::string config_path() const { return dir_ + "/rsyslog.conf"; }
+  // A config line loading impstats: every queue's size, enqueued, full and
+  // discarded counts (the disk part of a disk-assisted queue as "NAME[DA]")
+  // and every action's suspensions, each second, to DIR/stats.log, which
+  // log() shows. For a body that wants to see where messages wait.
+  std::string StatsModule() const;
 
   static std::string Binary();  // $MLQ_RSYSLOGD or /usr/sbin/rsyslogd
 
