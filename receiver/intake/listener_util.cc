@@ -140,6 +140,7 @@ void SenderGate::Slot::Release() {
 SenderGate::SenderGate(Counters* counters, const std::string& name, const SenderLimits& limits,
                        AllowList list)
     : limits_(limits),
+      name_(name),
       list_(std::move(list)),
       table_(std::make_shared<Slot::Table>()),
       refused_address_(counters->Get("listener." + name + ".refused_address")),
@@ -155,10 +156,21 @@ absl::StatusOr<std::unique_ptr<SenderGate>> SenderGate::Create(Counters* counter
   return std::unique_ptr<SenderGate>(new SenderGate(counters, name, limits, list->For(name)));
 }
 
+void SenderGate::SetAllowList(const AllowList& all) {
+  AllowList mine = all.For(name_);
+  std::lock_guard lock(list_mu_);
+  list_ = std::move(mine);
+  allow_generation_.fetch_add(1, std::memory_order_acq_rel);
+}
+
 SenderGate::Admission SenderGate::Admit(const asio::ip::address& peer, bool tls) {
   Admission a;
   const IpAddress ip = ToIpAddress(peer);
-  AllowList::Verdict v = list_.Check(ip);
+  AllowList::Verdict v;
+  {
+    std::lock_guard lock(list_mu_);
+    v = list_.Check(ip);
+  }
   if (!v.allowed) {
     refused_address_.fetch_add(1, std::memory_order_relaxed);
     return a;
@@ -189,7 +201,12 @@ SenderGate::Admission SenderGate::Admit(const asio::ip::address& peer, bool tls)
 
 SenderGate::Admission SenderGate::AdmitUnknown(bool tls) {
   Admission a;
-  if (!list_.empty()) {
+  bool listed = false;
+  {
+    std::lock_guard lock(list_mu_);
+    listed = !list_.empty();
+  }
+  if (listed) {
     refused_address_.fetch_add(1, std::memory_order_relaxed);
     return a;
   }
@@ -206,7 +223,11 @@ SenderGate::Admission SenderGate::AdmitUnknown(bool tls) {
 }
 
 AllowList::Verdict SenderGate::CheckDatagram(const asio::ip::address& peer) {
-  AllowList::Verdict v = list_.Check(ToIpAddress(peer));
+  AllowList::Verdict v;
+  {
+    std::lock_guard lock(list_mu_);
+    v = list_.Check(ToIpAddress(peer));
+  }
   if (!v.allowed) refused_address_.fetch_add(1, std::memory_order_relaxed);
   return v;
 }

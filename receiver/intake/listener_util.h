@@ -5,6 +5,7 @@
 // Internal to receiver/intake.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -15,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,7 +59,7 @@ IpAddress ToIpAddress(const boost::asio::ip::address& a);
 // The sender checks of one listener NAME, with their counters
 // "listener.NAME.refused_address", ".refused_per_address",
 // ".refused_handshakes" and ".frame_timeout". Used on the listener's io
-// thread only.
+// thread only, except SetAllowList and allow_generation (any thread).
 class SenderGate {
  public:
   // A connection slot (per address, or a handshake in progress), given back
@@ -104,6 +106,15 @@ class SenderGate {
   // refused_address when refused.
   AllowList::Verdict CheckDatagram(const boost::asio::ip::address& peer);
 
+  // Replaces the allow list with `all`'s entries for this listener (every
+  // --allow value, parsed: AllowList::Parse), for connections and datagrams
+  // from now on; connections already open keep going with the host claims
+  // they were admitted with. Thread safe.
+  void SetAllowList(const AllowList& all);
+  // Changes whenever SetAllowList runs: a cached verdict (UDP's last peer)
+  // older than it must be checked again. Thread safe.
+  uint64_t allow_generation() const { return allow_generation_.load(std::memory_order_acquire); }
+
   std::chrono::seconds frame_timeout() const { return limits_.frame_timeout; }
   Counters::Counter& frame_timeouts() { return frame_timeout_; }
   Counters::Counter& refused_address() { return refused_address_; }
@@ -113,7 +124,10 @@ class SenderGate {
              AllowList list);
 
   SenderLimits limits_;
-  AllowList list_;
+  const std::string name_;
+  mutable std::mutex list_mu_;
+  AllowList list_;  // guarded by list_mu_
+  std::atomic<uint64_t> allow_generation_{0};
   std::shared_ptr<Slot::Table> table_;
   Counters::Counter& refused_address_;
   Counters::Counter& refused_per_address_;

@@ -173,6 +173,7 @@ class Listeners::Impl {
     return ssl_ctx_;
   }
   absl::Status ReloadTls();
+  absl::Status ReloadAllow(const std::vector<std::string>& allow);
   bool stopping_ = false;
 
  private:
@@ -195,6 +196,7 @@ class Listeners::Impl {
   std::unique_ptr<SenderGate> udp_gate_;
   bool udp_have_peer_ = false;
   bool udp_peer_allowed_ = true;
+  uint64_t udp_allow_generation_ = 0;  // of the gate's list udp_peer_allowed_ came from
   int64_t udp_zone_checked_s_ = 0;
   std::vector<char> udp_buf_;
   udp::endpoint udp_peer_;
@@ -470,6 +472,18 @@ absl::Status Listeners::Impl::ReloadTls() {
 
 absl::Status Listeners::ReloadTls() { return impl_->ReloadTls(); }
 
+absl::Status Listeners::Impl::ReloadAllow(const std::vector<std::string>& allow) {
+  absl::StatusOr<AllowList> list = AllowList::Parse(allow);
+  if (!list.ok()) return list.status();
+  for (const std::unique_ptr<StreamListener>& l : stream_listeners_) l->gate->SetAllowList(*list);
+  if (udp_gate_) udp_gate_->SetAllowList(*list);
+  return absl::OkStatus();
+}
+
+absl::Status Listeners::ReloadAllow(const std::vector<std::string>& allow) {
+  return impl_->ReloadAllow(allow);
+}
+
 absl::Status Listeners::Impl::StartStream(const std::string& name, Transport transport,
                                           const std::string& address) {
   uint16_t port = 0;
@@ -619,8 +633,10 @@ void Listeners::Impl::DoUdpReceive() {
 }
 
 void Listeners::Impl::HandleDatagram(size_t n, int64_t now_us) {
-  if (udp_peer_ != udp_last_peer_ || !udp_have_peer_) {
+  if (udp_peer_ != udp_last_peer_ || !udp_have_peer_ ||
+      udp_gate_->allow_generation() != udp_allow_generation_) {
     udp_have_peer_ = true;
+    udp_allow_generation_ = udp_gate_->allow_generation();
     udp_last_peer_ = udp_peer_;
     udp_source_.peer = EndpointString(udp_peer_.address(), udp_peer_.port());
     udp_source_.peer_host = udp_peer_.address().to_string();

@@ -28,7 +28,8 @@
 // counters (host_mismatch among them).
 //
 // Thread safety: Start() and Bound() from the control thread before the
-// io_context runs; Stop() on the io_context's thread.
+// io_context runs; Stop() on the io_context's thread; ReloadTls() and
+// ReloadAllow() from any thread after Start().
 #pragma once
 
 #include <chrono>
@@ -120,6 +121,12 @@ class Listeners {
   // keep theirs. On failure the old ones stay in use. FailedPrecondition
   // without a TLS listener. Thread safe.
   absl::Status ReloadTls();
+
+  // Replaces every listener's allow list with `allow` (--allow values, as
+  // SenderLimits::allow) for connections and datagrams from now on;
+  // connections already open stay. InvalidArgument for a malformed entry,
+  // and then every listener keeps its list. Thread safe; call after Start().
+  absl::Status ReloadAllow(const std::vector<std::string>& allow);
 
   class Impl;  // opaque; public so the sessions in listeners.cc can name it
 

@@ -735,4 +735,12 @@ void RelpListener::Stop() { impl_->Stop(); }
 
 absl::Status RelpListener::ReloadTls() { return impl_->ReloadTls(); }
 
+absl::Status RelpListener::ReloadAllow(const std::vector<std::string>& allow) {
+  absl::StatusOr<AllowList> list = AllowList::Parse(allow);
+  if (!list.ok()) return list.status();
+  if (!impl_->gate_) return absl::FailedPreconditionError("the RELP listener has not started");
+  impl_->gate_->SetAllowList(*list);
+  return absl::OkStatus();
+}
+
 }  // namespace mlq

@@ -61,11 +61,11 @@
 // ("received.relp", "listener.relp.host_mismatch", ...).
 //
 // Thread safety: Start() and Bound() from the control thread before the
-// io_context runs; Stop() on the io_context's thread; ReloadTls() from any
-// thread. The sink's callbacks may run on any thread: they only post to the
-// io_context, which must therefore outlive the sink's last callback (stop the
-// sink before destroying the io_context), and the listener must outlive the
-// io_context's run().
+// io_context runs; Stop() on the io_context's thread; ReloadTls() and
+// ReloadAllow() from any thread. The sink's callbacks may run on any
+// thread: they only post to the io_context, which must therefore outlive
+// the sink's last callback (stop the sink before destroying the
+// io_context), and the listener must outlive the io_context's run().
 #pragma once
 
 #include <chrono>
@@ -73,6 +73,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "receiver/intake/line_parser.h"
@@ -126,6 +127,12 @@ class RelpListener {
   // accepted from now on. On failure keeps the current ones and says why.
   // FailedPrecondition when the listener does not speak TLS.
   absl::Status ReloadTls();
+
+  // Replaces the allow list with `allow` (--allow values) for connections
+  // accepted from now on; sessions already open stay. InvalidArgument for a
+  // malformed entry, and then the current list stays. Thread safe; call
+  // after Start().
+  absl::Status ReloadAllow(const std::vector<std::string>& allow);
 
   class Impl;  // opaque; public so the sessions in relp_listener.cc can name it
 
