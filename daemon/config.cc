@@ -132,7 +132,8 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
       "       --tls-client-ca ca.pem                # mutual TLS\n"
       "  mlqd --syslog-relp 0.0.0.0:2514           # RELP (rsyslog omrelp)\n"
       "  mlqd --retention 30d --max-disk 200G       # keep 30 days, at most 200 GiB\n"
-      "SIGHUP re-reads the config file and flags: TLS certificates, retention.\n");
+      "SIGHUP re-reads the config file and flags: TLS certificates (syslog, RELP, gRPC), the "
+      "token file, --allow lists, retention.\n");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

@@ -2,7 +2,8 @@
 // process. SIGTERM/SIGINT stop it cleanly: listeners stop, every line
 // already received is stored, the WAL is synced. SIGHUP re-reads the config
 // file and flags and applies what can change while running: TLS
-// certificates and retention; it never stops mlqd. Under systemd
+// certificates (syslog, RELP, gRPC), the token file, the --allow lists and
+// retention; it never stops mlqd. Under systemd
 // (Type=notify) it reports READY/RELOADING/STOPPING and pings the watchdog
 // (daemon/notify.h).
 #include <grpcpp/grpcpp.h>
@@ -59,12 +60,15 @@ void TuneMalloc() {
 }
 
 // SIGHUP: re-reads the config file and flags. Retention changes at once;
-// `reload_tls` re-reads the certificates of the listeners and returns what
-// it did. A config that no longer parses changes nothing.
-void Reload(int argc, char** argv, mlq::Retention* retention,
+// `reload_tls` re-reads the certificates, tokens and allow lists and returns
+// what it did. A config that no longer parses changes nothing (counter
+// "reload.failed.config").
+void Reload(int argc, char** argv, mlq::Retention* retention, mlq::Counters* counters,
             const std::function<std::vector<std::string>(const mlq::DaemonConfig&)>& reload_tls) {
+  counters->Get("reload.requests").fetch_add(1, std::memory_order_relaxed);
   absl::StatusOr<mlq::DaemonConfig> fresh = mlq::ParseDaemonFlags(argc, argv);
   if (!fresh.ok()) {
+    counters->Get("reload.failed.config").fetch_add(1, std::memory_order_relaxed);
     Log("SIGHUP: config not reloaded, keeping the running one: " +
         std::string(fresh.status().message()));
     return;
@@ -233,6 +237,7 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
     return 1;
   }
   std::unique_ptr<grpc::Server> server = std::move(grpc_server->server);
+  mlq::GrpcCertificates* grpc_certificates = grpc_server->certificates.get();
   bound.emplace_back("grpc", grpc_server->address);
   Log(std::string("gRPC: ") + (config.grpc_tls_cert.empty() ? "plain" : "TLS") +
       (config.grpc_client_ca.empty() ? "" : " with client certificates") + "; tokens " + *tokens);
@@ -262,25 +267,49 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
     sigwait(&signals, &sig);
     if (sig != SIGHUP) break;
     LogNotify(mlq::NotifyReloading("reloading the config (SIGHUP)"));
-    Reload(argc, argv, &retention, [&](const mlq::DaemonConfig& fresh) {
-      // The certificate files named at start, re-read (renewed in place).
+    Reload(argc, argv, &retention, &counters, [&](const mlq::DaemonConfig& fresh) {
+      // The certificate files named at start, re-read (renewed in place);
+      // what fails keeps the running values and is counted in
+      // "reload.failed.<what>".
       std::vector<std::string> done;
+      auto report = [&](const std::string& what, const absl::Status& st, const std::string& ok) {
+        if (st.ok()) {
+          done.push_back(ok);
+        } else {
+          counters.Get("reload.failed." + what).fetch_add(1, std::memory_order_relaxed);
+          done.push_back(what + " kept: " + std::string(st.message()));
+        }
+      };
       if (fresh.grpc_tokens != config.grpc_tokens) {
         done.push_back("--grpc-tokens changed: restart mlqd to switch token files");
       } else if (!config.grpc_tokens.empty()) {
         absl::StatusOr<std::string> t = mlq::LoadTokens(config, &access);
-        done.push_back(t.ok() ? "tokens: " + *t
-                              : "tokens kept: " + std::string(t.status().message()));
+        report("tokens", t.status(), t.ok() ? "tokens: " + *t : "");
       }
+      // The allow lists as the config file and flags now give them.
+      const std::string allow = fresh.allow.empty()
+                                    ? std::string("every address")
+                                    : std::to_string(fresh.allow.size()) + " --allow entries";
+      absl::Status allowed = listeners.ReloadAllow(fresh.allow);
+      if (allowed.ok() && relp) allowed = relp->ReloadAllow(fresh.allow);
+      report("allow", allowed, "senders: " + allow);
       if (!config.syslog_tls.empty()) {
-        absl::Status st = listeners.ReloadTls();
-        done.push_back(st.ok() ? "tls certificates reloaded"
-                               : "tls certificates kept: " + std::string(st.message()));
+        report("tls", listeners.ReloadTls(), "tls certificates reloaded");
       }
       if (relp && config.relp_tls) {
-        absl::Status st = relp->ReloadTls();
-        done.push_back(st.ok() ? "relp certificates reloaded"
-                               : "relp certificates kept: " + std::string(st.message()));
+        report("relp_tls", relp->ReloadTls(), "relp certificates reloaded");
+      }
+      if (grpc_certificates) {
+        if (fresh.grpc_tls_cert != config.grpc_tls_cert ||
+            fresh.grpc_tls_key != config.grpc_tls_key ||
+            fresh.grpc_client_ca != config.grpc_client_ca) {
+          done.push_back(
+              "--grpc-tls-cert/--grpc-tls-key/--grpc-client-ca changed: restart "
+              "mlqd to switch files (the files named at start are re-read)");
+        }
+        report("grpc_tls", grpc_certificates->Reload(),
+               "grpc certificates reloaded (new connections within " +
+                   std::to_string(mlq::GrpcCertificates::kRefreshSeconds) + " s)");
       }
       return done;
     });

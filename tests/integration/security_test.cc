@@ -9,8 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
@@ -175,6 +177,135 @@ TEST_F(GrpcSecurityTest, MutualTlsNeedsTheClientCertificate) {
   CommandResult with =
       As(d, "", {"--cert", Cert("client.pem"), "--key", Cert("client.key"), "status"});
   EXPECT_EQ(with.exit_code, 0) << with.err;
+}
+
+// Counts the "SIGHUP:" lines of mlqd's log (one per reload, done or not).
+size_t Reloads(const Daemon& d) {
+  const std::string log = d.log();
+  size_t n = 0;
+  for (size_t at = log.find("SIGHUP:"); at != std::string::npos; at = log.find("SIGHUP:", at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// SIGHUP, then waits until mlqd has logged what the reload did.
+::testing::AssertionResult Sighup(const Daemon& d) {
+  const size_t before = Reloads(d);
+  if (kill(d.pid(), SIGHUP) != 0) return ::testing::AssertionFailure() << "kill failed";
+  if (!WaitFor([&] { return Reloads(d) > before; })) {
+    return ::testing::AssertionFailure() << "no reload logged: " << d.log();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+uint64_t Counter(const Daemon& d, const std::string& name) {
+  const json s = d.Status();
+  if (!s.is_object() || !s.contains("counters")) return 0;
+  return s["counters"].value(name, uint64_t{0});
+}
+
+// The allow lists of the config file follow SIGHUP: 127.0.0.1 refused,
+// then allowed, then refused again; a config that no longer parses keeps
+// the lists that run.
+TEST_F(GrpcSecurityTest, SighupReloadsTheAllowListsOfTheConfigFile) {
+  TempDir dir;
+  const std::string conf = dir.path() + "/mlqd.conf";
+  auto allow = [&](const std::string& list) {
+    std::ofstream(conf) << "timezone = UTC\nallow = [" << list << "]\n";
+  };
+  allow(R"("all=127.0.0.2")");
+  Daemon d(dir.path() + "/data", {"--config", conf});
+  ASSERT_TRUE(d.Start()) << d.log();
+  auto line = [](const std::string& qid) {
+    return Now5424("postfix/qmgr", qid + ": from=<a@example.org>, size=1, nrcpt=1 (queue active)");
+  };
+  auto found = [&](const std::string& qid) {
+    return ParseJsonLines(d.Mlq({"find", "--queue-id", qid, "--json"}).out).size();
+  };
+
+  SendTcp(d.tcp_port(), line("AA0001"));  // refused: mlqd closes it at once
+  ASSERT_TRUE(SendUdp(d.udp_port(), line("AA0002")));
+  ASSERT_TRUE(WaitFor([&] {
+    return Counter(d, "listener.tcp.refused_address") >= 1 &&
+           Counter(d, "listener.udp.refused_address") >= 1;
+  })) << d.log();
+
+  allow(R"("tcp=127.0.0.0/8", "udp=127.0.0.1")");
+  ASSERT_TRUE(Sighup(d));
+  EXPECT_NE(d.log().find("senders: 2 --allow entries"), std::string::npos) << d.log();
+  ASSERT_TRUE(SendTcp(d.tcp_port(), line("AA0003")));
+  ASSERT_TRUE(SendUdp(d.udp_port(), line("AA0004")));
+  EXPECT_TRUE(WaitFor([&] { return found("AA0003") == 1 && found("AA0004") == 1; })) << d.log();
+  EXPECT_EQ(found("AA0001") + found("AA0002"), 0u);
+
+  // Back to 127.0.0.2 only: 127.0.0.1 is refused again.
+  const uint64_t tcp_refused = Counter(d, "listener.tcp.refused_address");
+  const uint64_t udp_refused = Counter(d, "listener.udp.refused_address");
+  allow(R"("all=127.0.0.2")");
+  ASSERT_TRUE(Sighup(d));
+  SendTcp(d.tcp_port(), line("AA0005"));
+  ASSERT_TRUE(SendUdp(d.udp_port(), line("AA0006")));
+  ASSERT_TRUE(WaitFor([&] {
+    return Counter(d, "listener.tcp.refused_address") > tcp_refused &&
+           Counter(d, "listener.udp.refused_address") > udp_refused;
+  })) << d.log();
+
+  // A config that no longer parses: nothing changes, and that is counted.
+  allow(R"("tcp=127.0.0.1/33")");
+  ASSERT_TRUE(Sighup(d));
+  EXPECT_NE(d.log().find("config not reloaded, keeping the running one"), std::string::npos)
+      << d.log();
+  EXPECT_EQ(Counter(d, "reload.failed.config"), 1u);
+  const uint64_t refused = Counter(d, "listener.tcp.refused_address");
+  SendTcp(d.tcp_port(), line("AA0007"));
+  EXPECT_TRUE(WaitFor([&] { return Counter(d, "listener.tcp.refused_address") > refused; }));
+  EXPECT_EQ(found("AA0005") + found("AA0006") + found("AA0007"), 0u);
+}
+
+// The gRPC certificate follows SIGHUP: a broken file is refused (the old
+// certificate stays, counted), a certificate of another CA is served to the
+// next TLS handshake.
+TEST_F(GrpcSecurityTest, SighupReloadsTheGrpcCertificate) {
+  TempDir dir, other_ca;
+  ASSERT_TRUE(MakeTestCa(other_ca.path(), "mlq.example.org", "mail-client"));
+  const std::string cert = dir.path() + "/server.pem", key = dir.path() + "/server.key";
+  WriteFile(cert, ReadFile(Cert("server.pem")));
+  WriteFile(key, ReadFile(Cert("server.key")));
+  ASSERT_EQ(chmod(key.c_str(), 0600), 0);
+  Daemon d(dir.path() + "/data", {"--grpc-tls-cert", cert, "--grpc-tls-key", key});
+  ASSERT_TRUE(d.Start()) << d.log();
+  auto status_with = [&](const std::string& ca) {
+    return RunCommand({MLQ_BIN, "--server", d.grpc(), "--ca", ca, "status"}).exit_code;
+  };
+  const std::string old_ca = Cert("ca.pem"), new_ca = other_ca.path() + "/ca.pem";
+  ASSERT_EQ(status_with(old_ca), 0);
+  ASSERT_NE(status_with(new_ca), 0);
+
+  // A certificate without its key (the new certificate, the old key): kept.
+  WriteFile(cert, ReadFile(other_ca.path() + "/server.pem"));
+  ASSERT_TRUE(Sighup(d));
+  EXPECT_NE(d.log().find("grpc_tls kept: --grpc-tls-key: " + key + " is not the key of " + cert),
+            std::string::npos)
+      << d.log();
+  const json s = json::parse(
+      RunCommand({MLQ_BIN, "--server", d.grpc(), "--ca", old_ca, "status", "--json"}).out, nullptr,
+      false);
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s["counters"].value("reload.failed.grpc_tls", 0), 1);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // past the provider's refresh
+  EXPECT_EQ(status_with(old_ca), 0) << "the old certificate stays in use";
+
+  // Both renewed: new handshakes get the new certificate within a second or two.
+  WriteFile(key, ReadFile(other_ca.path() + "/server.key"));
+  ASSERT_TRUE(Sighup(d));
+  EXPECT_NE(d.log().find("grpc certificates reloaded"), std::string::npos) << d.log();
+  EXPECT_TRUE(WaitFor([&] { return status_with(new_ca) == 0; })) << d.log();
+  EXPECT_NE(status_with(old_ca), 0);
+  // The copies mlqd serves from are private.
+  struct stat st {};
+  ASSERT_EQ(stat((dir.path() + "/data/grpc-tls/current/key.pem").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
 TEST_F(GrpcSecurityTest, RefusesUnprotectedGrpcBeyondLoopback) {
