@@ -107,6 +107,7 @@ global(workDirectory="$dir/rs-work" maxMessageSize="64k" processInternalMessages
 module(load="imtcp")
 module(load="omrelp")
 input(type="imtcp" address="127.0.0.1" port="0" listenPortFileName="$dir/imtcp.port")
+module(load="impstats" interval="1" format="legacy" log.syslog="off" log.file="$dir/stats.log")
 if \$inputname == "imtcp" then {
   $action
   stop
@@ -147,7 +148,13 @@ EOF
   log "  $variant $tag: $count/$lines lines stored in ${secs}s = $rate lines/s;" \
     "mlqd CPU ${cpu_100k}s per 100k lines; mlq status: stored=$stored received=$received" \
     "relp acked=$acked"
-  [[ $count -ge $lines ]] || log "  WARNING: only $count of $lines lines stored"
+  if [[ $count -lt $lines ]]; then
+    # Where the rest waits: rsyslog's queues (the action queue and its
+    # disk-assisted part, "[DA]") and the action, by impstats, each second.
+    log "  WARNING: only $count of $lines lines stored; rsyslog's last statistics:"
+    grep -E "queue|origin=core.action" "$dir/stats.log" 2>/dev/null | tail -8 >&2 || true
+    cp "$dir/stats.log" "$work/stats.$variant.$tag.log" 2>/dev/null || true
+  fi
   printf '%s\t%s\t%s\t%s\n' "$variant" "$rate" "$cpu_100k" "$secs" >>"$results"
   stop_pid "$rs_pid" 30
   stop_pid "$mlqd_pid" 60
