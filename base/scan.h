@@ -42,6 +42,16 @@ inline std::string LowerCopy(std::string_view s) {
   return out;
 }
 
+// True when a and b are equal but for ASCII case (ToLower on every byte;
+// no locale, so UTF-8 bytes compare as they are).
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ToLower(a[i]) != ToLower(b[i])) return false;
+  }
+  return true;
+}
+
 // True when s is non-empty and all ASCII digits.
 inline bool IsDigits(std::string_view s) {
   if (s.empty()) return false;

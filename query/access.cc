@@ -9,14 +9,6 @@ namespace {
 
 constexpr int64_t kDayUs = 86400LL * 1000000;
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (scan::ToLower(a[i]) != scan::ToLower(b[i])) return false;
-  }
-  return true;
-}
-
 bool Allows(TokenRole role, Method m) {
   switch (role) {
     case TokenRole::kAdmin:
@@ -58,7 +50,7 @@ std::string_view BearerToken(const grpc::ServerContext& ctx) {
   if (it == md.end()) return {};
   std::string_view v(it->second.data(), it->second.size());
   constexpr std::string_view kBearer = "Bearer ";
-  if (v.size() <= kBearer.size() || !EqualsIgnoreCase(v.substr(0, kBearer.size()), kBearer))
+  if (v.size() <= kBearer.size() || !scan::EqualsIgnoreCase(v.substr(0, kBearer.size()), kBearer))
     return {};
   return scan::TrimSpace(v.substr(kBearer.size()));
 }
@@ -133,7 +125,7 @@ bool AddressInDomains(std::string_view address, const std::vector<std::string>& 
   for (const std::string& allowed : domains) {
     if (d.size() < allowed.size()) continue;
     const std::string_view tail = d.substr(d.size() - allowed.size());
-    if (!EqualsIgnoreCase(tail, allowed)) continue;
+    if (!scan::EqualsIgnoreCase(tail, allowed)) continue;
     if (d.size() == allowed.size() || d[d.size() - allowed.size() - 1] == '.') return true;
   }
   return false;

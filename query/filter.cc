@@ -12,17 +12,8 @@ using scan::LowerCopy;
 using scan::StripAngles;
 using scan::ToLower;
 
-// a equals b_lower (already lower-case), ignoring ASCII case.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b_lower) {
-  if (a.size() != b_lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLower(a[i]) != b_lower[i]) return false;
-  }
-  return true;
-}
-
 bool AddressEquals(std::string_view field, std::string_view term_lower) {
-  return EqualsIgnoreCase(StripAngles(field), term_lower);
+  return scan::EqualsIgnoreCase(StripAngles(field), term_lower);
 }
 
 // "smtp" matches "smtp" and ".../smtp"; "submission/smtpd" matches
@@ -112,7 +103,7 @@ bool RecordFilter::Matches(const LogRecord& rec) const {
   if (!queue_id_.empty() && rec.queue_id != queue_id_) return false;
   if (!host_.empty() && rec.host != host_) return false;
   if (!client_ip_.empty() && rec.client_ip != client_ip_) return false;
-  if (!sasl_user_.empty() && !EqualsIgnoreCase(rec.sasl_user, sasl_user_)) return false;
+  if (!sasl_user_.empty() && !scan::EqualsIgnoreCase(rec.sasl_user, sasl_user_)) return false;
   if (!family_.empty() && rec.family != family_) return false;
   if (!event_.empty() && rec.event != event_) return false;
   if (!status_.empty() && rec.status != status_) return false;

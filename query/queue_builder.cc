@@ -1,7 +1,8 @@
 #include "query/queue_builder.h"
 
-#include <strings.h>
 #include <algorithm>
+
+#include "base/scan.h"
 
 namespace mlq {
 namespace {
@@ -17,10 +18,6 @@ bool EndsWithRemoval(string_view family) {
 bool IsMta(string_view family) {
   return EndsWithRemoval(family) || family == "kerio" || family == "sendmail" ||
          family == "courier" || family == "dma";
-}
-
-bool EqualsIgnoreCase(string_view a, string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // Lines after which the queue entry no longer exists.
@@ -39,7 +36,7 @@ QueueBuilder::QueueBuilder(QueueOptions options) : options_(std::move(options)) 
 void QueueBuilder::NoteRecipient(Entry& e, const std::string& address, bool final) {
   if (address.empty()) return;
   for (Recipient& r : e.recipients) {
-    if (EqualsIgnoreCase(r.address, address)) {
+    if (scan::EqualsIgnoreCase(r.address, address)) {
       r.final |= final;
       return;
     }
