@@ -11,11 +11,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "fake_server.h"
 #include "mlq/v1/query.grpc.pb.h"
 
 namespace mlq::cli {
@@ -162,44 +162,12 @@ class FakeQuery final : public mlq::v1::Query::Service {
   int requests_ = 0;  // requests of the last stream
 };
 
-struct Result {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class MlqBinaryTest : public ::testing::Test {
+class MlqBinaryTest : public FakeServerTest<FakeQuery> {
  protected:
-  static void SetUpTestSuite() {
-    service_ = new FakeQuery;
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(service_);
-    server_ = builder.BuildAndStart().release();
-  }
-  static void TearDownTestSuite() {
-    server_->Shutdown();
-    delete server_;
-    delete service_;
-  }
-
   void SetUp() override {
-    ASSERT_GT(port_, 0);
-    char tmpl[] = "/tmp/mlq_binary_test_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    FakeServerTest::SetUp();
     service_->ResetIngest();
   }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
-
-  std::string Server() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string ConfigPath() const { return dir_ + "/xdg/mlq/config"; }
   void WriteConfig(const std::string& text, mode_t mode = 0600) {
     std::system(("mkdir -p " + dir_ + "/xdg/mlq").c_str());
@@ -213,30 +181,13 @@ class MlqBinaryTest : public ::testing::Test {
   // test writes it (never the user's own).
   Result Run(const std::string& args, const std::string& server = "",
              const std::string& input = "/dev/null") {
-    const std::string out = dir_ + "/out";
-    const std::string err = dir_ + "/err";
     const std::string server_env =
         server == "none" ? "" : "MLQ_SERVER=" + (server.empty() ? Server() : server) + " ";
     const std::string cmd = "env -u MLQ_SERVER -u MLQ_TOKEN -u MLQ_CA -u MLQ_CONFIG TZ=UTC " +
-                            server_env + "XDG_CONFIG_HOME=" + dir_ + "/xdg " + MLQ_BIN + " " +
-                            args + " >" + out + " 2>" + err + " <" + input;
-    Result r;
-    const int status = std::system(cmd.c_str());
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    return r;
+                            server_env + "XDG_CONFIG_HOME=" + dir_ + "/xdg " + MLQ_BIN + " " + args;
+    return RunShell(cmd, dir_, input);
   }
-
-  std::string dir_;
-  static FakeQuery* service_;
-  static grpc::Server* server_;
-  static int port_;
 };
-
-FakeQuery* MlqBinaryTest::service_ = nullptr;
-grpc::Server* MlqBinaryTest::server_ = nullptr;
-int MlqBinaryTest::port_ = 0;
 
 TEST_F(MlqBinaryTest, FindTable) {
   const Result r = Run("find --message-id '<found@x>' --utc");

@@ -10,14 +10,12 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -35,6 +33,7 @@
 #include "cli/status_output.h"
 #include "cli/tail_output.h"
 #include "cli/trace_output.h"
+#include "fake_server.h"
 #include "mlq/v1/query.grpc.pb.h"
 
 namespace mlq::cli {
@@ -365,52 +364,11 @@ class HostileQuery final : public mlq::v1::Query::Service {
   }
 };
 
-struct Result {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class HostileServerTest : public ::testing::Test {
+class HostileServerTest : public FakeServerTest<HostileQuery> {
  protected:
-  static void SetUpTestSuite() {
-    service_ = new HostileQuery;
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(service_);
-    server_ = builder.BuildAndStart().release();
-  }
-  static void TearDownTestSuite() {
-    server_->Shutdown();
-    delete server_;
-    delete service_;
-  }
-  void SetUp() override {
-    ASSERT_GT(port_, 0);
-    char tmpl[] = "/tmp/mlq_terminal_test_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
-
   // Runs `mlq <args>` (shell syntax) against the hostile fake, TZ=UTC.
   Result Run(const std::string& args) {
-    const std::string out = dir_ + "/out", err = dir_ + "/err";
-    const std::string cmd = "TZ=UTC MLQ_SERVER=127.0.0.1:" + std::to_string(port_) + " " + MLQ_BIN +
-                            " " + args + " >" + out + " 2>" + err + " </dev/null";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(out);
-    r.err = Slurp(err);
-    return r;
+    return RunShell("TZ=UTC MLQ_SERVER=" + Server() + " " + MLQ_BIN + " " + args, dir_);
   }
 
   // stdout and stderr of `mlq <args>` are terminal-safe, and the evil text
@@ -430,16 +388,7 @@ class HostileServerTest : public ::testing::Test {
       EXPECT_NE(r.err.find(kShownText), std::string::npos) << r.err;
     }
   }
-
-  std::string dir_;
-  static HostileQuery* service_;
-  static grpc::Server* server_;
-  static int port_;
 };
-
-HostileQuery* HostileServerTest::service_ = nullptr;
-grpc::Server* HostileServerTest::server_ = nullptr;
-int HostileServerTest::port_ = 0;
 
 TEST_F(HostileServerTest, EveryCommandsOutput) {
   // find: the table, and the next-page command built from the server's token.
