@@ -22,6 +22,19 @@ constexpr int64_t kDay = 24 * kHour;
 
 std::string Lower(std::string_view s) { return keys::AddressTerm(s); }
 
+// The key of a recipient row: the address term without whitespace. A bare
+// address holds none (RFC 5321 allows it only quoted, which no MTA here
+// logs), so a space inside one is a wrapped or damaged line -- e.g. an
+// amavis summary "-> <ad min@example.org>" beside Postfix's own
+// "to=<admin@example.org>" -- and names the same recipient.
+std::string RowAddress(std::string_view s) {
+  std::string a = Lower(s);
+  std::erase_if(a, [](char c) { return c == ' ' || c == '\t'; });
+  return a;
+}
+
+bool HasSpace(std::string_view s) { return s.find_first_of(" \t") != std::string_view::npos; }
+
 bool IsLoopbackText(std::string_view s) {
   return s.find("127.0.0.1") != std::string_view::npos ||
          s.find("[::1]") != std::string_view::npos || s.starts_with("localhost") || s == "::1" ||
@@ -561,8 +574,10 @@ MessageTraceResult Walk::Build() const {
   auto note = [&](const RowKey& row, const std::string& addr, const std::string& orig_addr,
                   const StoredRecord* sr, std::string kind) {
     if (row.second.empty()) return;
-    display.emplace(row, addr);
-    if (!orig_addr.empty() && Lower(orig_addr) != row.second) orig.emplace(row, orig_addr);
+    // Shown as a line without the damage names it, when one does.
+    auto [shown, fresh] = display.emplace(row, addr);
+    if (!fresh && HasSpace(shown->second) && !HasSpace(addr)) shown->second = addr;
+    if (!orig_addr.empty() && RowAddress(orig_addr) != row.second) orig.emplace(row, orig_addr);
     by_rcpt[row].push_back({sr, std::move(kind)});
   };
   std::vector<const StoredRecord*> all;
@@ -582,7 +597,7 @@ MessageTraceResult Walk::Build() const {
     const std::string group = r.queue_id.empty() ? std::string() : group_of(qk);
     auto each_to = [&](const std::string& kind) {
       for (const auto& t : r.to) {
-        const RowKey row{group, Lower(t)};
+        const RowKey row{group, RowAddress(t)};
         note(row, t, r.orig_to, sr, kind);
         if (!r.queue_id.empty()) rcpts_of_queue[qk].push_back(row);
       }
@@ -635,7 +650,7 @@ MessageTraceResult Walk::Build() const {
         sender = h.from;
       }
     }
-    const RowKey row{group, sender.empty() ? "<>" : Lower(sender)};
+    const RowKey row{group, sender.empty() ? "<>" : RowAddress(sender)};
     display[row] = sender;
     by_rcpt[row];  // no event: queued or unknown below
   }

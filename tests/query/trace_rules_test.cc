@@ -385,5 +385,34 @@ TEST_F(TraceRulesTest, RoundcubeReportJoinsItsPrequeueReject) {
   EXPECT_EQ(traces[2].other_lines[0].record.raw, later);
 }
 
+// seeds/002 of the shared corpus: amavis's summary names the recipient with
+// a space inside the address ("<ad min@...>", a wrapped line); Postfix's own
+// lines name admin@. One row, delivered, shown as Postfix names it.
+TEST_F(TraceRulesTest, SpaceInsideAnAddressNamesTheSameRecipient) {
+  Load({
+      "Dec  6 13:38:09 mail postfix/qmgr[900]: 5E5E5E5E5E: from=<s@gmail.com>, size=3463, "
+      "nrcpt=1 (queue active)",
+      "Dec  6 13:38:10 mail amavis[4082]: (04082-01) Passed CLEAN {RelayedInbound}, "
+      "[209.85.222.51]:39854 [209.85.222.51] <s@gmail.com> -> <ad min@tudv3.example.xyz>, "
+      "Queue-ID: 5E5E5E5E5E, Message-ID: <m1@mail.gmail.com>, mail_id: fbSD2R7xnBN Z, Hits: "
+      "-0.549, size: 3463, queued_as: 6F6F6F6F6F, 764 ms",
+      "Dec  6 13:38:10 mail postfix/smtp[901]: 5E5E5E5E5E: to=<admin@tudv3.example.xyz>, "
+      "relay=127.0.0.1[127.0.0.1]:10024, delay=1, dsn=2.0.0, status=sent (250 2.0.0 from "
+      "MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 6F6F6F6F6F)",
+      "Dec  6 13:38:10 mail postfix/qmgr[900]: 5E5E5E5E5E: removed",
+      "Dec  6 13:38:10 mail postfix/qmgr[900]: 6F6F6F6F6F: from=<s@gmail.com>, size=4000, "
+      "nrcpt=1 (queue active)",
+      "Dec  6 13:38:11 mail postfix/virtual[902]: 6F6F6F6F6F: to=<admin@tudv3.example.xyz>, "
+      "relay=virtual, delay=0.1, dsn=2.0.0, status=sent (delivered to maildir)",
+      "Dec  6 13:38:11 mail postfix/qmgr[900]: 6F6F6F6F6F: removed",
+  });
+  auto traces = Trace({.queue_id = "5E5E5E5E5E", .host = "mail", .max_messages = 20});
+  ASSERT_EQ(traces.size(), 1u);
+  const auto& t = traces[0];
+  ASSERT_EQ(t.recipients.size(), 1u) << Dump(t);
+  EXPECT_EQ(t.recipients[0].address, "admin@tudv3.example.xyz") << Dump(t);
+  EXPECT_EQ(t.recipients[0].verdict, "delivered") << Dump(t);
+}
+
 }  // namespace
 }  // namespace mlq
