@@ -24,6 +24,20 @@ void QueryServiceTest::SetUp() {
   store_ = *std::move(s);
 }
 
+void QueryServiceTest::FreshStore() {
+  store_.reset();
+  auto s = Store::Open(
+      {.path = dir_.path() + "/case" + std::to_string(++fresh_stores_), .sync_writes = false});
+  ASSERT_TRUE(s.ok()) << s.status();
+  store_ = *std::move(s);
+}
+
+std::vector<MessageTraceResult> QueryServiceTest::Trace(const TraceStart& start) {
+  auto r = Tracer(store_.get()).Trace(start);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : std::vector<MessageTraceResult>{};
+}
+
 void QueryServiceTest::TearDown() {
   if (server_) server_->Shutdown();
   if (writer_) writer_->Stop();

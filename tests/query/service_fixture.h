@@ -14,6 +14,7 @@
 
 #include "mlq/v1/query.grpc.pb.h"
 #include "query/service.h"
+#include "query/tracer.h"
 #include "receiver/normalizers/normalizer.h"
 #include "store/counters.h"
 #include "store/store.h"
@@ -51,7 +52,16 @@ class QueryServiceTest : public ::testing::Test {
   v1::IngestResponse IngestChunks(const std::vector<std::vector<std::string>>& chunks,
                                   const std::string& host, bool dry_run, uint32_t samples);
 
+  // Replaces store_ with an empty store in a new folder of dir_: the next
+  // case of a table test starts from nothing.
+  void FreshStore();
+
+  // Tracer(store_).Trace(start); a failure fails the test and yields no
+  // traces.
+  std::vector<MessageTraceResult> Trace(const TraceStart& start);
+
   testing::TempDir dir_;
+  int fresh_stores_ = 0;
   Counters counters_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Writer> writer_;

@@ -33,21 +33,6 @@ class TraceRulesTest : public QueryServiceTest {
     ASSERT_TRUE(store_->Write(batch).ok());
   }
 
-  // An empty store of its own, for the next case of a table.
-  void Fresh() {
-    store_.reset();
-    auto s = Store::Open(
-        {.path = dir_.path() + "/case" + std::to_string(++cases_), .sync_writes = false});
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = *std::move(s);
-  }
-
-  std::vector<MessageTraceResult> Trace(TraceStart start) {
-    auto r = Tracer(store_.get()).Trace(start);
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? *r : std::vector<MessageTraceResult>{};
-  }
-
   // The message's own recipient row (not a notice's).
   static const RecipientResult* Rcpt(const MessageTraceResult& t, std::string_view addr) {
     for (const auto& r : t.recipients) {
@@ -70,8 +55,6 @@ class TraceRulesTest : public QueryServiceTest {
     for (const auto& h : t.hops) s += "  hop " + h.host + "/" + h.queue_id + " " + h.role + "\n";
     return s;
   }
-
-  int cases_ = 0;
 };
 
 // The lines: alice bounced, the notice to bob (the sender) deferred.
@@ -145,7 +128,7 @@ TEST_F(TraceRulesTest, NoticeVerdictFollowsItsLaterLines) {
        "expired"},
   };
   for (const Case& c : cases) {
-    Fresh();
+    FreshStore();
     std::vector<std::string> lines = kBounceAndNotice;
     lines.push_back(c.line);
     Load(lines);
@@ -261,7 +244,7 @@ TEST_F(TraceRulesTest, AliasExpandedToSeveralAddressesAfterAmavis) {
       {{"deferred", "bounced", "sent"}, "bounced", "bounced for 1 of 3 (b@example.net); deferred"},
   };
   for (const Case& c : cases) {
-    Fresh();
+    FreshStore();
     std::vector<std::string> lines = {
         "Dec  6 10:21:00 mx1 postfix/local[301]: 4E0A1B2C3D: to=<root@mx1.example.org>, "
         "orig_to=<root>, relay=local, delay=0.04, dsn=2.0.0, status=sent (forwarded as "

@@ -40,12 +40,6 @@ class TraceTest : public QueryServiceTest {
     }
   }
 
-  std::vector<MessageTraceResult> Trace(TraceStart start) {
-    auto r = Tracer(store_.get()).Trace(start);
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? *r : std::vector<MessageTraceResult>{};
-  }
-
   static const RecipientResult* Rcpt(const MessageTraceResult& t, std::string_view addr) {
     for (const auto& r : t.recipients) {
       if (r.address == addr) return &r;

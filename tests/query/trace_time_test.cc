@@ -46,20 +46,6 @@ class TraceTimeTest : public QueryServiceTest {
         lines, [&](size_t) { return received; }, offset);
   }
 
-  void Fresh() {
-    store_.reset();
-    auto s = Store::Open(
-        {.path = dir_.path() + "/case" + std::to_string(++cases_), .sync_writes = false});
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = *std::move(s);
-  }
-
-  std::vector<MessageTraceResult> Trace(TraceStart start) {
-    auto r = Tracer(store_.get()).Trace(start);
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? *r : std::vector<MessageTraceResult>{};
-  }
-
   // mx1 relays a message to mx2, which delivers it: its hops in order, the
   // roles, and the verdict from mx2, from every start.
   void ExpectRelay(const std::string& mx2_qid) {
@@ -80,8 +66,6 @@ class TraceTimeTest : public QueryServiceTest {
       EXPECT_EQ(t.recipients[0].host, "mx2");
     }
   }
-
-  int cases_ = 0;
 };
 
 // "Nov 20 HH:MM:SS" for `secs` seconds after midnight (may be negative:
@@ -124,7 +108,7 @@ TEST_F(TraceTimeTest, HostsWhoseClocksDifferByMinutes) {
   const int t = 10 * 3600;
   // mx2's clock behind by 7 and 3 minutes, ahead by 10.
   for (int skew : {-420, -180, 600}) {
-    Fresh();
+    FreshStore();
     LoadAt(Mx1({Bsd(t), Bsd(t + 1), Bsd(t + 5)}), kNov20 + 86400 * kSecond);
     LoadAt(Mx2({Bsd(t + 5 + skew), Bsd(t + 6 + skew), Bsd(t + 7 + skew)}),
            kNov20 + 86400 * kSecond);
@@ -147,7 +131,7 @@ TEST_F(TraceTimeTest, HighPrecisionTimestampsNextToRfc3164) {
   for (const Case& c :
        {Case{"right zone", 3600, 3600}, Case{"UTC", 0, 0}, Case{"-05:00 read as UTC", -5 * 3600, 0},
         Case{"+09:00 read as UTC", 9 * 3600, 0}, Case{"UTC read as -08:00", 0, -8 * 3600}}) {
-    Fresh();
+    FreshStore();
     SCOPED_TRACE(c.name);
     LoadAt(mx1, kNov20 + 86400 * kSecond);
     const int t = 10 * 3600 + c.mx2_zone;  // 10:00 UTC on mx2's wall clock
@@ -193,7 +177,7 @@ TEST_F(TraceTimeTest, LogThatCrossesNewYear) {
       {"imported the next Christmas", [](size_t) { return Utc(2027, 12, 27, 9, 0, 0); }, 2027},
   };
   for (const Case& c : cases) {
-    Fresh();
+    FreshStore();
     SCOPED_TRACE(c.name);
     Load(kNewYear, c.received);
     for (TraceStart start :
