@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "service_fixture.h"
@@ -11,16 +12,6 @@ namespace mlq {
 namespace {
 
 constexpr int64_t kT0 = 1795348800LL * 1000000;  // 2026-11-22T12:00:00Z
-
-// Polls `pred` every 10 ms for up to 10 s.
-template <typename Pred>
-bool WaitForPredicate(Pred pred) {
-  for (int i = 0; i < 1000; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
 
 class LimitsTest : public ServedQueryTest {
  protected:
@@ -95,18 +86,32 @@ TEST_F(LimitsTest, StatsAndQueueStopAtTheScanBudget) {
 }
 
 TEST_F(LimitsTest, ConcurrentRequestsAreCappedButStatusAnswers) {
-  // An open Ingest stream holds the only slot.
-  grpc::ClientContext ictx;
-  v1::IngestResponse iresp;
-  auto stream = stub_->Ingest(&ictx, &iresp);
+  // An open Ingest stream holds the only slot. A probing Find can take the
+  // slot just before the server dispatches the Ingest, which is then the one
+  // refused (a loaded machine, seen in CI): each attempt opens a new stream
+  // until a Find is the refused one while the stream is open.
   grpc::Status st;
-  ASSERT_TRUE(WaitForPredicate([&] {
-    v1::FindRequest req;
-    req.set_queue_id("Q1");
-    v1::FindResponse resp;
-    st = Find(req, &resp);
-    return st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
-  }));
+  std::unique_ptr<grpc::ClientContext> ictx;
+  v1::IngestResponse iresp;
+  std::unique_ptr<grpc::ClientWriter<v1::IngestRequest>> stream;
+  bool held = false;
+  for (int attempt = 0; attempt < 20 && !held; ++attempt) {
+    if (stream) {
+      stream->WritesDone();
+      stream->Finish();  // refused, or never held the slot while probed
+    }
+    ictx = std::make_unique<grpc::ClientContext>();
+    stream = stub_->Ingest(ictx.get(), &iresp);
+    for (int i = 0; i < 100 && !held; ++i) {
+      v1::FindRequest req;
+      req.set_queue_id("Q1");
+      v1::FindResponse resp;
+      st = Find(req, &resp);
+      held = st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+      if (!held) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ASSERT_TRUE(held) << "no Find was refused while an Ingest stream was open";
   EXPECT_NE(st.error_message().find("--max-queries"), std::string::npos) << st.error_message();
   EXPECT_GE(counters_.Value("query.busy"), 1u);
   grpc::ClientContext sctx;
