@@ -1,6 +1,7 @@
 #include "daemon/config.h"
 
 #include <CLI/CLI.hpp>
+#include <memory>
 
 #include "receiver/intake/allow_list.h"
 #include "store/retention.h"
@@ -25,9 +26,11 @@ bool IsLoopbackHost(std::string_view host) {
   return dots == 3;
 }
 
-absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
-  DaemonConfig c;
-  CLI::App app{"mlqd: receives mail-server syslog, indexes it, answers mlq over gRPC"};
+DaemonFlagParser::DaemonFlagParser()
+    : app_(std::make_unique<CLI::App>(
+          "mlqd: receives mail-server syslog, indexes it, answers mlq over gRPC")) {
+  DaemonConfig& c = c_;
+  CLI::App& app = *app_;
   app.set_config("--config", "", "config file (key = value, keys are the long flag names)");
   app.add_option("--data", c.data_dir, "data folder of the embedded store")->capture_default_str();
   app.add_option("--syslog-udp", c.syslog_udp, "syslog over UDP, ADDR:PORT (\"\" disables)")
@@ -134,6 +137,18 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
       "  mlqd --retention 30d --max-disk 200G       # keep 30 days, at most 200 GiB\n"
       "SIGHUP re-reads the config file and flags: TLS certificates (syslog, RELP, gRPC), the "
       "token file, --allow lists, retention.\n");
+}
+
+DaemonFlagParser::~DaemonFlagParser() = default;
+
+absl::StatusOr<DaemonConfig> DaemonFlagParser::Parse(int argc, char** argv) {
+  // Options not given leave their variable alone: start from the defaults,
+  // and drop every option result of the last parse (CLI11 clears them
+  // itself only after a parse that did not throw).
+  c_ = DaemonConfig{};
+  DaemonConfig& c = c_;
+  CLI::App& app = *app_;
+  app.clear();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -191,6 +206,11 @@ absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
     }
   }
   return c;
+}
+
+absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv) {
+  DaemonFlagParser parser;
+  return parser.Parse(argc, argv);
 }
 
 }  // namespace mlq

@@ -5,11 +5,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace mlq {
 
@@ -74,5 +79,23 @@ bool IsLoopbackHost(std::string_view host);
 // Parses argv. Returns the config, or an error whose message is what to
 // print; a help request yields kCancelled with the help text as message.
 absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv);
+
+// ParseDaemonFlags for callers that parse many times (the config fuzz
+// target): the flag table is built once, and each Parse starts from the
+// defaults, so one result never leaks into the next. Not thread safe; one
+// Parse at a time. Neither copyable nor movable (the table points into it).
+class DaemonFlagParser {
+ public:
+  DaemonFlagParser();
+  ~DaemonFlagParser();
+  DaemonFlagParser(const DaemonFlagParser&) = delete;
+  DaemonFlagParser& operator=(const DaemonFlagParser&) = delete;
+
+  absl::StatusOr<DaemonConfig> Parse(int argc, char** argv);
+
+ private:
+  DaemonConfig c_;                 // the table's options write here
+  std::unique_ptr<CLI::App> app_;  // built once, bound to c_
+};
 
 }  // namespace mlq

@@ -1,4 +1,4 @@
-// mlqd's config file (daemon/config.h, ParseDaemonFlags with --config):
+// mlqd's config file (daemon/config.h, DaemonFlagParser with --config):
 // CLI11's INI/TOML reader, then mlqd's own checks and the parsers of
 // --retention, --max-disk and --disk-reserve (store/retention.h).
 //
@@ -35,8 +35,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  // One flag table for every input (building CLI11's table cost most of an
+  // execution); DaemonFlagParser starts each parse from the defaults.
+  static mlq::DaemonFlagParser parser;
   const absl::StatusOr<mlq::DaemonConfig> config =
-      mlq::ParseDaemonFlags(static_cast<int>(args.size()), argv.data());
+      parser.Parse(static_cast<int>(args.size()), argv.data());
   if (config.ok()) {
     FUZZ_CHECK(config->max_message >= 480 && config->max_message <= (size_t{16} << 20));
     FUZZ_CHECK(config->max_disk_bytes == 0 || config->max_disk_bytes >= (uint64_t{1} << 30));
