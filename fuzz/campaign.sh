@@ -23,8 +23,8 @@
 #   --keep-seeds use OUT/seeds as they are when present (a campaign run in
 #                many slices builds them once)
 #
-# Every run appends one row per target to OUT/ledger.tsv (date, commit,
-# target, execs, CPU s, findings); the script ends with the totals over all
+# Every run appends one row per target to OUT/ledger.tsv (date, the commit
+# the binaries were built from, target, execs, CPU s, findings); the script ends with the totals over all
 # runs in that ledger, the campaign's figures for docs/FUZZING.md.
 #
 # Findings (crash-*, leak-*, timeout-*, oom-* inputs) land in
@@ -75,6 +75,12 @@ if [[ $do_build -eq 1 ]]; then
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 2
   nice cmake --build "$build" --target fuzz_all -j "${MLQ_JOBS:-$(nproc)}" || exit 2
   echo "campaign: build took $(($(date +%s) - build_start)) s"
+  # The ledger names the commit the binaries were built from, not the one
+  # checked out when a later --no-build run uses them ("+dirty": with
+  # uncommitted changes).
+  built=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  if ! git -C "$root" diff --quiet HEAD 2>/dev/null; then built+="+dirty"; fi
+  echo "$built" >"$build/fuzz/built-from"
 fi
 
 mkdir -p "$out"
@@ -85,7 +91,7 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=$(cat "$build/fuzz/built-from" 2>/dev/null || echo unknown)
 found=0
 table="| target | execs | execs/s | CPU s | execs/CPU s | crashes | corpus |"
 table+=$'\n'"|---|---:|---:|---:|---:|---:|---:|"
