@@ -24,6 +24,12 @@ test_pkgs=(bsdutils nlohmann-json3-dev openssl)
 # it works without systemd as PID 1; strace records the system calls mlqd
 # makes, to check them against the unit's SystemCallFilter=.
 test_pkgs+=(adduser systemd strace)
+# Prometheus 2.42 (promtool checks and unit-tests deploy/prometheus's rules;
+# the integration test runs the server itself, /usr/bin/prometheus) and
+# Alertmanager (amtool checks the example config). On a machine with systemd
+# the packages also start their own services (ports 9090, 9093); the tests
+# never use those: they start their own Prometheus on a free port.
+test_pkgs+=(prometheus prometheus-alertmanager)
 # clang-14 with its sanitizer and libFuzzer runtimes (and llvm-symbolizer
 # for readable stacks): deploy/test.sh runs every fuzz target of fuzz/ for a
 # short time. libclang-rt-14-dev is only a recommendation of clang-14, and
