@@ -61,7 +61,7 @@ case $what in
     trap 'rm -rf "$tmp"' EXIT
     sed "s#/etc/prometheus/#$tmp/#g" "$dir/prometheus.yml" >"$tmp/prometheus.yml"
     cp "$dir/mlq-rules.yml" "$tmp/"
-    echo placeholder-token >"$tmp/mlqd-token"
+    echo placeholder-token >"$tmp/mlq.token"
     : >"$tmp/mlq-ca.pem"
     promtool check config "$tmp/prometheus.yml"
     ;;
@@ -75,7 +75,7 @@ case $what in
         --verify.receivers="$want" "$@" 2>/dev/null ||
         { echo "rules_test: $* is not routed to $want" >&2; exit 1; }
     }
-    route on-call severity=critical alertname=MlqdDown instance=mlq:9880
+    route on-call severity=critical alertname=MlqdDown instance=mlq:9750
     route on-call severity=critical alertname=MailOwnIpBlocklisted host=mx1
     route mail-team severity=warning alertname=MailDomainBounceRateHigh domain=gmail.com
     route mail-team alertname=SomethingElse
