@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "base/scan.h"
+#include "query/outcome.h"
 #include "query/reasons.h"
 
 namespace mlq {
@@ -23,8 +24,6 @@ int64_t HourOf(int64_t us) {
 }
 
 using scan::LowerCopy;
-
-bool Contains(string_view s, string_view part) { return s.find(part) != string_view::npos; }
 
 // The domain of an address, lower-cased; "" when it has none.
 std::string DomainOf(string_view address) {
@@ -77,11 +76,6 @@ void Inc(v1::Totals& t, Field f, uint64_t n) {
   }
 }
 
-bool IsRejectEvent(const LogRecord& rec) {
-  if (rec.family == "sshd") return false;  // tcp_wrappers "refused connect": not mail
-  return rec.event == "reject" || rec.event == "milter-reject" || rec.event == "proxy-reject";
-}
-
 std::string OpenKey(string_view host, string_view queue_id) {
   std::string key;
   key.reserve(host.size() + 1 + queue_id.size());
@@ -92,40 +86,6 @@ std::string OpenKey(string_view host, string_view queue_id) {
 }
 
 }  // namespace
-
-bool IsContentFilterHandoff(const LogRecord& rec) {
-  string_view relay = rec.relay;
-  string_view name, ip, port;
-  size_t lb = relay.find('[');
-  if (lb != string_view::npos) {
-    name = relay.substr(0, lb);
-    size_t rb = relay.find(']', lb);
-    if (rb != string_view::npos) {
-      ip = relay.substr(lb + 1, rb - lb - 1);
-      string_view rest = relay.substr(rb + 1);
-      if (rest.starts_with(':')) port = rest.substr(1);
-    }
-  } else {
-    // "host:port" or a transport name ("local", "dovecot", "amavis").
-    size_t colon = relay.find(':');
-    name = relay.substr(0, colon);
-    if (colon != string_view::npos && relay.find(':', colon + 1) == string_view::npos) {
-      port = relay.substr(colon + 1);
-    }
-  }
-  const std::string lname = LowerCopy(name);
-  if (Contains(lname, "amavis") || Contains(lname, "filter") || lname == "spamassassin" ||
-      lname == "spamd" || lname == "dspam" || lname == "clamsmtp" || lname == "mailscanner") {
-    return true;
-  }
-  const string_view transport = rec.Extra("transport");  // Exim T=
-  if (Contains(LowerCopy(transport), "amavis")) return true;
-  string_view host = ip.empty() ? string_view(lname) : ip;
-  const bool loopback = host.starts_with("127.") || host == "::1" || host == "localhost" ||
-                        host == "ipv6:::1" || host == "IPv6:::1";
-  if (loopback && !port.empty() && port != "24" && port != "25" && port != "7025") return true;
-  return Contains(rec.reply, " from MTA(");
-}
 
 std::optional<double> ParseDelaySeconds(string_view delay) {
   if (delay.empty()) return std::nullopt;
@@ -273,7 +233,6 @@ void StatsBuilder::Add(const LogRecord& rec) {
   Count(host, ts, [](v1::Totals& t) { Inc(t, Field::kLines, 1); });
   const std::string& ev = rec.event;
   if (ev.empty()) return;
-  const uint64_t rcpts = std::max<size_t>(1, rec.to.size());
 
   if (ev == "queued") {
     if (rec.family == "postfix" && !rec.queue_id.empty()) {
@@ -299,11 +258,37 @@ void StatsBuilder::Add(const LogRecord& rec) {
     if (rec.family == "postfix" && !rec.queue_id.empty()) CloseEntry(OpenKey(host, rec.queue_id));
     return;
   }
+  // The outcome totals, as the metrics count them too (outcome.h).
+  const RecordOutcome outcome = OutcomeOf(rec);
+  const uint64_t n = outcome.count;
+  switch (outcome.outcome) {
+    case Outcome::kNone:
+      break;
+    case Outcome::kDelivered:
+      Count(host, ts, [n](v1::Totals& t) { Inc(t, Field::kDelivered, n); });
+      break;
+    case Outcome::kDeferred:
+      Count(host, ts, [n](v1::Totals& t) { Inc(t, Field::kDeferred, n); });
+      break;
+    case Outcome::kBounced:
+      Count(host, ts, [n](v1::Totals& t) { Inc(t, Field::kBounced, n); });
+      break;
+    case Outcome::kRejected:
+      Count(host, ts, [n](v1::Totals& t) { Inc(t, Field::kRejected, n); });
+      break;
+    case Outcome::kQuarantined:
+      Count(host, ts, [n](v1::Totals& t) { Inc(t, Field::kQuarantined, n); });
+      break;
+    case Outcome::kExpired:
+      Count(host, ts, [n](v1::Totals& t) { Inc(t, Field::kExpired, n); });
+      break;
+  }
   if (ev == "delivery") {
     const std::string& st = rec.status;
     if (st == "sent") {
-      if (IsContentFilterHandoff(rec)) {
-        // The filter re-queues the message: that new queue entry is not a new message.
+      if (outcome.outcome != Outcome::kDelivered) {
+        // A content filter hand-off: the filter re-queues the message, and
+        // that new queue entry is not a new message.
         for (const Link& l : rec.links) {
           if (l.kind != "queued_as") continue;
           const std::string key = OpenKey(l.host.empty() ? host : l.host, l.queue_id);
@@ -312,7 +297,6 @@ void StatsBuilder::Add(const LogRecord& rec) {
         }
         return;
       }
-      Count(host, ts, [rcpts](v1::Totals& t) { Inc(t, Field::kDelivered, rcpts); });
       for (const std::string& to : rec.to) {
         recipients_.Add(LowerCopy(to));
         const std::string domain = DomainOf(to);
@@ -320,25 +304,18 @@ void StatsBuilder::Add(const LogRecord& rec) {
       }
       if (std::optional<double> d = ParseDelaySeconds(rec.delay)) AddDelay(*d);
     } else if (st == "deferred") {
-      Count(host, ts, [](v1::Totals& t) { Inc(t, Field::kDeferred, 1); });
       std::string reason = NormalizeReason(rec.reply, ReasonKind::kDelivery);
       defer_reasons_.Add(reason.empty() ? "(unknown)" : reason);
-    } else if (st == "bounced" || st == "undeliverable") {
-      Count(host, ts, [rcpts](v1::Totals& t) { Inc(t, Field::kBounced, rcpts); });
+    } else if (outcome.outcome == Outcome::kBounced) {
       std::string reason = NormalizeReason(rec.reply, ReasonKind::kDelivery);
-      bounce_reasons_.Add(reason.empty() ? "(unknown)" : reason, rcpts);
+      bounce_reasons_.Add(reason.empty() ? "(unknown)" : reason, n);
     }
     return;
   }
-  if (IsRejectEvent(rec)) {
-    Count(host, ts, [rcpts](v1::Totals& t) { Inc(t, Field::kRejected, rcpts); });
+  if (outcome.outcome == Outcome::kRejected) {
     std::string reason = NormalizeReason(rec.reply, ReasonKind::kReject);
-    reject_reasons_.Add(reason.empty() ? "(unknown)" : reason, rcpts);
+    reject_reasons_.Add(reason.empty() ? "(unknown)" : reason, n);
     return;
-  }
-  if ((rec.family == "amavis" && ev == "filter-result" && rec.status == "blocked") ||
-      ev == "hold" || ev == "milter-hold") {
-    Count(host, ts, [](v1::Totals& t) { Inc(t, Field::kQuarantined, 1); });
   }
   if (rec.family == "amavis") {
     // "Passed CLEAN ..., queued_as: X": X is the filter's re-injection.
@@ -350,10 +327,7 @@ void StatsBuilder::Add(const LogRecord& rec) {
     }
     return;
   }
-  if (ev == "expired") {
-    Count(host, ts, [](v1::Totals& t) { Inc(t, Field::kExpired, 1); });
-    return;
-  }
+  if (outcome.outcome == Outcome::kExpired) return;
   if (ev == "auth-failure") {
     Count(host, ts, [](v1::Totals& t) { Inc(t, Field::kAuthFailures, 1); });
     if (!rec.client_ip.empty()) auth_ips_.Add(rec.client_ip);

@@ -53,6 +53,7 @@
 #include <vector>
 
 #include "mlq/v1/query.pb.h"
+#include "query/outcome.h"
 #include "store/record.h"
 
 namespace mlq {
@@ -67,13 +68,7 @@ struct StatsOptions {
   size_t max_open = 200000;
 };
 
-// True when `rec` (a delivery line) hands the message to a local content
-// filter rather than delivering it: a relay on a loopback address
-// (127.0.0.0/8, ::1, localhost) on a port other than 24 (LMTP), 25 and
-// 7025 (Zimbra LMTP); a relay or transport named like a filter ("amavis",
-// "smtp-amavis", "*filter*", "spamassassin", "dspam", ...); or an amavis
-// reply ("... from MTA([127.0.0.1]:10025): 250 ...").
-bool IsContentFilterHandoff(const LogRecord& rec);
+// IsContentFilterHandoff: query/outcome.h.
 
 // Seconds in a logged delay: "5.4", "0", Exim "1m2s", "1d2h", "3s"; nullopt
 // when it is not one.
