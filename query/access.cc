@@ -16,7 +16,7 @@ bool Allows(TokenRole role, Method m) {
     case TokenRole::kIngest:
       return m == Method::kIngest;
     case TokenRole::kRead:
-      return m != Method::kIngest && m != Method::kBackup;
+      return m != Method::kIngest && m != Method::kBackup;  // kMetrics: read
   }
   return false;
 }
@@ -39,20 +39,10 @@ std::string_view MethodName(Method m) {
       return "Ingest";
     case Method::kBackup:
       return "Backup";
+    case Method::kMetrics:
+      return "/metrics";
   }
   return "?";
-}
-
-// The token of "authorization: Bearer <token>", or "".
-std::string_view BearerToken(const grpc::ServerContext& ctx) {
-  const auto& md = ctx.client_metadata();
-  auto it = md.find("authorization");
-  if (it == md.end()) return {};
-  std::string_view v(it->second.data(), it->second.size());
-  constexpr std::string_view kBearer = "Bearer ";
-  if (v.size() <= kBearer.size() || !scan::EqualsIgnoreCase(v.substr(0, kBearer.size()), kBearer))
-    return {};
-  return scan::TrimSpace(v.substr(kBearer.size()));
 }
 
 }  // namespace
@@ -76,7 +66,22 @@ bool Access::enabled() const {
   return tokens_ != nullptr;
 }
 
+std::string_view Access::BearerOf(std::string_view v) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (v.size() <= kBearer.size() || !scan::EqualsIgnoreCase(v.substr(0, kBearer.size()), kBearer))
+    return {};
+  return scan::TrimSpace(v.substr(kBearer.size()));
+}
+
 grpc::Status Access::Check(const grpc::ServerContext& ctx, Method method, Caller* caller) const {
+  const auto& md = ctx.client_metadata();
+  auto it = md.find("authorization");
+  std::string_view token;
+  if (it != md.end()) token = BearerOf(std::string_view(it->second.data(), it->second.size()));
+  return CheckToken(token, method, caller);
+}
+
+grpc::Status Access::CheckToken(std::string_view token, Method method, Caller* caller) const {
   std::shared_ptr<const std::map<std::string, TokenEntry>> tokens;
   {
     std::lock_guard lock(mu_);
@@ -84,7 +89,6 @@ grpc::Status Access::Check(const grpc::ServerContext& ctx, Method method, Caller
   }
   *caller = Caller{};
   if (tokens == nullptr) return grpc::Status::OK;  // authentication off: admin
-  const std::string_view token = BearerToken(ctx);
   if (token.empty()) {
     if (counters_ != nullptr)
       counters_->Get("auth.unauthenticated").fetch_add(1, std::memory_order_relaxed);
@@ -105,11 +109,12 @@ grpc::Status Access::Check(const grpc::ServerContext& ctx, Method method, Caller
                         "token \"" + e.name + "\" has role " + std::string(TokenRoleName(e.role)) +
                             ", which may not call " + std::string(MethodName(method)));
   }
-  if (method == Method::kStats && !e.domains.empty()) {
+  if ((method == Method::kStats || method == Method::kMetrics) && !e.domains.empty()) {
     if (counters_ != nullptr) counters_->Get("auth.denied").fetch_add(1, std::memory_order_relaxed);
-    return grpc::Status(
-        grpc::StatusCode::PERMISSION_DENIED,
-        "stats cover every domain; token \"" + e.name + "\" is limited to some domains");
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        std::string(method == Method::kStats ? "stats" : "metrics") +
+                            " cover every domain; token \"" + e.name +
+                            "\" is limited to some domains");
   }
   caller->name = e.name;
   caller->role = e.role;

@@ -52,7 +52,9 @@
 
 namespace mlq {
 
-enum class Method { kFind, kTrace, kTail, kStats, kQueue, kStatus, kIngest, kBackup };
+// kMetrics: the HTTP listener's /metrics (Prometheus). Like Stats it covers
+// every domain: read tokens that are not limited to domains, and admin.
+enum class Method { kFind, kTrace, kTail, kStats, kQueue, kStatus, kIngest, kBackup, kMetrics };
 
 struct Caller {
   std::string name;  // the token's name; "" when authentication is off
@@ -73,6 +75,15 @@ class Access {
 
   // The caller of `ctx`, when it may call `method`.
   grpc::Status Check(const grpc::ServerContext& ctx, Method method, Caller* caller) const;
+
+  // The same check for a caller outside gRPC (the HTTP listener): `bearer`
+  // is the token of "Authorization: Bearer <token>" ("" when the request had
+  // none). UNAUTHENTICATED (HTTP 401) or PERMISSION_DENIED (403) as above.
+  grpc::Status CheckToken(std::string_view bearer, Method method, Caller* caller) const;
+
+  // The token of an "authorization" value "Bearer <token>" (case-insensitive
+  // scheme, surrounding blanks trimmed), "" when it has another form.
+  static std::string_view BearerOf(std::string_view authorization);
 
  private:
   Counters* counters_;
