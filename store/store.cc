@@ -21,6 +21,7 @@
 #include "store/expiry_filter.h"
 #include "store/record_codec.h"
 #include "store/rocks_logger.h"
+#include "store/stall_clock.h"
 
 namespace mlq {
 namespace {
@@ -269,6 +270,8 @@ absl::Status Store::OpenDb(bool read_only) {
   db_options.atomic_flush = true;
   // RocksDB's log to stderr, not to a LOG file on the disk that may fill.
   db_options.info_log = NewStderrRocksLogger();
+  if (!stall_clock_) stall_clock_ = std::make_shared<StallClock>();
+  db_options.listeners.push_back(stall_clock_);
   if (!index_filter_) {
     records_filter_ = std::make_unique<ExpiryFilter>(ExpiryFilter::KeyIn::kKey, deleted_before_us_);
     index_filter_ =
@@ -1205,6 +1208,23 @@ Store::FamilyTables Store::IndexTables() const {
   std::shared_lock db_lock(db_mu_);
   if (!db_) return {};
   return TablesOf(db_.get(), index_cf_);
+}
+
+Store::RocksHealth Store::Health() const {
+  RocksHealth h;
+  if (stall_clock_) h.stall_seconds = stall_clock_->StalledSeconds();
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return h;
+  uint64_t stopped = 0;
+  db_->GetIntProperty("rocksdb.is-write-stopped", &stopped);
+  h.write_stopped = stopped != 0;
+  for (rocksdb::ColumnFamilyHandle* cf : handles_) {
+    uint64_t pending = 0;
+    db_->GetIntProperty(cf, "rocksdb.estimate-pending-compaction-bytes", &pending);
+    h.pending_compaction_bytes += pending;
+  }
+  db_->GetIntProperty("rocksdb.num-running-compactions", &h.running_compactions);
+  return h;
 }
 
 absl::Status Store::CompactIndex() {

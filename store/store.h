@@ -50,6 +50,7 @@ class WriteBatch;
 namespace mlq {
 
 class ExpiryFilter;
+class StallClock;
 
 struct StoreOptions {
   std::string path;         // data folder; created when missing
@@ -287,6 +288,19 @@ class Store {
   // Compacts the whole index, dropping every entry of a deleted record.
   absl::Status CompactIndex();
 
+  // RocksDB's write health, for the metrics: the seconds writes were
+  // delayed or stopped since the store opened (StallClock), whether writes
+  // are stopped now (rocksdb.is-write-stopped), the bytes compactions still
+  // have to rewrite over every column family, and the compactions running.
+  // Zeros when the store is closed. Cheap; safe from any thread.
+  struct RocksHealth {
+    double stall_seconds = 0;
+    bool write_stopped = false;
+    uint64_t pending_compaction_bytes = 0;
+    uint64_t running_compactions = 0;
+  };
+  RocksHealth Health() const;
+
   // A consistent copy of the store in `dir` (must not exist), made while the
   // store is in use (RocksDB checkpoint: hard links where possible).
   // `*records` (optional) receives the number of records in the copy.
@@ -359,6 +373,7 @@ class Store {
   std::unique_ptr<ExpiryFilter> records_filter_;
   std::unique_ptr<ExpiryFilter> index_filter_;
   std::unique_ptr<ExpiryFilter> imported_filter_;
+  std::shared_ptr<StallClock> stall_clock_;  // listens to every DB this store opens
   bool sync_writes_ = true;
   bool defer_syncs_ = false;
   std::unique_ptr<rocksdb::DB> db_;
