@@ -1,0 +1,86 @@
+// Routing of the HTTP listener (server.h): which handler answers a request,
+// by method and exact path. The listener knows nothing of what is served;
+// /metrics (metrics/metrics_handler.h) and, later, the JSON API and the web
+// UI each register their routes here.
+//
+// A request the router cannot place is answered by the router itself: 404
+// for an unknown path, 405 (with "Allow") for a known path and another
+// method. Each route has a fixed name ("metrics", ...) for the per-route
+// request counters (mlq_http_requests_total{route}); unplaced requests are
+// counted under "unmatched", so clients cannot grow the label set.
+//
+// Thread safety: Add() before the listener starts; Find() and the handlers
+// from any thread afterwards (handlers must be thread-safe themselves).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mlq::http {
+
+// One request as the handlers see it: the request line and the few headers
+// they need. Views into the listener's buffers, valid during Handle().
+struct Request {
+  std::string_view method;         // "GET", as sent (methods are case-sensitive)
+  std::string_view path;           // "/metrics" (the target before any '?')
+  std::string_view query;          // after '?', "" when none
+  std::string_view authorization;  // the Authorization header, "" when absent
+  std::string_view accept;         // the Accept header, "" when absent
+  std::string_view peer;           // "ip:port" of the client
+  bool tls = false;                // it came over TLS
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+};
+
+// What answers one route. Handle() runs on the listener's I/O thread: it
+// must be quick (no store scans; precompute in the background instead) and
+// must not throw.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual void Handle(const Request& request, Response* response) = 0;
+};
+
+// A plain-text answer: status and a one-line explanation.
+void SetError(Response* response, int status, std::string_view message);
+
+class Router {
+ public:
+  // The route's counter name for requests that matched no route.
+  static constexpr std::string_view kUnmatched = "unmatched";
+
+  // Serves `method` on `path` (exact match) with `handler` (not owned; must
+  // outlive the router), counted as `route_name` (a fixed, short name).
+  // Re-adding a method and path replaces the handler.
+  void Add(std::string method, std::string path, Handler* handler, std::string route_name);
+
+  // The handler for `request` and its route name; when there is none,
+  // handler is null and `response` already holds the 404 or 405.
+  struct Match {
+    Handler* handler = nullptr;
+    std::string_view route = kUnmatched;
+  };
+  Match Find(const Request& request, Response* response) const;
+
+  // Every route name, sorted (for counters created at zero).
+  std::vector<std::string> RouteNames() const;
+
+ private:
+  struct Route {
+    Handler* handler;
+    std::string name;
+  };
+  // path -> method -> route
+  std::map<std::string, std::map<std::string, Route, std::less<>>, std::less<>> routes_;
+};
+
+}  // namespace mlq::http

@@ -1,0 +1,448 @@
+#include "http/server.h"
+
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <charconv>
+#include <optional>
+#include <set>
+
+namespace mlq::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// "ip:port", "[v6]:port" -> endpoint.
+bool ParseAddress(const std::string& spec, tcp::endpoint* out) {
+  const size_t colon = spec.rfind(':');
+  if (colon == std::string::npos || colon + 1 == spec.size()) return false;
+  std::string host = spec.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  if (host == "localhost") host = "127.0.0.1";
+  unsigned port = 0;
+  const char* first = spec.data() + colon + 1;
+  const char* last = spec.data() + spec.size();
+  auto [p, ec] = std::from_chars(first, last, port);
+  if (ec != std::errc() || p != last || port > 65535) return false;
+  boost::system::error_code aec;
+  asio::ip::address addr = asio::ip::make_address(host, aec);
+  if (aec) return false;
+  *out = tcp::endpoint(addr, static_cast<uint16_t>(port));
+  return true;
+}
+
+std::string EndpointText(const tcp::endpoint& ep) {
+  const asio::ip::address a = ep.address();
+  const std::string ip = a.is_v6() && !a.to_v6().is_v4_mapped() ? "[" + a.to_string() + "]"
+                         : a.is_v6()                            ? a.to_v6().to_v4().to_string()
+                                                                : a.to_string();
+  return ip + ":" + std::to_string(ep.port());
+}
+
+}  // namespace
+
+// Shared by the sessions (which hold it by shared_ptr, so it outlives them).
+class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
+ public:
+  class SessionBase {
+   public:
+    virtual ~SessionBase() = default;
+    virtual void Close() = 0;
+  };
+
+  Impl(asio::io_context* io, const Router* router, Counters* counters, ServerOptions options)
+      : timeout_(counters->Get("listener.http.timeout")),
+        handshake_failed_(counters->Get("listener.http.handshake_failed")),
+        header_too_large_(counters->Get("listener.http.requests.header_too_large")),
+        body_too_large_(counters->Get("listener.http.requests.body_too_large")),
+        bad_(counters->Get("listener.http.requests.bad")),
+        method_not_allowed_(counters->Get("listener.http.requests.method_not_allowed")),
+        not_found_(counters->Get("listener.http.requests.not_found")),
+        closed_max_requests_(counters->Get("listener.http.closed_max_requests")),
+        io_(io),
+        router_(router),
+        options_(std::move(options)),
+        acceptor_(*io),
+        retry_timer_(*io),
+        accepted_(counters->Get("listener.http.connections.accepted")),
+        open_(counters->Get("listener.http.connections.open")),
+        rejected_limit_(counters->Get("listener.http.connections.rejected_limit")),
+        refused_per_address_(counters->Get("listener.http.refused_per_address")),
+        accept_errors_(counters->Get("listener.http.accept_errors")),
+        tls_(options_.tls) {}
+
+  absl::Status Start() {
+    tcp::endpoint ep;
+    if (!ParseAddress(options_.address, &ep)) {
+      return absl::InvalidArgumentError("--http: not an ADDR:PORT address: " + options_.address);
+    }
+    boost::system::error_code ec;
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return absl::UnavailableError("--http: cannot listen on " + options_.address + ": " +
+                                    ec.message());
+    }
+    bound_ = EndpointText(acceptor_.local_endpoint(ec));
+    for (const std::string& route : router_->RouteNames()) Count(route, 200, 0);
+    Accept();
+    return absl::OkStatus();
+  }
+
+  void Stop() {
+    stopped_ = true;
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    retry_timer_.cancel();
+    std::vector<std::weak_ptr<SessionBase>> all;
+    for (auto& [ptr, weak] : sessions_) all.push_back(weak);
+    for (auto& weak : all) {
+      if (auto s = weak.lock()) s->Close();
+    }
+  }
+
+  void Count(std::string_view route, int status, uint64_t n = 1) {
+    std::lock_guard lock(count_mu_);
+    auto key = std::make_pair(std::string(route), status);
+    counts_[key] += n;
+  }
+
+  std::vector<std::pair<std::pair<std::string, int>, uint64_t>> RequestCounts() const {
+    std::lock_guard lock(count_mu_);
+    return {counts_.begin(), counts_.end()};
+  }
+
+  // Releases one connection's slots (on the io thread).
+  void Closed(SessionBase* s, const std::string& address) {
+    sessions_.erase(s);
+    open_.fetch_sub(1, std::memory_order_relaxed);
+    auto it = per_address_.find(address);
+    if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+  }
+
+  const ServerOptions& options() const { return options_; }
+
+  void SetTls(std::shared_ptr<asio::ssl::context> tls) {
+    std::lock_guard lock(tls_mu_);
+    if (options_.tls && tls) tls_ = std::move(tls);
+  }
+  std::shared_ptr<asio::ssl::context> Tls() const {
+    std::lock_guard lock(tls_mu_);
+    return tls_;
+  }
+  const Router& router() const { return *router_; }
+
+  Counters::Counter& timeout_;
+  Counters::Counter& handshake_failed_;
+  Counters::Counter& header_too_large_;
+  Counters::Counter& body_too_large_;
+  Counters::Counter& bad_;
+  Counters::Counter& method_not_allowed_;
+  Counters::Counter& not_found_;
+  Counters::Counter& closed_max_requests_;
+
+  std::string bound_;
+
+ private:
+  void Accept();
+  void OnAccept(const boost::system::error_code& ec, tcp::socket socket);
+
+  asio::io_context* io_;
+  const Router* router_;
+  ServerOptions options_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_timer_;
+  bool stopped_ = false;
+  std::map<SessionBase*, std::weak_ptr<SessionBase>> sessions_;
+  std::map<std::string, size_t> per_address_;  // open connections per client address
+  Counters::Counter& accepted_;
+  Counters::Counter& open_;
+  Counters::Counter& rejected_limit_;
+  Counters::Counter& refused_per_address_;
+  Counters::Counter& accept_errors_;
+  mutable std::mutex count_mu_;
+  std::map<std::pair<std::string, int>, uint64_t> counts_;
+  mutable std::mutex tls_mu_;
+  std::shared_ptr<asio::ssl::context> tls_;  // for new connections; null = plain
+};
+
+namespace {
+
+// One connection: reads requests one after another (keep-alive), answers
+// each, closes on error, timeout, "Connection: close" or the request cap.
+template <class Stream>
+class Session : public Server::Impl::SessionBase,
+                public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  template <class... Args>
+  Session(std::shared_ptr<Server::Impl> server, std::shared_ptr<asio::ssl::context> tls,
+          std::string address, std::string peer, Args&&... stream_args)
+      : tls_(std::move(tls)),
+        server_(std::move(server)),
+        address_(std::move(address)),
+        peer_(std::move(peer)),
+        stream_(std::forward<Args>(stream_args)...),
+        buffer_(server_->options().max_header_bytes + server_->options().max_body_bytes + 4096) {}
+
+  ~Session() override { server_->Closed(this, address_); }
+
+  void Run() {
+    Lowest().expires_after(server_->options().request_timeout);
+    if constexpr (kTls) {
+      stream_.async_handshake(
+          asio::ssl::stream_base::server,
+          [self = this->shared_from_this()](beast::error_code ec) { self->OnHandshake(ec); });
+    } else {
+      ReadRequest();
+    }
+  }
+
+  void Close() override {
+    beast::error_code ec;
+    Lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    Lowest().close();
+  }
+
+ private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) {
+      if (ec == beast::error::timeout) {
+        server_->timeout_.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        server_->handshake_failed_.fetch_add(1, std::memory_order_relaxed);
+      }
+      return;
+    }
+    ReadRequest();
+  }
+
+  void ReadRequest() {
+    const ServerOptions& o = server_->options();
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(o.max_header_bytes));
+    parser_->body_limit(o.max_body_bytes);
+    Lowest().expires_after(o.request_timeout);
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+      return;  // the client went away (or Stop): nothing to answer
+    }
+    if (ec == beast::error::timeout) {
+      server_->timeout_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    Response res;
+    std::string_view route = Router::kUnmatched;
+    bool keep_alive = false;
+    if (ec == bhttp::error::header_limit ||
+        ec == beast::error_code(bhttp::error::buffer_overflow)) {
+      server_->header_too_large_.fetch_add(1, std::memory_order_relaxed);
+      SetError(&res, 431, "request header fields too large");
+    } else if (ec == bhttp::error::body_limit) {
+      server_->body_too_large_.fetch_add(1, std::memory_order_relaxed);
+      SetError(&res, 413, "request body too large (only GET is served)");
+    } else if (ec) {
+      server_->bad_.fetch_add(1, std::memory_order_relaxed);
+      SetError(&res, 400, "bad request");
+    } else {
+      const auto& req = parser_->get();
+      ++requests_;
+      Request r;
+      r.method = std::string_view(req.method_string().data(), req.method_string().size());
+      const std::string_view target(req.target().data(), req.target().size());
+      const size_t q = target.find('?');
+      r.path = target.substr(0, q);
+      if (q != std::string_view::npos) r.query = target.substr(q + 1);
+      if (auto it = req.find(bhttp::field::authorization); it != req.end()) {
+        r.authorization = std::string_view(it->value().data(), it->value().size());
+      }
+      if (auto it = req.find(bhttp::field::accept); it != req.end()) {
+        r.accept = std::string_view(it->value().data(), it->value().size());
+      }
+      r.peer = peer_;
+      r.tls = kTls;
+      Router::Match match = server_->router().Find(r, &res);
+      route = match.route;
+      if (match.handler != nullptr) {
+        match.handler->Handle(r, &res);
+      } else if (res.status == 405) {
+        server_->method_not_allowed_.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        server_->not_found_.fetch_add(1, std::memory_order_relaxed);
+      }
+      keep_alive = req.keep_alive();
+      if (keep_alive && requests_ >= server_->options().max_requests_per_connection) {
+        server_->closed_max_requests_.fetch_add(1, std::memory_order_relaxed);
+        keep_alive = false;
+      }
+    }
+    server_->Count(route, res.status);
+    // After an error the client may still be sending (a huge header): close
+    // gently (LingerClose) so the answer is not lost to a reset.
+    linger_ = !keep_alive && res.status >= 400;
+    Write(std::move(res), keep_alive);
+  }
+
+  void Write(Response res, bool keep_alive) {
+    response_.emplace();
+    response_->version(11);
+    response_->result(static_cast<unsigned>(res.status));
+    response_->set(bhttp::field::content_type, res.content_type);
+    response_->set("X-Content-Type-Options", "nosniff");
+    response_->set(bhttp::field::cache_control, "no-store");
+    for (auto& [name, value] : res.headers) response_->set(name, value);
+    response_->body() = std::move(res.body);
+    response_->keep_alive(keep_alive);
+    response_->prepare_payload();
+    Lowest().expires_after(server_->options().request_timeout);
+    bhttp::async_write(stream_, *response_,
+                       [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                         self->OnWrite(ec, keep_alive);
+                       });
+  }
+
+  void OnWrite(beast::error_code ec, bool keep_alive) {
+    if (ec == beast::error::timeout) server_->timeout_.fetch_add(1, std::memory_order_relaxed);
+    if (!ec && linger_) {
+      LingerClose();
+      return;
+    }
+    if (ec || !keep_alive) {
+      Close();
+      return;
+    }
+    ReadRequest();
+  }
+
+  // Stops sending, then reads and discards what the client still sends, at
+  // most kLingerBytes within one second, before closing: closing a socket
+  // with unread input resets the connection, and the client would lose
+  // the answer already sent.
+  static constexpr size_t kLingerBytes = size_t{1} << 20;
+  void LingerClose() {
+    beast::error_code ec;
+    if constexpr (!kTls) Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().expires_after(std::chrono::seconds(1));
+    Discard();
+  }
+  void Discard() {
+    Lowest().async_read_some(asio::buffer(discard_),
+                             [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                               self->discarded_ += n;
+                               if (ec || self->discarded_ >= kLingerBytes) {
+                                 self->Close();
+                                 return;
+                               }
+                               self->Discard();
+                             });
+  }
+
+  std::shared_ptr<asio::ssl::context> tls_;  // outlives stream_, which refers to it
+  std::shared_ptr<Server::Impl> server_;
+  std::string address_;  // the client's address (per-address cap)
+  std::string peer_;     // "ip:port"
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::response<bhttp::string_body>> response_;
+  size_t requests_ = 0;
+  bool linger_ = false;
+  size_t discarded_ = 0;
+  std::array<char, 4096> discard_;
+};
+
+}  // namespace
+
+void Server::Impl::Accept() {
+  acceptor_.async_accept(
+      *io_, [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
+        self->OnAccept(ec, std::move(socket));
+      });
+}
+
+void Server::Impl::OnAccept(const boost::system::error_code& ec, tcp::socket socket) {
+  if (stopped_ || ec == asio::error::operation_aborted) return;
+  if (ec) {
+    // Out of descriptors or memory: wait a little instead of spinning.
+    accept_errors_.fetch_add(1, std::memory_order_relaxed);
+    retry_timer_.expires_after(std::chrono::milliseconds(100));
+    retry_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& tec) {
+      if (!tec && !self->stopped_) self->Accept();
+    });
+    return;
+  }
+  Accept();
+  boost::system::error_code pec;
+  const tcp::endpoint peer = socket.remote_endpoint(pec);
+  if (pec) return;  // reset before we looked: nothing to serve
+  if (options_.max_connections != 0 && sessions_.size() >= options_.max_connections) {
+    rejected_limit_.fetch_add(1, std::memory_order_relaxed);
+    return;  // the socket closes here
+  }
+  std::string address = EndpointText(tcp::endpoint(peer.address(), 0));
+  address.resize(address.size() - 2);  // without ":0"
+  size_t& n = per_address_[address];
+  if (options_.max_connections_per_address != 0 && n >= options_.max_connections_per_address) {
+    if (n == 0) per_address_.erase(address);
+    refused_per_address_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  ++n;
+  accepted_.fetch_add(1, std::memory_order_relaxed);
+  open_.fetch_add(1, std::memory_order_relaxed);
+  const std::string peer_text = EndpointText(peer);
+  if (std::shared_ptr<asio::ssl::context> tls = Tls()) {
+    asio::ssl::context& ctx = *tls;
+    auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+        shared_from_this(), std::move(tls), address, peer_text, std::move(socket), ctx);
+    sessions_.emplace(s.get(), s);
+    s->Run();
+  } else {
+    auto s = std::make_shared<Session<beast::tcp_stream>>(shared_from_this(), nullptr, address,
+                                                          peer_text, std::move(socket));
+    sessions_.emplace(s.get(), s);
+    s->Run();
+  }
+}
+
+Server::Server(asio::io_context* io, const Router* router, Counters* counters,
+               ServerOptions options)
+    : impl_(std::make_shared<Impl>(io, router, counters, std::move(options))) {}
+
+Server::~Server() = default;
+
+absl::Status Server::Start() { return impl_->Start(); }
+
+std::string Server::Bound() const { return impl_->bound_; }
+
+void Server::Stop() { impl_->Stop(); }
+
+void Server::SetTls(std::shared_ptr<asio::ssl::context> tls) { impl_->SetTls(std::move(tls)); }
+
+std::vector<std::pair<std::pair<std::string, int>, uint64_t>> Server::RequestCounts() const {
+  return impl_->RequestCounts();
+}
+
+}  // namespace mlq::http

@@ -1,0 +1,215 @@
+// The HTTP listener against hostile clients, over real sockets.
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "raw_http.h"
+
+namespace mlq::http {
+namespace {
+
+using mlq::testing::BodyOf;
+using mlq::testing::HttpGet;
+using mlq::testing::HttpRequest;
+using mlq::testing::RawConnection;
+using mlq::testing::StatusOf;
+
+class Hello : public Handler {
+ public:
+  void Handle(const Request& r, Response* res) override {
+    res->body = "hello " + std::string(r.query);
+  }
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void Start(ServerOptions o = {}) {
+    router_.Add("GET", "/hello", &hello_, "hello");
+    o.address = "127.0.0.1:0";
+    server_ = std::make_unique<Server>(&io_, &router_, &counters_, o);
+    ASSERT_TRUE(server_->Start().ok());
+    const std::string bound = server_->Bound();
+    port_ = static_cast<uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    if (server_) boost::asio::post(io_, [this] { server_->Stop(); });
+    if (thread_.joinable()) thread_.join();
+  }
+  uint64_t Counter(std::string_view name) { return counters_.Value(name); }
+  uint64_t Answers(const std::string& route, int code) {
+    for (const auto& [key, n] : server_->RequestCounts()) {
+      if (key.first == route && key.second == code) return n;
+    }
+    return 0;
+  }
+  // The listener still answers.
+  void ExpectServing() {
+    const std::string r = HttpGet(port_, "/hello?x");
+    EXPECT_EQ(StatusOf(r), 200) << r;
+    EXPECT_EQ(BodyOf(r), "hello x");
+  }
+
+  boost::asio::io_context io_;
+  Counters counters_;
+  Router router_;
+  Hello hello_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(ServerTest, AnswersGetAndCountsByRoute) {
+  Start();
+  const std::string r = HttpGet(port_, "/hello?q=1");
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_EQ(BodyOf(r), "hello q=1");
+  EXPECT_NE(r.find("X-Content-Type-Options: nosniff"), std::string::npos);
+  EXPECT_EQ(StatusOf(HttpGet(port_, "/nothing")), 404);
+  EXPECT_EQ(Answers("hello", 200), 1u);
+  EXPECT_EQ(Answers("unmatched", 404), 1u);
+  EXPECT_EQ(Counter("listener.http.requests.not_found"), 1u);
+}
+
+TEST_F(ServerTest, OtherMethodsAre405AndBodiesAre413) {
+  Start();
+  std::string r = HttpRequest(port_, "DELETE /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(StatusOf(r), 405) << r;
+  EXPECT_NE(r.find("Allow: GET"), std::string::npos);
+  r = HttpRequest(port_, "POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+  EXPECT_EQ(StatusOf(r), 413) << r;
+  EXPECT_EQ(Counter("listener.http.requests.method_not_allowed"), 1u);
+  EXPECT_EQ(Counter("listener.http.requests.body_too_large"), 1u);
+  ExpectServing();
+}
+
+TEST_F(ServerTest, OversizeHeadersAre431) {
+  ServerOptions o;
+  o.max_header_bytes = 2048;
+  Start(o);
+  const std::string big =
+      "GET /hello HTTP/1.1\r\nHost: x\r\nX-Junk: " + std::string(100000, 'a') + "\r\n\r\n";
+  RawConnection c(port_);
+  ASSERT_TRUE(c.ok());
+  c.Send(big);  // the listener may close before taking it all
+  const std::string r = c.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 431) << r.substr(0, 200);
+  EXPECT_EQ(Counter("listener.http.requests.header_too_large"), 1u);
+  // Many header lines, each small, add up the same way.
+  std::string many = "GET /hello HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 500; ++i) many += "X-" + std::to_string(i) + ": v\r\n";
+  EXPECT_EQ(StatusOf(HttpRequest(port_, many + "\r\n")), 431);
+  ExpectServing();
+}
+
+TEST_F(ServerTest, GarbageIs400) {
+  Start();
+  EXPECT_EQ(StatusOf(HttpRequest(port_, "\x16\x03\x01\x02\x00garbage\r\n\r\n")), 400);
+  EXPECT_EQ(StatusOf(HttpRequest(port_, "GET /hello HTTP/9.9\r\n\r\n")), 400);
+  EXPECT_GE(Counter("listener.http.requests.bad"), 2u);
+  ExpectServing();
+}
+
+TEST_F(ServerTest, SlowlorisIsCutAtTheRequestTimeout) {
+  ServerOptions o;
+  o.request_timeout = std::chrono::seconds(1);
+  Start(o);
+  RawConnection c(port_);
+  ASSERT_TRUE(c.ok());
+  // One header byte every 200 ms: never a whole request within the timeout.
+  const auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (char ch : std::string("GET /hello HTTP/1.1\r\nHost: slow\r\nX-A: aaaaaaaa")) {
+    if (!c.Send(std::string_view(&ch, 1))) break;
+    if (c.ClosedWithin(std::chrono::milliseconds(200))) {
+      closed = true;
+      break;
+    }
+  }
+  if (!closed) closed = c.ClosedWithin(std::chrono::seconds(3));
+  EXPECT_TRUE(closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  EXPECT_EQ(Counter("listener.http.timeout"), 1u);
+  ExpectServing();
+}
+
+TEST_F(ServerTest, ConnectionLimitsCloseTheExtraConnections) {
+  ServerOptions o;
+  o.max_connections = 4;
+  o.max_connections_per_address = 0;
+  Start(o);
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < 4; ++i) held.push_back(std::make_unique<RawConnection>(port_));
+  for (int i = 0; i < 50 && Counter("listener.http.connections.accepted") < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  RawConnection extra(port_);
+  ASSERT_TRUE(extra.ok());
+  EXPECT_TRUE(extra.ClosedWithin(std::chrono::seconds(3)));
+  EXPECT_EQ(Counter("listener.http.connections.rejected_limit"), 1u);
+  held.clear();
+  for (int i = 0; i < 100 && Counter("listener.http.connections.open") != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ExpectServing();
+}
+
+TEST_F(ServerTest, PerAddressCap) {
+  ServerOptions o;
+  o.max_connections_per_address = 2;
+  Start(o);
+  RawConnection a(port_), b(port_);
+  for (int i = 0; i < 50 && Counter("listener.http.connections.accepted") < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  RawConnection c(port_);
+  EXPECT_TRUE(c.ClosedWithin(std::chrono::seconds(3)));
+  EXPECT_EQ(Counter("listener.http.refused_per_address"), 1u);
+  // The two held ones still work.
+  ASSERT_TRUE(a.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(StatusOf(a.ReadResponse()), 200);
+}
+
+TEST_F(ServerTest, KeepAliveUpToTheRequestCap) {
+  ServerOptions o;
+  o.max_requests_per_connection = 3;
+  Start(o);
+  RawConnection c(port_);
+  ASSERT_TRUE(c.ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(c.Send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const std::string r = c.ReadResponse();
+    EXPECT_EQ(StatusOf(r), 200) << i;
+    if (i == 2) EXPECT_NE(r.find("Connection: close"), std::string::npos) << r;
+  }
+  EXPECT_TRUE(c.ClosedWithin(std::chrono::seconds(3)));
+  EXPECT_EQ(Counter("listener.http.closed_max_requests"), 1u);
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  Start();
+  RawConnection c(port_);
+  ASSERT_TRUE(
+      c.Send("GET /hello?1 HTTP/1.1\r\nHost: x\r\n\r\nGET /hello?2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "hello 1");
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "hello 2");
+}
+
+TEST(ServerStartTest, BadAddressesAreErrors) {
+  boost::asio::io_context io;
+  Counters counters;
+  Router router;
+  for (std::string bad : {"nonsense", "127.0.0.1:99999", "300.1.1.1:80", "127.0.0.1:"}) {
+    Server s(&io, &router, &counters, {.address = bad});
+    EXPECT_FALSE(s.Start().ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace mlq::http
