@@ -62,6 +62,49 @@ DaemonFlagParser::DaemonFlagParser()
                  "SIGHUP");
   app.add_flag("--grpc-insecure", c.grpc_insecure,
                "allow gRPC on a non-loopback address without TLS and tokens");
+  app.add_option("--http", c.http,
+                 "HTTP listener for Prometheus /metrics, ADDR:PORT (port 0 = any; default off)");
+  app.add_option("--http-tls-cert", c.http_tls_cert, "PEM certificate (chain): HTTP over TLS");
+  app.add_option("--http-tls-key", c.http_tls_key, "PEM private key of --http-tls-cert");
+  app.add_flag("--http-insecure", c.http_insecure,
+               "allow --http on a non-loopback address without TLS and tokens");
+  app.add_option("--http-max-connections", c.http_max_connections,
+                 "open HTTP connections at most (more are closed at accept)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{65536}));
+  app.add_option("--http-max-connections-per-address", c.http_max_connections_per_address,
+                 "open HTTP connections one address may hold (0 = no limit)")
+      ->capture_default_str();
+  app.add_option("--http-timeout", c.http_timeout_s,
+                 "seconds an HTTP request (or a kept-alive connection's next one) may take to "
+                 "arrive, and its answer to be taken")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--http-max-header-bytes", c.http_max_header_bytes,
+                 "bytes of an HTTP request line and headers (more: 431)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1024}, size_t{1} << 20));
+  app.add_option("--http-max-requests-per-connection", c.http_max_requests_per_connection,
+                 "requests served on one kept-alive HTTP connection")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30));
+  app.add_option("--metrics-max-hosts", c.metrics_max_hosts,
+                 "sending hosts with series of their own in /metrics (the rest: host=\"other\")")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100000}));
+  app.add_option("--metrics-top-domains", c.metrics_top_domains,
+                 "recipient domains with series of their own in /metrics (the rest: "
+                 "domain=\"other\")")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{10000}));
+  app.add_option("--metrics-queue-interval", c.metrics_queue_interval_s,
+                 "seconds between rebuilds of the queue view behind mlq_queue_* metrics")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  app.add_option("--metrics-queue-scan", c.metrics_queue_scan,
+                 "lines one rebuild of the metrics' queue view may read")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1000}, uint64_t{1} << 40));
   app.add_option("--user", c.user, "after binding the ports, run as this user (when root)");
   app.add_option("--query-deadline", c.query_deadline_s,
                  "seconds a find, trace, stats or queue request may take")
@@ -135,7 +178,7 @@ DaemonFlagParser::DaemonFlagParser()
       "       --tls-client-ca ca.pem                # mutual TLS\n"
       "  mlqd --syslog-relp 0.0.0.0:2514           # RELP (rsyslog omrelp)\n"
       "  mlqd --retention 30d --max-disk 200G       # keep 30 days, at most 200 GiB\n"
-      "SIGHUP re-reads the config file and flags: TLS certificates (syslog, RELP, gRPC), the "
+      "SIGHUP re-reads the config file and flags: TLS certificates (syslog, RELP, gRPC, HTTP), the "
       "token file, --allow lists, retention.\n");
 }
 
@@ -195,6 +238,21 @@ absl::StatusOr<DaemonConfig> DaemonFlagParser::Parse(int argc, char** argv) {
         " without TLS and tokens: anyone who reaches it could read every mail log line and "
         "write forged ones. Give --grpc-tls-cert, --grpc-tls-key and --grpc-tokens (see README, "
         "\"Security\"), or --grpc-insecure to serve it unprotected anyway");
+  }
+  if (c.http_tls_cert.empty() != c.http_tls_key.empty()) {
+    return absl::InvalidArgumentError("--http-tls-cert and --http-tls-key go together");
+  }
+  if (!c.http.empty()) {
+    const std::string http_host = c.http.substr(0, c.http.rfind(':'));
+    if (!IsLoopbackHost(http_host) && !c.http_insecure &&
+        (c.http_tls_cert.empty() || c.grpc_tokens.empty())) {
+      return absl::InvalidArgumentError(
+          "refusing to serve HTTP (/metrics) on " + c.http +
+          " without TLS and tokens: anyone who reaches it could read which hosts and domains "
+          "this mlqd sees mail for. Give --http-tls-cert, --http-tls-key and --grpc-tokens "
+          "(scrapers then send a read token), or --http-insecure to serve it unprotected "
+          "anyway");
+    }
   }
   if (absl::StatusOr<AllowList> allow = AllowList::Parse(c.allow); !allow.ok()) {
     return allow.status();

@@ -37,6 +37,24 @@ struct DaemonConfig {
   std::string grpc_client_ca;
   std::string grpc_tokens;
   bool grpc_insecure = false;
+  // The HTTP listener (/metrics; http/server.h): "" = off. Like gRPC it
+  // refuses a non-loopback address without TLS and tokens (--grpc-tokens)
+  // unless http_insecure says otherwise.
+  std::string http;
+  std::string http_tls_cert;
+  std::string http_tls_key;
+  bool http_insecure = false;
+  size_t http_max_connections = 256;
+  size_t http_max_connections_per_address = 32;
+  int http_timeout_s = 10;
+  size_t http_max_header_bytes = 16 * 1024;
+  size_t http_max_requests_per_connection = 1000;
+  // Label bounds and the queue view of /metrics (metrics/mail_metrics.h,
+  // metrics/queue_metrics.h).
+  size_t metrics_max_hosts = 500;
+  size_t metrics_top_domains = 50;
+  int metrics_queue_interval_s = 60;
+  uint64_t metrics_queue_scan = 5'000'000;
   std::string user;  // drop to this user after binding the ports ("" = stay)
   // What one query or import request may cost (query/service.h).
   int query_deadline_s = 30;

@@ -190,7 +190,10 @@ absl::Status GrpcCertificates::Install() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<GrpcServer> StartGrpcServer(const DaemonConfig& config, grpc::Service* service) {
+absl::StatusOr<GrpcServer> StartGrpcServer(
+    const DaemonConfig& config, grpc::Service* service,
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors) {
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   std::unique_ptr<GrpcCertificates> certificates;
   if (!config.grpc_tls_cert.empty()) {
@@ -209,6 +212,7 @@ absl::StatusOr<GrpcServer> StartGrpcServer(const DaemonConfig& config, grpc::Ser
   builder.RegisterService(service);
   // mlq import sends at most 1 MiB of lines plus one line of up to 2 MiB.
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_ingest_bytes));
+  if (!interceptors.empty()) builder.experimental().SetInterceptorCreators(std::move(interceptors));
   GrpcServer out;
   out.certificates = std::move(certificates);
   out.server = builder.BuildAndStart();

@@ -4,11 +4,13 @@
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/support/server_interceptor.h>
 
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "daemon/config.h"
@@ -73,8 +75,12 @@ std::string GrpcCertificateSnapshotDir(const DaemonConfig& config);
 // Starts a server for `service` on config.grpc, with TLS when
 // config.grpc_tls_cert is set (and client certificates required and
 // verified when config.grpc_client_ca is), reloadable through
-// GrpcServer::certificates. Errors say which file or address failed.
-absl::StatusOr<GrpcServer> StartGrpcServer(const DaemonConfig& config, grpc::Service* service);
+// GrpcServer::certificates. `interceptors` (e.g. the RPC metrics') see
+// every call. Errors say which file or address failed.
+absl::StatusOr<GrpcServer> StartGrpcServer(
+    const DaemonConfig& config, grpc::Service* service,
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors = {});
 
 // Loads config.grpc_tokens into `access` (authentication off when the flag
 // is empty). Returns what to log: "tokens: 3 (read 2, admin 1)" or "off".

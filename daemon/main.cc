@@ -22,8 +22,16 @@
 #include "daemon/grpc_server.h"
 #include "daemon/notify.h"
 #include "daemon/privileges.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "metrics/daemon_metrics.h"
+#include "metrics/mail_metrics.h"
+#include "metrics/metrics_handler.h"
+#include "metrics/queue_metrics.h"
+#include "metrics/rpc_metrics.h"
 #include "query/service.h"
 #include "receiver/intake/line_parser.h"
+#include "receiver/intake/listener_util.h"  // MakeServerTlsContext, for --http-tls-cert
 #include "receiver/intake/listeners.h"
 #include "receiver/intake/relp_listener.h"  // RELP listener
 #include "receiver/intake/time_zone.h"
@@ -135,12 +143,21 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   }
 
   mlq::Counters counters;
-  // Declared before the writer: the writer's callback feeds it until Stop().
+  // Declared before the writer: the writer's callback feeds them until Stop().
   mlq::TailHub tail_hub(&counters);
+  // The mail metrics, counted from stored records when /metrics is served.
+  std::unique_ptr<mlq::metrics::MailMetrics> mail_metrics;
+  if (!config.http.empty()) {
+    mail_metrics = std::make_unique<mlq::metrics::MailMetrics>(mlq::metrics::MailMetricsOptions{
+        .max_hosts = config.metrics_max_hosts, .top_domains = config.metrics_top_domains});
+  }
   mlq::Writer writer(store.get(), &counters, {.max_queued_records = config.queue_records});
   writer.SetStoredCallback(
-      [&tail_hub](const std::vector<mlq::LogRecord>& records,
-                  const std::vector<std::string>& keys) { tail_hub.Publish(records, keys); });
+      [&tail_hub, mail = mail_metrics.get()](const std::vector<mlq::LogRecord>& records,
+                                             const std::vector<std::string>& keys) {
+        tail_hub.Publish(records, keys);
+        if (mail != nullptr) mail->Observe(records);
+      });
   mlq::Retention retention(
       store.get(), &counters,
       {.max_age_us = config.retention_us, .max_disk_bytes = config.max_disk_bytes});
@@ -231,7 +248,15 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   qopts.max_ingest_lines = config.max_ingest_lines;
   mlq::QueryService service(qopts);
 
-  absl::StatusOr<mlq::GrpcServer> grpc_server = mlq::StartGrpcServer(config, &service);
+  // Query RPCs by method and status (mlq_rpc_*), from an interceptor.
+  std::vector<std::string> rpc_methods;
+  if (const auto* d = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          mlq::v1::Query::service_full_name())) {
+    for (int i = 0; i < d->method_count(); ++i) rpc_methods.push_back(d->method(i)->name());
+  }
+  mlq::metrics::RpcMetrics rpc_metrics(mlq::v1::Query::service_full_name(), rpc_methods);
+  absl::StatusOr<mlq::GrpcServer> grpc_server =
+      mlq::StartGrpcServer(config, &service, rpc_metrics.Interceptors());
   if (!grpc_server.ok()) {
     Log(std::string(grpc_server.status().message()));
     return 1;
@@ -241,6 +266,62 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   bound.emplace_back("grpc", grpc_server->address);
   Log(std::string("gRPC: ") + (config.grpc_tls_cert.empty() ? "plain" : "TLS") +
       (config.grpc_client_ca.empty() ? "" : " with client certificates") + "; tokens " + *tokens);
+
+  // The HTTP listener: /metrics (begin)
+  mlq::http::Router router;
+  std::unique_ptr<mlq::metrics::QueueMetrics> queue_metrics;
+  std::unique_ptr<mlq::metrics::MetricsHandler> metrics_handler;
+  std::unique_ptr<mlq::http::Server> http_server;
+  if (!config.http.empty()) {
+    mlq::http::ServerOptions hopts;
+    hopts.address = config.http;
+    if (!config.http_tls_cert.empty()) {
+      auto tls = mlq::intake::MakeServerTlsContext({config.http_tls_cert, config.http_tls_key, ""});
+      if (!tls.ok()) {
+        Log("--http-tls-cert: " + std::string(tls.status().message()));
+        return 1;
+      }
+      hopts.tls = std::shared_ptr<boost::asio::ssl::context>(std::move(*tls));
+    }
+    hopts.max_header_bytes = config.http_max_header_bytes;
+    hopts.request_timeout = std::chrono::seconds(config.http_timeout_s);
+    hopts.max_connections = config.http_max_connections;
+    hopts.max_connections_per_address = config.http_max_connections_per_address;
+    hopts.max_requests_per_connection = config.http_max_requests_per_connection;
+    queue_metrics = std::make_unique<mlq::metrics::QueueMetrics>(
+        store.get(), mail_metrics.get(), &counters,
+        mlq::metrics::QueueMetricsOptions{
+            .interval = std::chrono::seconds(config.metrics_queue_interval_s),
+            .scan_budget = config.metrics_queue_scan});
+    mlq::metrics::DaemonSources sources;
+    sources.counters = &counters;
+    sources.store = store.get();
+    sources.queued_records = [&writer] { return writer.queued_records(); };
+    sources.max_disk_bytes = [&retention] { return retention.max_disk_bytes(); };
+    sources.retention_us = [&retention] { return retention.max_age_us(); };
+    sources.http_requests = [&http_server] { return http_server->RequestCounts(); };
+    sources.version = MLQ_VERSION;
+    sources.started_us = started_us;
+    metrics_handler = std::make_unique<mlq::metrics::MetricsHandler>(
+        &access, [sources, &rpc_metrics, mail = mail_metrics.get(),
+                  queue = queue_metrics.get()](mlq::metrics::Exposition* out) {
+          mlq::metrics::RenderDaemon(sources, out);
+          rpc_metrics.Render(out);
+          mail->Render(out);
+          queue->Render(out);
+        });
+    router.Add("GET", "/metrics", metrics_handler.get(), "metrics");
+    http_server = std::make_unique<mlq::http::Server>(&io, &router, &counters, hopts);
+    if (absl::Status st = http_server->Start(); !st.ok()) {
+      Log(std::string(st.message()));
+      return 1;
+    }
+    bound.emplace_back("http", http_server->Bound());
+    Log(std::string("http: ") + (config.http_tls_cert.empty() ? "plain" : "TLS") + "; /metrics " +
+        (access.enabled() ? "needs a read or admin token" : "open"));
+    queue_metrics->Start();
+  }
+  // The HTTP listener: /metrics (end)
   // Every port is bound: root is no longer needed.
   absl::StatusOr<std::string> dropped = mlq::DropPrivileges(config.user, config.data_dir);
   if (!dropped.ok()) {
@@ -299,6 +380,14 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
       if (relp && config.relp_tls) {
         report("relp_tls", relp->ReloadTls(), "relp certificates reloaded");
       }
+      if (http_server && !config.http_tls_cert.empty()) {
+        // The files named at start, re-read, for connections from now on.
+        auto tls =
+            mlq::intake::MakeServerTlsContext({config.http_tls_cert, config.http_tls_key, ""});
+        if (tls.ok())
+          http_server->SetTls(std::shared_ptr<boost::asio::ssl::context>(*std::move(tls)));
+        report("http_tls", tls.status(), "http certificates reloaded");
+      }
       if (grpc_certificates) {
         if (fresh.grpc_tls_cert != config.grpc_tls_cert ||
             fresh.grpc_tls_key != config.grpc_tls_key ||
@@ -319,12 +408,14 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   LogNotify(mlq::NotifyStopping("stopping: storing every line received"));
 
   // Order matters: no new input, then drain into the store, then close it.
-  boost::asio::post(io, [&listeners, &relp, &watchdog] {
+  boost::asio::post(io, [&listeners, &relp, &watchdog, &http_server] {
     watchdog.cancel();
+    if (http_server) http_server->Stop();
     listeners.Stop();
     if (relp) relp->Stop();  // RELP listener
   });
   io_thread.join();
+  if (queue_metrics) queue_metrics->Stop();
   tail_hub.Close();  // open Tail streams end now instead of holding up Shutdown
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   retention.Stop();

@@ -2,7 +2,8 @@
 // listener (relp_listener.cc): addresses, accept errors, server TLS
 // contexts, TLS peer identity, the sender checks (allow list, per-address
 // connections, TLS handshakes in progress) and the frame deadline.
-// Internal to receiver/intake.
+// Internal to receiver/intake (and MakeServerTlsContext for mlqd's HTTP
+// listener, daemon/main.cc).
 #pragma once
 
 #include <atomic>

@@ -159,6 +159,7 @@ bool Daemon::Start() {
   udp_ = addr_of("udp");
   tcp_ = addr_of("tcp");
   grpc_ = addr_of("grpc");
+  http_ = addr_of("http");
   return !grpc_.empty();
 }
 
@@ -190,6 +191,7 @@ int Daemon::Stop(int sig) {
 
 uint16_t Daemon::udp_port() const { return PortOf(udp_); }
 uint16_t Daemon::tcp_port() const { return PortOf(tcp_); }
+uint16_t Daemon::http_port() const { return PortOf(http_); }
 
 std::string Daemon::log() const {
   std::lock_guard lock(mu_);

@@ -45,8 +45,11 @@ class Daemon {
   const std::string& udp() const { return udp_; }  // "127.0.0.1:port"
   const std::string& tcp() const { return tcp_; }
   const std::string& grpc() const { return grpc_; }
+  // The HTTP listener ("" unless started with --http ADDR:0).
+  const std::string& http() const { return http_; }
   uint16_t udp_port() const;
   uint16_t tcp_port() const;
+  uint16_t http_port() const;
   std::string log() const;  // what mlqd wrote to stderr so far
 
   // Runs the real `mlq` with --server pointing at this daemon.
@@ -62,7 +65,7 @@ class Daemon {
   std::thread reader_;
   mutable std::mutex mu_;
   std::string log_;
-  std::string udp_, tcp_, grpc_;
+  std::string udp_, tcp_, grpc_, http_;
 };
 
 // Sends bytes over one TCP connection to 127.0.0.1:port and closes it
