@@ -42,6 +42,12 @@ std::string TraceToJson(const mlq::v1::MessageTrace& t, bool utc) {
   w.EndArray();
   w.Key("summary").String(t.summary());
   if (!t.expired_note().empty()) w.Key("expired_note").String(t.expired_note());
+  if (!t.left_out().empty()) {
+    w.Key("left_out").BeginArray();
+    for (const auto& e : t.left_out()) w.String(e);
+    w.EndArray();
+  }
+  if (!t.left_out_note().empty()) w.Key("left_out_note").String(t.left_out_note());
   w.Key("hops").BeginArray();
   for (const auto& h : t.hops()) {
     w.BeginObject();
@@ -104,6 +110,7 @@ std::string TraceToText(const mlq::v1::MessageTrace& t, bool utc) {
   if (t.message_ids().empty()) out += " (no message-id logged)";
   out += "\n  " + S(t.summary()) + "\n";
   if (!t.expired_note().empty()) out += "  NOTE: " + S(t.expired_note()) + "\n";
+  if (!t.left_out_note().empty()) out += "  NOTE: " + S(t.left_out_note()) + "\n";
   out += "\nRecipients:\n";
   if (t.recipients().empty()) out += "  (none seen)\n";
   for (const auto& v : t.recipients()) {

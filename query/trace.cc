@@ -37,6 +37,11 @@ grpc::Status QueryService::Trace(grpc::ServerContext* ctx, const v1::TraceReques
   if (caller.limited()) {
     const DomainView view(options_.store, caller.domains);
     std::erase_if(*traces, [&](MessageTraceResult& t) { return !view.Redact(&t); });
+    // Other messages (a reused Message-ID): not the caller's to know of.
+    for (MessageTraceResult& t : *traces) {
+      t.left_out.clear();
+      t.left_out_note.clear();
+    }
   }
   for (const MessageTraceResult& t : *traces) {
     v1::MessageTrace* mt = resp->add_traces();
@@ -79,6 +84,8 @@ grpc::Status QueryService::Trace(grpc::ServerContext* ctx, const v1::TraceReques
     }
     mt->set_summary(t.summary);
     mt->set_expired_note(t.expired_note);
+    for (const auto& e : t.left_out) mt->add_left_out(e);
+    mt->set_left_out_note(t.left_out_note);
   }
   // Fields copied from lines that are not UTF-8 would break the client.
   RepairUtf8(resp);

@@ -11,6 +11,7 @@
 #include "base/scan.h"
 #include "query/alias_verdict.h"
 #include "query/explain.h"
+#include "query/same_message.h"
 #include "query/trace_graph.h"
 #include "store/keys.h"
 
@@ -120,21 +121,34 @@ class Walk {
     AcceptQueue(key, std::move(entry));
     Drain();
   }
+  // The entry of `key` nearest `anchor` (a Message-ID start's entry).
+  void StartQueue(const QueueKey& key, int64_t anchor) {
+    pending_queues_.emplace_back(key, anchor);
+    Drain();
+  }
   void StartMessageId(const std::string& mid) {
     pending_mids_.push_back(mid);
     Drain();
   }
+  // A line without a queue ID (an amavis summary, a mailbox delivery with
+  // msgid=): its sender, if it names one, is the trace's; the entry of its
+  // Message-ID nearest in time is its message (JoinCandidates).
   void StartLoneRecord(const StoredRecord& r) {
+    lone_us_ = r.record.timestamp_us;
+    same_.Add(EntryFacts::Of({r.record.host, r.record.queue_id}, {r}));
     AddOther(r);
     Drain();
   }
 
   MessageTraceResult Build() const;
+  void LeftOut(MessageTraceResult* out) const;
   // Keys of every record in the trace (to skip covered ones on address starts).
   std::set<std::string> Keys() const;
 
  private:
   void Drain();
+  void ExamineCandidates();
+  bool JoinCandidates();
   void VisitQueue(const QueueKey& key, int64_t anchor);
   void AcceptQueue(const QueueKey& key, std::vector<StoredRecord> entry);
   void VisitRecord(const StoredRecord& r);
@@ -154,6 +168,15 @@ class Walk {
   std::deque<std::pair<QueueKey, int64_t>> pending_queues_;
   std::deque<std::string> pending_mids_;
   size_t lines_ = 0;
+  // Entries found only by a Message-ID (same_message.h): waiting to be
+  // looked at, looked at and not (yet) joined, and the trace's profile
+  // they are judged against.
+  std::deque<std::pair<QueueKey, int64_t>> pending_candidates_;
+  std::set<QueueKey> candidate_keys_;
+  std::map<QueueKey, std::pair<std::vector<StoredRecord>, EntryFacts>> candidates_;
+  size_t examined_ = 0;
+  SameMessage same_;
+  int64_t lone_us_ = 0;  // a lone line's time, when the walk started from one
 };
 
 std::vector<StoredRecord> Walk::Lookup(keys::IndexKind kind, const std::string& term,
@@ -173,17 +196,77 @@ std::vector<StoredRecord> Walk::Lookup(keys::IndexKind kind, const std::string& 
 }
 
 void Walk::Drain() {
-  while (!pending_queues_.empty() || !pending_mids_.empty()) {
-    if (!pending_queues_.empty()) {
-      auto [key, anchor] = pending_queues_.front();
-      pending_queues_.pop_front();
-      VisitQueue(key, anchor);
-    } else {
-      std::string mid = pending_mids_.front();
-      pending_mids_.pop_front();
-      VisitMessageId(mid);
+  do {
+    while (!pending_queues_.empty() || !pending_mids_.empty()) {
+      if (!pending_queues_.empty()) {
+        auto [key, anchor] = pending_queues_.front();
+        pending_queues_.pop_front();
+        VisitQueue(key, anchor);
+      } else {
+        std::string mid = pending_mids_.front();
+        pending_mids_.pop_front();
+        VisitMessageId(mid);
+      }
     }
+    // Links first, then the entries that share a Message-ID: each joined
+    // one can bring links, Message-IDs and a profile that joins others.
+    ExamineCandidates();
+  } while (JoinCandidates());
+}
+
+// Reads the entries found only by a Message-ID (at most kMaxQueues per
+// trace; the rest stay left out unread). Never schedules work itself.
+void Walk::ExamineCandidates() {
+  while (!pending_candidates_.empty()) {
+    auto [key, anchor] = pending_candidates_.front();
+    pending_candidates_.pop_front();
+    if (queues_.count(key) || candidates_.count(key) || examined_ >= Tracer::kMaxQueues) continue;
+    ++examined_;
+    std::vector<StoredRecord> recs = Lookup(keys::IndexKind::kQueueId, key.second, key.first, 0, 0);
+    if (recs.empty()) continue;
+    auto entries = SplitEntries(std::move(recs));
+    std::vector<StoredRecord>& entry = entries[NearestEntry(entries, anchor)];
+    EntryFacts facts = EntryFacts::Of(key, entry);
+    candidates_.emplace(key, std::make_pair(std::move(entry), std::move(facts)));
   }
+}
+
+// Joins every candidate that is plausibly the same message as the trace's
+// entries (same_message.h). True when one joined (more work to drain).
+bool Walk::JoinCandidates() {
+  bool joined = false;
+  if (queues_.empty() && !candidates_.empty()) {
+    // Started from a lone line: the entry nearest it in time is its message.
+    auto nearest = candidates_.begin();
+    auto dist = [&](const EntryFacts& f) {
+      return lone_us_ < f.first_us ? f.first_us - lone_us_
+                                   : (lone_us_ > f.last_us ? lone_us_ - f.last_us : 0);
+    };
+    for (auto it = candidates_.begin(); it != candidates_.end(); ++it) {
+      if (dist(it->second.second) < dist(nearest->second.second)) nearest = it;
+    }
+    const QueueKey key = nearest->first;
+    std::vector<StoredRecord> entry = std::move(nearest->second.first);
+    candidates_.erase(nearest);
+    AcceptQueue(key, std::move(entry));
+    joined = true;
+  }
+  for (auto it = candidates_.begin(); it != candidates_.end();) {
+    if (queues_.count(it->first)) {  // reached by a link meanwhile
+      it = candidates_.erase(it);
+      continue;
+    }
+    if (queues_.size() >= Tracer::kMaxQueues || same_.Joins(it->second.second).empty()) {
+      ++it;
+      continue;
+    }
+    const QueueKey key = it->first;
+    std::vector<StoredRecord> entry = std::move(it->second.first);
+    it = candidates_.erase(it);
+    AcceptQueue(key, std::move(entry));
+    joined = true;
+  }
+  return joined;
 }
 
 void Walk::VisitQueue(const QueueKey& key, int64_t anchor) {
@@ -199,6 +282,7 @@ void Walk::AcceptQueue(const QueueKey& key, std::vector<StoredRecord> entry) {
   if (entry.empty() || queues_.count(key)) return;
   lines_ += entry.size();
   for (const auto& r : entry) queue_line_keys_.insert(r.key);
+  same_.Add(EntryFacts::Of(key, entry));
   const int64_t first = entry.front().record.timestamp_us;
   const int64_t last = entry.back().record.timestamp_us;
   auto& stored = queues_[key] = std::move(entry);
@@ -250,8 +334,11 @@ void Walk::VisitMessageId(const std::string& mid) {
   if (!mids_.insert(mid).second) return;
   for (const StoredRecord& r : Lookup(keys::IndexKind::kMessageId, mid, "", 0, 0)) {
     if (!r.record.queue_id.empty()) {
-      pending_queues_.emplace_back(QueueKey{r.record.host, r.record.queue_id},
-                                   r.record.timestamp_us);
+      // Not joined yet: the same message only when same_message.h says so.
+      const QueueKey key{r.record.host, r.record.queue_id};
+      if (!queues_.count(key) && candidate_keys_.insert(key).second) {
+        pending_candidates_.emplace_back(key, r.record.timestamp_us);
+      }
     } else {
       AddOther(r);
     }
@@ -491,6 +578,30 @@ bool LinkTarget(const QueueKey& from, const Link& l, const std::set<QueueKey>& q
 
 std::string Name(const QueueKey& q) { return q.first + "/" + q.second; }
 
+// The entries that share a Message-ID with the trace but not the message
+// (same_message.h): named, so that nobody is silently shown less.
+void Walk::LeftOut(MessageTraceResult* out) const {
+  size_t n = 0;
+  for (const QueueKey& key : candidate_keys_) {
+    if (queues_.count(key)) continue;
+    if (n++ < Tracer::kMaxLeftOutNamed) out->left_out.push_back(Name(key));
+  }
+  if (n == 0) return;
+  std::string names;
+  for (const std::string& name : out->left_out) names += (names.empty() ? "" : ", ") + name;
+  if (n > out->left_out.size())
+    names += ", and " + std::to_string(n - out->left_out.size()) + " more";
+  out->left_out_note =
+      (n == 1 ? std::string("1 other queue entry with the same Message-ID was")
+              : std::to_string(n) + " other queue entries with the same Message-ID were") +
+      " left out (" + names + "): no link joins " + (n == 1 ? "it" : "them") +
+      " to this message, and neither does the envelope sender (another one, none logged, or "
+      "more than 5 days apart) or a relay between the hosts; the Message-ID was reused. " +
+      (n == 1 ? "It is" : "Each is") +
+      " a message of its own: trace it by its queue ID (a trace by the Message-ID shows each "
+      "message apart).";
+}
+
 MessageTraceResult Walk::Build() const {
   MessageTraceResult out;
   std::set<QueueKey> queue_keys;
@@ -554,6 +665,7 @@ MessageTraceResult Walk::Build() const {
   std::sort(out.other_lines.begin(), out.other_lines.end(),
             [](const auto& a, const auto& b) { return a.key < b.key; });
   out.message_ids.assign(mids_.begin(), mids_.end());
+  LeftOut(&out);
 
   // Verdicts: gather every recipient-level event, then decide per row. A
   // row is an address of the message, or the recipient of one notice to
@@ -834,12 +946,43 @@ absl::StatusOr<std::vector<MessageTraceResult>> Tracer::Trace(const TraceStart& 
 absl::StatusOr<std::vector<MessageTraceResult>> Tracer::TraceKept(const TraceStart& start) const {
   std::vector<MessageTraceResult> out;
   if (!start.message_id.empty()) {
-    std::string mid = start.message_id;
-    mid = std::string(scan::StripAngles(mid));
-    Walk walk(store_);
-    walk.StartMessageId(mid);
-    MessageTraceResult r = walk.Build();
-    if (!r.hops.empty() || !r.other_lines.empty()) out.push_back(std::move(r));
+    const std::string mid(scan::StripAngles(start.message_id));
+    // One trace per message that uses the Message-ID (same_message.h): a
+    // walk from its oldest entry not in an earlier trace.
+    FindQuery q;
+    q.kind = keys::IndexKind::kMessageId;
+    q.term = mid;
+    q.limit = kMaxLines;
+    absl::StatusOr<FindResult> found = store_->Find(q);
+    if (!found.ok()) return found.status();
+    std::vector<std::pair<QueueKey, int64_t>> entries;
+    std::set<QueueKey> seen;
+    for (const StoredRecord& r : found->records) {
+      const QueueKey key{r.record.host, r.record.queue_id};
+      if (!key.second.empty() && seen.insert(key).second) {
+        entries.emplace_back(key, r.record.timestamp_us);
+      }
+    }
+    if (entries.empty()) {  // lines without a queue ID only (a mailbox's msgid=)
+      Walk walk(store_);
+      walk.StartMessageId(mid);
+      MessageTraceResult r = walk.Build();
+      if (!r.hops.empty() || !r.other_lines.empty()) out.push_back(std::move(r));
+      return out;
+    }
+    std::set<std::string> covered;  // "host/queue_id" of earlier traces' hops
+    for (const auto& [key, anchor] : entries) {
+      if (out.size() >= start.max_messages) break;
+      if (covered.count(Name(key))) continue;
+      Walk walk(store_);
+      walk.StartQueue(key, anchor);
+      MessageTraceResult r = walk.Build();
+      for (const TraceHopResult& h : r.hops) covered.insert(h.host + "/" + h.queue_id);
+      if (!r.hops.empty()) out.push_back(std::move(r));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      return a.hops.front().first_us < b.hops.front().first_us;
+    });
     return out;
   }
   if (!start.queue_id.empty()) {

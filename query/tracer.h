@@ -9,7 +9,11 @@
 //    notices, Exim C="... queued as"), on the same host or, when the ID is
 //    not known there, on the fleet host that has it close in time (relay to
 //    another server of the fleet);
-//  - every message-id seen, which survives every hop and host;
+//  - every message-id seen, which survives every hop and host -- but a
+//    queue entry found only by a message-id joins the trace only when it
+//    is plausibly the same message (same_message.h: the same envelope
+//    sender within 5 days, or a relay between the two hosts); the others
+//    are named in `left_out` (a reused Message-ID);
 //  - the SMTP session before the queue ID existed (same host/program/pid
 //    from "connect" up to "client="), its NOQUEUE rejects, and policy
 //    servers' lines (iRedAPD, postgrey, policyd-spf) for the same client;
@@ -100,6 +104,12 @@ struct MessageTraceResult {
   // an earlier entry (from a content filter on loopback, another fleet
   // host, a bounce). Says so instead of presenting a later hop as the start.
   std::string expired_note;
+  // Queue entries ("host/queue_id", at most Tracer::kMaxLeftOutNamed) that
+  // share a Message-ID with this trace but were not joined to it: no link,
+  // another sender (or none, or more than 5 days apart), no relay between
+  // the hosts (same_message.h). The note says so in words, with how many.
+  std::vector<std::string> left_out;
+  std::string left_out_note;
 };
 
 class Tracer {
@@ -107,10 +117,13 @@ class Tracer {
   static constexpr size_t kMaxQueues = 64;
   static constexpr size_t kMaxMessageIds = 16;
   static constexpr size_t kMaxLines = 20000;
+  static constexpr size_t kMaxLeftOutNamed = 20;
 
   explicit Tracer(const Store* store) : store_(store) {}
 
-  // Traces of the messages the start designates, oldest first. InvalidArgument
+  // Traces of the messages the start designates, oldest first: a
+  // Message-ID start gives one per message that uses the ID (walked from
+  // its oldest entry not in an earlier trace). InvalidArgument
   // when the start has no key; an empty vector when nothing matches.
   absl::StatusOr<std::vector<MessageTraceResult>> Trace(const TraceStart& start) const;
 
