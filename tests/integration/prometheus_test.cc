@@ -424,7 +424,8 @@ TEST_F(PrometheusTest, ScrapesMlqdAndEvaluatesTheShippedRules) {
   for (const char* quiet :
        {"MlqdDroppingLines", "MlqStoreReadOnly", "MlqStoreUnavailable", "MlqRocksdbWritesStopped",
         "MlqStoreOverMaxDisk", "MlqStoreSizeLimitCutsHistory", "MailHostRejectSpike",
-        "MailAuthFailureFlood", "MailQueueGrowing"}) {
+        "MailAuthFailureFlood", "MailQueueGrowing", "MlqMailMetricsIncomplete",
+        "MlqQueueViewShortened"}) {
     EXPECT_FALSE(HasAlertNamed(alerts, quiet)) << quiet << "\n" << listing;
   }
   EXPECT_TRUE(d.Running());
