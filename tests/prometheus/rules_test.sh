@@ -9,7 +9,9 @@
 #                 credential files)
 #   alertmanager  amtool check-config alertmanager.yml, and its routes:
 #                 critical to on-call, warning to mail-team
-# Usage: rules_test.sh SOURCE_DIR rules|unit|config|alertmanager
+#   inhibit       a real Alertmanager with alertmanager.yml: alerts posted
+#                 with amtool, the inhibit rules mute the expected ones
+# Usage: rules_test.sh SOURCE_DIR rules|unit|config|alertmanager|inhibit
 # promtool (Debian package prometheus) and amtool (prometheus-alertmanager)
 # come from deploy/install-deps.sh --test. Exit 77 (skipped) when the tool
 # is missing; a failure under CI=true.
@@ -80,8 +82,58 @@ case $what in
     route mail-team severity=warning alertname=MailDomainBounceRateHigh domain=gmail.com
     route mail-team alertname=SomethingElse
     ;;
+  inhibit)
+    # A real Alertmanager with alertmanager.yml on a free loopback port (no
+    # cluster), alerts posted with amtool: which ones its inhibit rules mute.
+    need amtool prometheus-alertmanager
+    am=/usr/bin/prometheus-alertmanager
+    [[ -x $am ]] || need prometheus-alertmanager prometheus-alertmanager
+    tmp=$(mktemp -d)
+    pid=
+    trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+    "$am" --config.file="$dir/alertmanager.yml" --storage.path="$tmp/data" \
+      --web.listen-address=127.0.0.1:0 --cluster.listen-address= >"$tmp/log" 2>&1 &
+    pid=$!
+    addr=
+    for _ in $(seq 100); do
+      addr=$(sed -n 's/.*msg="Listening on" address=\(127\.0\.0\.1:[0-9]*\).*/\1/p' "$tmp/log" | head -1)
+      [[ -n $addr ]] && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    [[ -n $addr ]] || { cat "$tmp/log" >&2; echo "rules_test: alertmanager did not start" >&2; exit 1; }
+    url=http://$addr
+    add() { amtool --alertmanager.url="$url" alert add "$@" >/dev/null; }
+    add alertname=MlqdDown job=mlq instance=a:9750 severity=critical
+    add alertname=MailHostSilent job=mlq instance=a:9750 host=mx1 severity=warning
+    add alertname=MailDomainBounceRateHigh job=mlq instance=a:9750 domain=gmail.com severity=warning
+    add alertname=MailHostSilent job=mlq instance=c:9750 host=mx3 severity=warning
+    add alertname=MlqStoreReadOnly job=mlq instance=b:9750 severity=critical
+    add alertname=MlqStoreUnavailable job=mlq instance=b:9750 severity=critical
+    add alertname=MlqdDroppingLines job=mlq instance=b:9750 reason=queue_full severity=warning
+    add alertname=MlqDiskFreeLow job=mlq instance=d:9750 severity=critical
+    add alertname=MlqDiskFillingUp job=mlq instance=d:9750 severity=warning
+    # "alertname instance" of each alert in a state, sorted.
+    list() {
+      amtool --alertmanager.url="$url" alert query "$1" -o extended |
+        sed -n 's/^alertname="\([^"]*\)".* instance="\([^"]*\)".*/\1 \2/p' | sort | tr '\n' ';'
+    }
+    want_muted="MailDomainBounceRateHigh a:9750;MailHostSilent a:9750;MlqDiskFillingUp d:9750;MlqStoreUnavailable b:9750;MlqdDroppingLines b:9750;"
+    want_active="MailHostSilent c:9750;MlqDiskFreeLow d:9750;MlqStoreReadOnly b:9750;MlqdDown a:9750;"
+    muted= active=
+    for _ in $(seq 50); do  # inhibition is computed as alerts arrive: wait a moment
+      muted=$(list --inhibited)
+      active=$(list --active)
+      [[ $muted == "$want_muted" && $active == "$want_active" ]] && break
+      sleep 0.1
+    done
+    echo "rules_test: inhibited: $muted"
+    echo "rules_test: active:    $active"
+    [[ $muted == "$want_muted" ]] || { echo "rules_test: inhibited should be $want_muted" >&2; exit 1; }
+    [[ $active == "$want_active" ]] || { echo "rules_test: active should be $want_active" >&2; exit 1; }
+    ;;
   *)
-    echo "usage: $0 SOURCE_DIR rules|unit|config|alertmanager" >&2
+    echo "usage: $0 SOURCE_DIR rules|unit|config|alertmanager|inhibit" >&2
     exit 2
     ;;
 esac
