@@ -12,22 +12,6 @@ int64_t SystemNowUs() {
       .count();
 }
 
-// The fields CountOne reads, copied (the writer reuses its records).
-void CopyCounted(const LogRecord& rec, LogRecord* out) {
-  out->timestamp_us = rec.timestamp_us != 0 ? rec.timestamp_us : rec.received_us;
-  out->host = rec.host;
-  out->family = rec.family;
-  if (rec.event.empty()) return;
-  out->event = rec.event;
-  out->status = rec.status;
-  out->relay = rec.relay;
-  out->reply = rec.reply.substr(0, kMaxScanBytes);
-  out->to = rec.to;
-  if (std::string_view t = rec.Extra("transport"); !t.empty()) {
-    out->SetExtra("transport", std::string(t));
-  }
-}
-
 // The domain of an address, lower-cased, cleaned for a label; "" when none.
 std::string DomainOf(std::string_view address) {
   const size_t at = address.rfind('@');
@@ -71,12 +55,12 @@ void MailMetrics::Observe(const std::vector<LogRecord>& records) {
   if (take < records.size()) {
     dropped_.fetch_add(records.size() - take, std::memory_order_relaxed);
   }
-  for (size_t i = 0; i < take; ++i) CopyCounted(records[i], &pending_.emplace_back());
+  for (size_t i = 0; i < take; ++i) Copy(records[i], &pending_.emplace_back());
   if (take != 0) queue_cv_.notify_one();
 }
 
 void MailMetrics::Run() {
-  std::vector<LogRecord> batch;
+  std::vector<Copied> batch;
   for (;;) {
     {
       std::unique_lock lock(queue_mu_);
@@ -87,8 +71,46 @@ void MailMetrics::Run() {
       batch.swap(pending_);
       busy_ = true;
     }
-    Count(batch);
+    CountCopied(batch);
     batch.clear();
+  }
+}
+
+void MailMetrics::Copy(const LogRecord& rec, Copied* out) {
+  out->timestamp_us = rec.timestamp_us != 0 ? rec.timestamp_us : rec.received_us;
+  out->host = rec.host;
+  out->family = rec.family;
+  if (rec.event.empty()) return;
+  out->event = rec.event;
+  out->status = rec.status;
+  const bool delivery = rec.event == "delivery";
+  if (!delivery && !IsRejectEvent(rec)) return;  // no outcome needs more (query/outcome.h)
+  // Deliveries: the relay, the Exim transport and the reply decide a content
+  // filter hand-off; replies classify rejects and name block lists.
+  if (delivery) {
+    out->relay = rec.relay;
+    out->transport = rec.Extra("transport");
+  }
+  out->reply = rec.reply.substr(0, kMaxScanBytes);
+  out->to = rec.to;
+}
+
+void MailMetrics::CountCopied(std::vector<Copied>& batch) {
+  const int64_t now = options_.now_us ? options_.now_us() : SystemNowUs();
+  LogRecord rec;  // reused: the copied fields are moved in
+  std::lock_guard lock(mu_);
+  for (Copied& c : batch) {
+    rec.timestamp_us = c.timestamp_us;
+    rec.host = std::move(c.host);
+    rec.family = std::move(c.family);
+    rec.event = std::move(c.event);
+    rec.status = std::move(c.status);
+    rec.relay = std::move(c.relay);
+    rec.reply = std::move(c.reply);
+    rec.to = std::move(c.to);
+    rec.extra.clear();
+    if (!c.transport.empty()) rec.SetExtra("transport", std::move(c.transport));
+    CountOne(rec, now);
   }
 }
 

@@ -106,7 +106,17 @@ class MailMetrics {
     uint64_t listings = 0;
   };
 
+  // What Observe copies of a record: the fields CountOne reads, and only
+  // for the events that need them.
+  struct Copied {
+    int64_t timestamp_us = 0;
+    std::string host, family, event, status, relay, reply, transport;
+    std::vector<std::string> to;
+  };
+  static void Copy(const LogRecord& rec, Copied* out);
+
   void Run();
+  void CountCopied(std::vector<Copied>& batch);
   void CountOne(const LogRecord& rec, int64_t now_us);  // under mu_
   HostSeries& Host(std::string_view host);              // under mu_
 
@@ -121,7 +131,7 @@ class MailMetrics {
 
   std::mutex queue_mu_;  // the records waiting for the thread
   std::condition_variable queue_cv_, drained_cv_;
-  std::vector<LogRecord> pending_;
+  std::vector<Copied> pending_;
   bool busy_ = false;
   bool stop_ = false;
   std::atomic<uint64_t> dropped_{0};
