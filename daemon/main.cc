@@ -319,6 +319,11 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
     bound.emplace_back("http", http_server->Bound());
     Log(std::string("http: ") + (config.http_tls_cert.empty() ? "plain" : "TLS") + "; /metrics " +
         (access.enabled() ? "needs a read or admin token" : "open"));
+    if (!mlq::IsLoopbackHost(config.http.substr(0, config.http.rfind(':'))) &&
+        (config.http_tls_cert.empty() || !access.enabled())) {
+      Log("WARNING: --http-insecure: " + config.http +
+          " serves /metrics beyond loopback without TLS and tokens");
+    }
     queue_metrics->Start();
   }
   // The HTTP listener: /metrics (end)

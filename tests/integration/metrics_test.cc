@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <regex>
@@ -275,6 +277,9 @@ TEST_F(MetricsTest, RefusesAnUnprotectedNonLoopbackListener) {
   Daemon d(dir_.path() + "/data", {"--http", "0.0.0.0:0", "--http-insecure"});
   ASSERT_TRUE(d.Start()) << d.log();
   EXPECT_NE(d.log().find("mlqd: listening http 0.0.0.0:"), std::string::npos) << d.log();
+  EXPECT_NE(d.log().find("WARNING: --http-insecure: 0.0.0.0:0 serves /metrics beyond loopback"),
+            std::string::npos)
+      << d.log();
 }
 
 TEST_F(MetricsTest, ServesOverTls) {
@@ -298,6 +303,23 @@ TEST_F(MetricsTest, ServesOverTls) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_GE(Sample("\n" + r.out, "mlq_events_total{event=\"listener.http.handshake_failed\"}"), 1)
       << r.out;
+  // Renewed certificates (another CA) in place, then SIGHUP: new
+  // connections get the new certificate.
+  const std::string renewed = dir_.path() + "/renewed";
+  ASSERT_EQ(mkdir(renewed.c_str(), 0700), 0);
+  ASSERT_TRUE(MakeTestCa(renewed, "localhost", "mail-client"));
+  for (const char* f : {"server.pem", "server.key"}) {
+    std::filesystem::copy_file(renewed + "/" + f, certs + "/" + f,
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+  ASSERT_EQ(kill(d.pid(), SIGHUP), 0);
+  ASSERT_TRUE(WaitFor([&] {
+    return d.log().find("http certificates reloaded") != std::string::npos;
+  })) << d.log();
+  r = RunCommand({"curl", "-sS", "--max-time", "10", "--cacert", renewed + "/ca.pem", url});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = RunCommand({"curl", "-sS", "--max-time", "10", "--cacert", certs + "/ca.pem", url});
+  EXPECT_NE(r.exit_code, 0) << "the old CA still verifies the served certificate";
 }
 
 }  // namespace
