@@ -101,6 +101,11 @@ DaemonFlagParser::DaemonFlagParser()
                  "seconds between rebuilds of the queue view behind mlq_queue_* metrics")
       ->capture_default_str()
       ->check(CLI::Range(1, 86400));
+  app.add_option("--metrics-cache-ms", c.metrics_cache_ms,
+                 "milliseconds a /metrics rendering is reused for further scrapes (0 = render "
+                 "every scrape)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 60000));
   app.add_option("--metrics-queue-scan", c.metrics_queue_scan,
                  "lines one rebuild of the metrics' queue view may read")
       ->capture_default_str()

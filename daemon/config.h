@@ -55,6 +55,8 @@ struct DaemonConfig {
   size_t metrics_top_domains = 50;
   int metrics_queue_interval_s = 60;
   uint64_t metrics_queue_scan = 5'000'000;
+  // A /metrics rendering is reused this long (metrics/metrics_handler.h).
+  int metrics_cache_ms = 1000;
   std::string user;  // drop to this user after binding the ports ("" = stay)
   // What one query or import request may cost (query/service.h).
   int query_deadline_s = 30;

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <cstdio>
 #include <functional>
@@ -22,6 +23,7 @@
 #include "daemon/grpc_server.h"
 #include "daemon/notify.h"
 #include "daemon/privileges.h"
+#include "api/json_api.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "metrics/daemon_metrics.h"
@@ -271,6 +273,7 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   mlq::http::Router router;
   std::unique_ptr<mlq::metrics::QueueMetrics> queue_metrics;
   std::unique_ptr<mlq::metrics::MetricsHandler> metrics_handler;
+  std::unique_ptr<mlq::api::JsonApi> json_api;  // /api/v1/...: the queries as JSON
   std::unique_ptr<mlq::http::Server> http_server;
   if (!config.http.empty()) {
     mlq::http::ServerOptions hopts;
@@ -303,14 +306,20 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
     sources.version = MLQ_VERSION;
     sources.started_us = started_us;
     metrics_handler = std::make_unique<mlq::metrics::MetricsHandler>(
-        &access, [sources, &rpc_metrics, mail = mail_metrics.get(),
-                  queue = queue_metrics.get()](mlq::metrics::Exposition* out) {
+        &access,
+        [sources, &rpc_metrics, mail = mail_metrics.get(),
+         queue = queue_metrics.get()](mlq::metrics::Exposition* out) {
           mlq::metrics::RenderDaemon(sources, out);
           rpc_metrics.Render(out);
           mail->Render(out);
           queue->Render(out);
-        });
+        },
+        std::chrono::milliseconds(config.metrics_cache_ms));
     router.Add("GET", "/metrics", metrics_handler.get(), "metrics");
+    json_api = std::make_unique<mlq::api::JsonApi>(
+        &service, &access,
+        mlq::api::JsonApiOptions{.threads = std::clamp<size_t>(config.max_queries, 1, 4)});
+    json_api->Register(&router);
     http_server = std::make_unique<mlq::http::Server>(&io, &router, &counters, hopts);
     if (absl::Status st = http_server->Start(); !st.ok()) {
       Log(std::string(st.message()));

@@ -15,11 +15,18 @@ void MetricsHandler::Handle(const http::Request& request, http::Response* respon
     }
     return;
   }
-  Exposition out;
-  render_(&out);
   response->status = 200;
   response->content_type = std::string(kContentType);
-  response->body = out.Text();
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mu_);
+  if (!have_cached_ || reuse_.count() <= 0 || now - rendered_at_ >= reuse_) {
+    Exposition out;
+    render_(&out);
+    cached_ = out.Text();
+    rendered_at_ = now;
+    have_cached_ = true;
+  }
+  response->body = cached_;
 }
 
 }  // namespace mlq::metrics

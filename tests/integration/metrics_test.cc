@@ -72,7 +72,8 @@ TEST_F(MetricsTest, CorpusLinesShowUpInTheScrape) {
       kCorpus + "fail2ban-postfix-rbl-old.log",
       kCorpus + "infohtreasure-Postfix-Maillog-Dump-mailog2.log"};
   for (const std::string& f : files) MLQ_REQUIRE_CORPUS(Exists(f), "no corpus file " << f);
-  Daemon d(dir_.path() + "/data", {"--http", "127.0.0.1:0", "--timezone", "UTC"});
+  Daemon d(dir_.path() + "/data",
+           {"--http", "127.0.0.1:0", "--timezone", "UTC", "--metrics-cache-ms", "0"});
   ASSERT_TRUE(d.Start()) << d.log();
   ASSERT_NE(d.http_port(), 0) << d.log();
   EXPECT_NE(d.log().find("mlqd: listening http 127.0.0.1:"), std::string::npos);
@@ -286,8 +287,9 @@ TEST_F(MetricsTest, ServesOverTls) {
   const std::string certs = dir_.path() + "/certs";
   ASSERT_EQ(mkdir(certs.c_str(), 0700), 0);
   ASSERT_TRUE(MakeTestCa(certs, "localhost", "mail-client"));
-  Daemon d(dir_.path() + "/data", {"--http", "127.0.0.1:0", "--http-tls-cert",
-                                   certs + "/server.pem", "--http-tls-key", certs + "/server.key"});
+  Daemon d(dir_.path() + "/data",
+           {"--http", "127.0.0.1:0", "--metrics-cache-ms", "0", "--http-tls-cert",
+            certs + "/server.pem", "--http-tls-key", certs + "/server.key"});
   ASSERT_TRUE(d.Start()) << d.log();
   EXPECT_NE(d.log().find("http: TLS"), std::string::npos) << d.log();
   const std::string url = "https://127.0.0.1:" + std::to_string(d.http_port()) + "/metrics";
