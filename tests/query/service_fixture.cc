@@ -1,5 +1,6 @@
 #include "service_fixture.h"
 
+#include "receiver/intake/line_parser.h"
 #include "receiver/normalizers/amavis.h"
 #include "receiver/normalizers/dovecot.h"
 #include "receiver/normalizers/exim.h"
@@ -95,6 +96,19 @@ v1::IngestResponse QueryServiceTest::IngestChunks(
   w->WritesDone();
   EXPECT_TRUE(w->Finish().ok());
   return resp;
+}
+
+void QueryServiceTest::LoadLines(const std::vector<std::string>& lines, int64_t received_us,
+                                 std::string_view default_host) {
+  LineParser parser(&DefaultNormalizers(), &counters_);
+  LineSource src;
+  src.transport = Transport::kIngest;
+  src.peer_host = std::string(default_host);
+  std::vector<LogRecord> batch;
+  for (const auto& l : lines) {
+    if (!l.empty()) batch.push_back(parser.Parse(l, 0, src, received_us));
+  }
+  ASSERT_TRUE(store_->Write(batch).ok());
 }
 
 }  // namespace mlq

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mlq/v1/query.grpc.pb.h"
@@ -59,6 +60,13 @@ class QueryServiceTest : public ::testing::Test {
   // Tracer(store_).Trace(start); a failure fails the test and yields no
   // traces.
   std::vector<MessageTraceResult> Trace(const TraceStart& start);
+
+  // Parses `lines` (empty ones skipped) with the daemon's default
+  // normalizers as Ingest lines received at `received_us`, with
+  // `default_host` as the peer's name for lines that name no host, and
+  // writes them to store_; a failed write fails the test.
+  void LoadLines(const std::vector<std::string>& lines, int64_t received_us,
+                 std::string_view default_host = "");
 
   testing::TempDir dir_;
   int fresh_stores_ = 0;

@@ -22,16 +22,7 @@ constexpr int64_t kReceived = 1796558400LL * 1000000;
 
 class TraceRulesTest : public QueryServiceTest {
  protected:
-  void Load(const std::vector<std::string>& lines) {
-    LineParser parser(&DefaultNormalizers(), &counters_);
-    LineSource src;
-    src.transport = Transport::kIngest;
-    std::vector<LogRecord> batch;
-    for (const auto& l : lines) {
-      if (!l.empty()) batch.push_back(parser.Parse(l, 0, src, kReceived));
-    }
-    ASSERT_TRUE(store_->Write(batch).ok());
-  }
+  void Load(const std::vector<std::string>& lines) { LoadLines(lines, kReceived); }
 
   // The message's own recipient row (not a notice's).
   static const RecipientResult* Rcpt(const MessageTraceResult& t, std::string_view addr) {

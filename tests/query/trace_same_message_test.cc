@@ -22,14 +22,7 @@ constexpr int64_t kReceived = 1796558400LL * 1000000;
 
 class TraceSameMessageTest : public QueryServiceTest {
  protected:
-  void Load(const std::vector<std::string>& lines) {
-    LineParser parser(&DefaultNormalizers(), &counters_);
-    LineSource src;
-    src.transport = Transport::kIngest;
-    std::vector<LogRecord> batch;
-    for (const auto& l : lines) batch.push_back(parser.Parse(l, 0, src, kReceived));
-    ASSERT_TRUE(store_->Write(batch).ok());
-  }
+  void Load(const std::vector<std::string>& lines) { LoadLines(lines, kReceived); }
 
   static std::vector<std::string> Hops(const MessageTraceResult& t) {
     std::vector<std::string> out;

@@ -24,15 +24,7 @@ constexpr int64_t kReceived = 1795348800LL * 1000000;
 class TraceTest : public QueryServiceTest {
  protected:
   void Load(const std::vector<std::string>& lines, std::string_view default_host = "") {
-    LineParser parser(&DefaultNormalizers(), &counters_);
-    LineSource src;
-    src.transport = Transport::kIngest;
-    src.peer_host = std::string(default_host);
-    std::vector<LogRecord> batch;
-    for (const auto& l : lines) {
-      if (!l.empty()) batch.push_back(parser.Parse(l, 0, src, kReceived));
-    }
-    ASSERT_TRUE(store_->Write(batch).ok());
+    LoadLines(lines, kReceived, default_host);
   }
   void LoadSeeds() {
     for (const auto& e : std::filesystem::directory_iterator(testing::TestData("seeds"))) {
