@@ -193,6 +193,62 @@ uint64_t DiskQueueEnqueued(const std::string& log) {
   return most;
 }
 
+// The TCP sockets on `port` as `ss` sees them, with their queues: on a
+// stall, Recv-Q on mlqd's side means mlqd stopped reading, Recv-Q on the
+// sender's side that rsyslog stopped reading replies, both 0 that rsyslog
+// sends nothing.
+std::string SocketsOn(uint16_t port) {
+  const std::string command = "ss -tanoi '( sport = :" + std::to_string(port) +
+                              " or dport = :" + std::to_string(port) + " )' 2>&1";
+  std::string out;
+  if (FILE* p = ::popen(command.c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    ::pclose(p);
+  }
+  return out;
+}
+
+// True when mlqd holds nothing of the RELP sessions on `port`: every
+// established socket on mlqd's side has read all it was sent (Recv-Q 0) and
+// had all its replies taken by the peer's kernel (Send-Q 0), and every
+// message read was answered (acked == received). Then whatever has not
+// arrived is still with the sender.
+bool MlqdHoldsNothing(uint16_t port, const Daemon& daemon, std::string* why) {
+  const json status = daemon.Status();
+  const uint64_t acked = StatusCounter(status, "listener.relp.messages.acked");
+  const uint64_t received = StatusCounter(status, "received.relp");
+  if (acked != received) {
+    *why = "mlqd received " + std::to_string(received) + " RELP messages and acked " +
+           std::to_string(acked);
+    return false;
+  }
+  const std::string sockets = SocketsOn(port);
+  const std::string local = ":" + std::to_string(port);
+  size_t at = 0;
+  while (at < sockets.size()) {
+    const size_t end = std::min(sockets.find('\n', at), sockets.size());
+    const std::string line = sockets.substr(at, end - at);
+    at = end + 1;
+    if (!line.starts_with("ESTAB")) continue;
+    char state[16], from[64], to[64];
+    unsigned long recv_q = 0, send_q = 0;
+    if (std::sscanf(line.c_str(), "%15s %lu %lu %63s %63s", state, &recv_q, &send_q, from, to) !=
+        5) {
+      *why = "cannot read ss line: " + line;
+      return false;
+    }
+    if (!std::string_view(from).ends_with(local)) continue;  // the sender's end
+    if (recv_q != 0 || send_q != 0) {
+      *why = "mlqd's socket " + std::string(from) + " has Recv-Q " + std::to_string(recv_q) +
+             ", Send-Q " + std::to_string(send_q);
+      return false;
+    }
+  }
+  return true;
+}
+
 // The shipped config's disk-assisted queue, made to spill: with a 100
 // message queue, most of the 2000 lines go through its disk part (rsyslog
 // then runs a second worker, with a RELP session of its own). Every line
@@ -217,12 +273,49 @@ TEST(RelpDiskQueueTest, SpilledLinesArriveExactlyOnce) {
   const Batch batch = MakeBatch("relp-spill", kLines, SecondsAgo(300));
   ASSERT_TRUE(SendTcp(rsyslog.input_port(), batch.Stream()));
 
+  // rsyslog 8.2302's disk-assisted queue sometimes stops dequeuing its disk
+  // part (about 1 run in 20 on this machine under load): impstats then
+  // shows the [DA] queue's size constant for minutes while mlqd has read
+  // and answered everything rsyslog sent. New lines do not wake it (they
+  // go through the memory part); a restart does: the disk part is saved
+  // (queue.saveOnShutdown) and drained at start. So on a stall the test
+  // first checks that mlqd holds nothing (MlqdHoldsNothing: an mlqd that
+  // stopped reading or answering fails here), then restarts rsyslog, at
+  // most twice. Exactly once still holds: nothing was in flight.
+  const std::string rsyslog_body = rsyslog.StatsModule() + conf;
+  int restarts = 0;
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<json> rows = FindByAddress(daemon, batch.address(), kLines, std::chrono::seconds(90));
+  auto last_progress = t0;
+  std::vector<json> rows;
+  while (std::chrono::steady_clock::now() - t0 < std::chrono::seconds(90)) {
+    const size_t before = rows.size();
+    rows = FindByAddress(daemon, batch.address(), kLines, std::chrono::milliseconds(0));
+    if (rows.size() >= static_cast<size_t>(kLines)) break;
+    const auto now = std::chrono::steady_clock::now();
+    if (rows.size() != before) last_progress = now;
+    if (now - last_progress > std::chrono::seconds(15) && restarts < 2) {
+      std::string why;
+      ASSERT_TRUE(MlqdHoldsNothing(port, daemon, &why))
+          << why << "\n--- sockets on the RELP port:\n"
+          << SocketsOn(port) << "\n"
+          << rsyslog.log();
+      std::printf(
+          "[ stall    ] %zu of %d lines after %.1f s; mlqd holds nothing; restarting "
+          "rsyslog:\n%s\n",
+          rows.size(), kLines, std::chrono::duration<double>(now - t0).count(),
+          SocketsOn(port).c_str());
+      ASSERT_EQ(rsyslog.Stop(), 0) << rsyslog.log();
+      ASSERT_TRUE(rsyslog.Start(rsyslog_body)) << rsyslog.log();
+      ++restarts;
+      last_progress = std::chrono::steady_clock::now();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
   const double waited =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_EQ(rows.size(), static_cast<size_t>(kLines))
-      << "after " << waited << " s\nmlqd status: " << daemon.Status().dump() << "\n"
+      << "after " << waited << " s\n--- sockets on the RELP port:\n"
+      << SocketsOn(port) << "\nmlqd status: " << daemon.Status().dump() << "\n"
       << rsyslog.log() << "\n--- mlqd:\n"
       << daemon.log();
   EXPECT_TRUE(WaitFor([&] {
@@ -243,8 +336,10 @@ TEST(RelpDiskQueueTest, SpilledLinesArriveExactlyOnce) {
                            .min_time_s = batch.time_s,
                            .max_time_s = batch.time_s,
                            .peer_subject_contains = ""});
-  std::printf("[ figures  ] RELP through a spilling disk queue: %d lines in %.1f s\n", kLines,
-              waited);
+  std::printf(
+      "[ figures  ] RELP through a spilling disk queue: %d lines in %.1f s, %d rsyslog "
+      "restart(s)\n",
+      kLines, waited, restarts);
 }
 
 // mlqd stops (SIGTERM) and starts again on the same port and data while
