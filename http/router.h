@@ -13,6 +13,7 @@
 // from any thread afterwards (handlers must be thread-safe themselves).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -48,6 +49,19 @@ class Handler {
  public:
   virtual ~Handler() = default;
   virtual void Handle(const Request& request, Response* response) = 0;
+
+  // How the listener calls a handler. A handler whose answer takes time (the
+  // JSON API's queries scan the store) overrides it to answer later, off
+  // the I/O thread: it must call `done` exactly once, from any thread (the
+  // listener posts the answer back to its I/O thread); `request` is valid
+  // only during Start() (copy what is needed). By default it calls Handle()
+  // and `done` at once.
+  using Done = std::function<void(Response)>;
+  virtual void Start(const Request& request, Done done) {
+    Response response;
+    Handle(request, &response);
+    done(std::move(response));
+  }
 };
 
 // A plain-text answer: status and a one-line explanation.

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -285,19 +286,34 @@ class Session : public Server::Impl::SessionBase,
       r.tls = kTls;
       Router::Match match = server_->router().Find(r, &res);
       route = match.route;
-      if (match.handler != nullptr) {
-        match.handler->Handle(r, &res);
-      } else if (res.status == 405) {
-        server_->method_not_allowed_.fetch_add(1, std::memory_order_relaxed);
-      } else {
-        server_->not_found_.fetch_add(1, std::memory_order_relaxed);
-      }
       keep_alive = req.keep_alive();
       if (keep_alive && requests_ >= server_->options().max_requests_per_connection) {
         server_->closed_max_requests_.fetch_add(1, std::memory_order_relaxed);
         keep_alive = false;
       }
+      if (match.handler != nullptr) {
+        // The answer may come later and from another thread (Handler::Start):
+        // back on this connection's executor it is counted and written. No
+        // read is pending meanwhile, so the connection waits for it.
+        auto executor = Lowest().get_executor();
+        match.handler->Start(r, [self = this->shared_from_this(), executor, route,
+                                 keep_alive](Response answer) mutable {
+          asio::post(executor, [self, route, keep_alive, answer = std::move(answer)]() mutable {
+            self->Answer(route, std::move(answer), keep_alive);
+          });
+        });
+        return;
+      }
+      if (res.status == 405) {
+        server_->method_not_allowed_.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        server_->not_found_.fetch_add(1, std::memory_order_relaxed);
+      }
     }
+    Answer(route, std::move(res), keep_alive);
+  }
+
+  void Answer(std::string_view route, Response res, bool keep_alive) {
     server_->Count(route, res.status);
     // After an error the client may still be sending (a huge header): close
     // gently (LingerClose) so the answer is not lost to a reset.

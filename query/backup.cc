@@ -13,7 +13,7 @@ grpc::Status QueryService::Backup(grpc::ServerContext* ctx, const v1::BackupRequ
                                   v1::BackupResponse* resp) {
   Caller caller;
   std::shared_ptr<void> slot;
-  if (grpc::Status st = Authorize(ctx, Method::kBackup, &caller, &slot); !st.ok()) return st;
+  if (grpc::Status st = Authorize(Call(ctx), Method::kBackup, &caller, &slot); !st.ok()) return st;
   const std::filesystem::path dir(req->dir());
   if (req->dir().empty() || !dir.is_absolute()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,

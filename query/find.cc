@@ -10,11 +10,11 @@
 
 namespace mlq {
 
-grpc::Status QueryService::Find(grpc::ServerContext* ctx, const v1::FindRequest* req,
+grpc::Status QueryService::Find(const Call& call, const v1::FindRequest* req,
                                 v1::FindResponse* resp) {
   Caller caller;
   std::shared_ptr<void> slot;
-  if (grpc::Status st = Authorize(ctx, Method::kFind, &caller, &slot); !st.ok()) return st;
+  if (grpc::Status st = Authorize(call, Method::kFind, &caller, &slot); !st.ok()) return st;
   if (req->since_us() != 0 && req->until_us() != 0 && req->since_us() >= req->until_us()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "since must be before until");
   }
@@ -28,9 +28,9 @@ grpc::Status QueryService::Find(grpc::ServerContext* ctx, const v1::FindRequest*
   page.max_bytes = options_.max_response_bytes;
   const auto deadline = Deadline();
   bool late = false;
-  page.cancelled = [ctx, deadline, &late] {
+  page.cancelled = [&call, deadline, &late] {
     late = std::chrono::steady_clock::now() > deadline;
-    return late || ctx->IsCancelled();
+    return late || call.IsCancelled();
   };
   if (!req->page_token().empty()) {
     absl::StatusOr<std::string> resume = DecodePageToken(req->page_token(), fingerprint);

@@ -123,7 +123,7 @@ grpc::Status QueryService::Ingest(grpc::ServerContext* ctx,
                                   v1::IngestResponse* resp) {
   Caller caller;
   std::shared_ptr<void> slot;
-  if (grpc::Status st = Authorize(ctx, Method::kIngest, &caller, &slot); !st.ok()) return st;
+  if (grpc::Status st = Authorize(Call(ctx), Method::kIngest, &caller, &slot); !st.ok()) return st;
   v1::IngestRequest req;
   bool first = true;
   bool dry_run = false;

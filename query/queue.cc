@@ -14,11 +14,11 @@ constexpr int64_t kDefaultLookbackUs = int64_t{30} * 86400 * 1000000;
 
 }  // namespace
 
-grpc::Status QueryService::Queue(grpc::ServerContext* ctx, const v1::QueueRequest* req,
+grpc::Status QueryService::Queue(const Call& call, const v1::QueueRequest* req,
                                  v1::QueueResponse* resp) {
   Caller caller;
   std::shared_ptr<void> slot;
-  if (grpc::Status st = Authorize(ctx, Method::kQueue, &caller, &slot); !st.ok()) return st;
+  if (grpc::Status st = Authorize(call, Method::kQueue, &caller, &slot); !st.ok()) return st;
   if (req->older_than_us() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "older_than must not be negative");
   }
@@ -36,7 +36,7 @@ grpc::Status QueryService::Queue(grpc::ServerContext* ctx, const v1::QueueReques
   QueueBuilder builder(o);
   // Up to now, open-ended: a line stamped a little ahead (clock skew) still counts.
   const grpc::Status scanned = ScanInto(
-      *options_.store, ctx, since, 0, &builder,
+      *options_.store, &call, since, 0, &builder,
       {"queue", options_.report_scan_budget, Deadline(), options_.deadline_ms, options_.counters});
   if (!scanned.ok()) return scanned;
   *resp = builder.Finish();

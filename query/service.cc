@@ -13,13 +13,18 @@
 
 namespace mlq {
 
+grpc::Status Call::Check(const Access& access, Method method, Caller* caller) const {
+  if (ctx_ != nullptr) return access.Check(*ctx_, method, caller);
+  return access.CheckToken(bearer_, method, caller);
+}
+
 QueryService::QueryService(QueryServiceOptions options) : options_(std::move(options)) {}
 
-grpc::Status QueryService::Authorize(const grpc::ServerContext* ctx, Method method, Caller* caller,
+grpc::Status QueryService::Authorize(const Call& call, Method method, Caller* caller,
                                      std::shared_ptr<void>* slot) const {
   *caller = Caller{};
   if (options_.access != nullptr) {
-    if (grpc::Status st = options_.access->Check(*ctx, method, caller); !st.ok()) return st;
+    if (grpc::Status st = call.Check(*options_.access, method, caller); !st.ok()) return st;
   }
   if (slot == nullptr) return grpc::Status::OK;
   if (in_flight_.fetch_add(1, std::memory_order_acq_rel) >= options_.max_concurrent) {
@@ -38,10 +43,10 @@ std::chrono::steady_clock::time_point QueryService::Deadline() const {
   return std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.deadline_ms);
 }
 
-grpc::Status QueryService::Status(grpc::ServerContext* ctx, const v1::StatusRequest*,
+grpc::Status QueryService::Status(const Call& call, const v1::StatusRequest*,
                                   v1::StatusResponse* resp) {
   Caller caller;
-  if (grpc::Status st = Authorize(ctx, Method::kStatus, &caller); !st.ok()) return st;
+  if (grpc::Status st = Authorize(call, Method::kStatus, &caller); !st.ok()) return st;
   resp->set_stored(options_.store->RecordCount());
   resp->set_store_bytes(options_.store->DiskBytes());
   if (options_.sink != nullptr) resp->set_store_unavailable(options_.sink->Unavailable());

@@ -79,29 +79,72 @@ struct QueryServiceOptions {
   size_t tail_batch = 500;
 };
 
+// What a method needs of its caller, whichever transport carried the call:
+// the credentials (the metadata of a gRPC context, or the bearer token of an
+// HTTP request: api/json_api.h) and whether the caller gave up. Both
+// transports run the same method bodies, with the same limits and checks.
+class Call {
+ public:
+  // A gRPC call; `ctx` must outlive the Call.
+  explicit Call(const grpc::ServerContext* ctx) : ctx_(ctx) {}
+  // An HTTP call: `bearer` is the token of "Authorization: Bearer <token>",
+  // "" when the request had none. It is never cancelled (the deadline still
+  // applies).
+  static Call Http(std::string bearer) {
+    Call c(nullptr);
+    c.bearer_ = std::move(bearer);
+    return c;
+  }
+  bool IsCancelled() const { return ctx_ != nullptr && ctx_->IsCancelled(); }
+  // The caller, when it may call `method` (Access::Check or CheckToken).
+  grpc::Status Check(const Access& access, Method method, Caller* caller) const;
+
+ private:
+  const grpc::ServerContext* ctx_;
+  std::string bearer_;
+};
+
 // One method per RPC; each lives in its own file (named beside it).
 class QueryService final : public v1::Query::Service {
  public:
   explicit QueryService(QueryServiceOptions options);
 
+  // The bodies of the unary read methods, for any transport: the gRPC
+  // methods below and the JSON API (api/json_api.h) call these.
+  grpc::Status Find(const Call& call, const v1::FindRequest* req, v1::FindResponse* resp);
+  grpc::Status Trace(const Call& call, const v1::TraceRequest* req, v1::TraceResponse* resp);
+  grpc::Status Stats(const Call& call, const v1::StatsRequest* req, v1::StatsResponse* resp);
+  grpc::Status Queue(const Call& call, const v1::QueueRequest* req, v1::QueueResponse* resp);
+  grpc::Status Status(const Call& call, const v1::StatusRequest* req, v1::StatusResponse* resp);
+
   // find.cc
   grpc::Status Find(grpc::ServerContext* ctx, const v1::FindRequest* req,
-                    v1::FindResponse* resp) override;
+                    v1::FindResponse* resp) override {
+    return Find(Call(ctx), req, resp);
+  }
   // trace.cc
   grpc::Status Trace(grpc::ServerContext* ctx, const v1::TraceRequest* req,
-                     v1::TraceResponse* resp) override;
+                     v1::TraceResponse* resp) override {
+    return Trace(Call(ctx), req, resp);
+  }
   // tail.cc
   grpc::Status Tail(grpc::ServerContext* ctx, const v1::TailRequest* req,
                     grpc::ServerWriter<v1::TailResponse>* writer) override;
   // stats.cc
   grpc::Status Stats(grpc::ServerContext* ctx, const v1::StatsRequest* req,
-                     v1::StatsResponse* resp) override;
+                     v1::StatsResponse* resp) override {
+    return Stats(Call(ctx), req, resp);
+  }
   // queue.cc
   grpc::Status Queue(grpc::ServerContext* ctx, const v1::QueueRequest* req,
-                     v1::QueueResponse* resp) override;
+                     v1::QueueResponse* resp) override {
+    return Queue(Call(ctx), req, resp);
+  }
   // service.cc
   grpc::Status Status(grpc::ServerContext* ctx, const v1::StatusRequest* req,
-                      v1::StatusResponse* resp) override;
+                      v1::StatusResponse* resp) override {
+    return Status(Call(ctx), req, resp);
+  }
   // ingest.cc
   grpc::Status Ingest(grpc::ServerContext* ctx, grpc::ServerReader<v1::IngestRequest>* reader,
                       v1::IngestResponse* resp) override;
@@ -110,10 +153,10 @@ class QueryService final : public v1::Query::Service {
                       v1::BackupResponse* resp) override;
 
  private:
-  // The caller of `ctx` if it may call `method` (access.h), and, for every
+  // The caller of `call` if it may call `method` (access.h), and, for every
   // method but Status and Tail, a slot among max_concurrent (held by *slot
   // until it is destroyed).
-  grpc::Status Authorize(const grpc::ServerContext* ctx, Method method, Caller* caller,
+  grpc::Status Authorize(const Call& call, Method method, Caller* caller,
                          std::shared_ptr<void>* slot = nullptr) const;
   // The absolute deadline of a request started now (deadline_ms).
   std::chrono::steady_clock::time_point Deadline() const;

@@ -16,11 +16,11 @@ constexpr uint32_t kMaxTop = 1000;
 
 }  // namespace
 
-grpc::Status QueryService::Stats(grpc::ServerContext* ctx, const v1::StatsRequest* req,
+grpc::Status QueryService::Stats(const Call& call, const v1::StatsRequest* req,
                                  v1::StatsResponse* resp) {
   Caller caller;
   std::shared_ptr<void> slot;
-  if (grpc::Status st = Authorize(ctx, Method::kStats, &caller, &slot); !st.ok()) return st;
+  if (grpc::Status st = Authorize(call, Method::kStats, &caller, &slot); !st.ok()) return st;
   const int64_t now = NowUs();
   StatsOptions o;
   // The range used is reported back: until defaults to now, since to a day before until.
@@ -33,7 +33,7 @@ grpc::Status QueryService::Stats(grpc::ServerContext* ctx, const v1::StatsReques
   o.top = req->top() == 0 ? kDefaultTop : std::min(req->top(), kMaxTop);
   StatsBuilder builder(o);
   const grpc::Status scanned = ScanInto(
-      *options_.store, ctx, o.since_us, o.until_us, &builder,
+      *options_.store, &call, o.since_us, o.until_us, &builder,
       {"stats", options_.report_scan_budget, Deadline(), options_.deadline_ms, options_.counters});
   if (!scanned.ok()) return scanned;
   *resp = builder.Finish();

@@ -35,20 +35,20 @@ grpc::Status DeadlineExceeded(Counters* counters, std::string_view what, int64_t
 // For the report RPCs (Stats, Queue): calls builder->Add(rec) for every
 // record of `store` with since_us <= timestamp < until_us (0 = open bound),
 // oldest first. Every 4096 records it checks whether the client cancelled
-// (`ctx` may be nullptr: never) and the deadline. Returns OK, the store's
+// (`call` may be nullptr: never) and the deadline. Returns OK, the store's
 // error (ToGrpc), CANCELLED "client cancelled", DEADLINE_EXCEEDED, or
 // RESOURCE_EXHAUSTED when the range holds more than limits.budget records;
 // the builder then holds a partial result.
-template <typename Builder>
-grpc::Status ScanInto(const Store& store, grpc::ServerContext* ctx, int64_t since_us,
-                      int64_t until_us, Builder* builder, const ScanLimits& limits = {}) {
+template <typename Builder, typename CallT>
+grpc::Status ScanInto(const Store& store, const CallT* call, int64_t since_us, int64_t until_us,
+                      Builder* builder, const ScanLimits& limits = {}) {
   constexpr uint64_t kCancelCheckEvery = 4096;
   uint64_t seen = 0;
   bool cancelled = false, late = false, over = false;
   const absl::Status scanned = store.Scan(
       since_us, until_us, /*newest_first=*/false, "", [&](std::string_view, const LogRecord& rec) {
         if (++seen % kCancelCheckEvery == 0) {
-          if (ctx != nullptr && ctx->IsCancelled()) {
+          if (call != nullptr && call->IsCancelled()) {
             cancelled = true;
             return false;
           }

@@ -36,7 +36,7 @@ constexpr size_t kMaxResponseBytes = 1 << 20;
 grpc::Status QueryService::Tail(grpc::ServerContext* ctx, const v1::TailRequest* req,
                                 grpc::ServerWriter<v1::TailResponse>* writer) {
   Caller caller;
-  if (grpc::Status st = Authorize(ctx, Method::kTail, &caller); !st.ok()) return st;
+  if (grpc::Status st = Authorize(Call(ctx), Method::kTail, &caller); !st.ok()) return st;
   // A limited reader's lines are chosen here, on this handler's thread.
   std::optional<DomainView> view;
   if (caller.limited()) view.emplace(options_.store, caller.domains, 10000);

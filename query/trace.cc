@@ -6,11 +6,11 @@
 
 namespace mlq {
 
-grpc::Status QueryService::Trace(grpc::ServerContext* ctx, const v1::TraceRequest* req,
+grpc::Status QueryService::Trace(const Call& call, const v1::TraceRequest* req,
                                  v1::TraceResponse* resp) {
   Caller caller;
   std::shared_ptr<void> slot;
-  if (grpc::Status st = Authorize(ctx, Method::kTrace, &caller, &slot); !st.ok()) return st;
+  if (grpc::Status st = Authorize(call, Method::kTrace, &caller, &slot); !st.ok()) return st;
   TraceStart start;
   start.message_id = req->message_id();
   start.queue_id = req->queue_id();
