@@ -1,0 +1,97 @@
+// The JSON API of mlqd's HTTP listener (http/server.h), under /api/v1:
+//
+//   GET /api/v1/find    -> QueryService::Find    (FindRequest  -> FindResponse)
+//   GET /api/v1/trace   -> QueryService::Trace   (TraceRequest -> TraceResponse)
+//   GET /api/v1/stats   -> QueryService::Stats   (StatsRequest -> StatsResponse)
+//   GET /api/v1/queue   -> QueryService::Queue   (QueueRequest -> QueueResponse)
+//   GET /api/v1/status  -> QueryService::Status  (StatusRequest -> StatusResponse)
+//
+// No second implementation of any query: each route calls the same method
+// body as gRPC (QueryService's Call overloads, query/service.h), so the
+// limits (--query-deadline, --max-scan, --max-queries, page caps), the
+// checks and the domain filtering of limited read tokens are the same.
+//
+// Request: the query string. A parameter is a field of the request message
+// by its proto name ("message_id", "queue_id", "limit", "newest_first",
+// "page_token", ...); repeated fields would take repeated parameters (the
+// requests have none today), every other parameter at most once. Booleans
+// are true/false/1/0. A field "<x>_us" (µs since the epoch, as on the wire)
+// may be given as "<x>" instead in any form `mlq --since` takes ("2h",
+// "2026-11-22T10:00:00Z", "@1700000000"; dates without a zone are UTC), and
+// Queue's "older_than" as a duration ("30m", "2d") or an instant (queued
+// before it). Unknown, repeated or malformed parameters, and values that are
+// not UTF-8, are 400.
+//
+// Answer: the response message in the protobuf JSON mapping with the proto
+// field names (snake_case, as the parameters), 64-bit integers as strings,
+// fields at their default value left out; "Content-Type: application/json"
+// (the listener adds "Cache-Control: no-store" and "X-Content-Type-Options:
+// nosniff"). Errors: {"code":"INVALID_ARGUMENT","message":"..."} with
+// InvalidArgument 400, Unauthenticated 401 (with "WWW-Authenticate:
+// Bearer"), PermissionDenied 403, NotFound 404, ResourceExhausted 429,
+// DeadlineExceeded 504, Unavailable 503, anything else 500.
+//
+// Auth: "Authorization: Bearer <token>" with the role the gRPC method needs
+// (query/access.h); without a token file every caller is admin (mlqd then
+// allows --http on loopback only).
+//
+// Threads: the queries run on a small pool of their own (`threads`), never
+// on the listener's I/O thread; at most `max_pending` requests wait or run
+// (more: 429). Status, which reads only counters, answers on the I/O thread.
+// A client that goes away does not cancel its query; the deadline ends it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <google/protobuf/message.h>
+
+#include "absl/status/status.h"
+#include "http/router.h"
+#include "query/service.h"
+
+namespace mlq::api {
+
+// The query string `query` (already split off the path, still
+// percent-encoded) into `out` as above, with `now_us` as "now" for relative
+// times. InvalidArgument with a one-line message on any error.
+absl::Status ParseParams(std::string_view query, int64_t now_us, google::protobuf::Message* out);
+
+// The HTTP status code for a gRPC status code (above).
+int HttpStatus(grpc::StatusCode code);
+
+// {"code":"<NAME>","message":"<message>"} (always valid JSON).
+std::string ErrorJson(grpc::StatusCode code, std::string_view message);
+
+struct JsonApiOptions {
+  size_t threads = 4;
+  size_t max_pending = 64;
+};
+
+class JsonApi {
+ public:
+  // `service` and `access` (null = authentication off) must outlive it.
+  JsonApi(QueryService* service, const Access* access, JsonApiOptions options = {});
+  // Waits for the queries running.
+  ~JsonApi();
+  JsonApi(const JsonApi&) = delete;
+  JsonApi& operator=(const JsonApi&) = delete;
+
+  // Adds the routes above to `router` (named "api_find", "api_trace", ...).
+  void Register(http::Router* router);
+
+  // The handler of one route ("find", "trace", "stats", "queue", "status");
+  // null for another name. For tests: Handle() answers on the calling thread.
+  http::Handler* Route(std::string_view name);
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mlq::api
