@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <future>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -209,6 +210,54 @@ TEST(ServerStartTest, BadAddressesAreErrors) {
     Server s(&io, &router, &counters, {.address = bad});
     EXPECT_FALSE(s.Start().ok()) << bad;
   }
+}
+
+// Answers from a thread of its own once released (as the JSON API's
+// queries do, Handler::Start).
+class Later : public Handler {
+ public:
+  void Handle(const Request&, Response* res) override { res->body = "now"; }
+  void Start(const Request& r, Done done) override {
+    threads_.emplace_back(
+        [query = std::string(r.query), done = std::move(done), released = released_]() mutable {
+          released.wait();
+          Response res;
+          res.body = "later " + query;
+          done(std::move(res));
+        });
+  }
+  void Release() { release_.set_value(); }
+  ~Later() override {
+    for (std::thread& t : threads_) t.join();
+  }
+
+ private:
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+  std::vector<std::thread> threads_;
+};
+
+TEST_F(ServerTest, AHandlerMayAnswerLaterWhileOthersAreServed) {
+  Later later;
+  router_.Add("GET", "/later", &later, "later");
+  Start();
+  RawConnection c(port_);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c.Send("GET /later?a HTTP/1.1\r\nHost: x\r\n\r\n"));
+  // The I/O thread is not held: another client is answered meanwhile.
+  ExpectServing();
+  later.Release();
+  const std::string r = c.ReadResponse();
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_EQ(BodyOf(r), "later a");
+  // The connection stays usable (keep-alive) after an answer given later.
+  ASSERT_TRUE(c.Send("GET /later?b HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(BodyOf(c.ReadResponse()), "later b");
+  EXPECT_EQ(Answers("later", 200), 2u);
+  // Stopped while answers may still be on their way: nothing is left behind.
+  boost::asio::post(io_, [this] { server_->Stop(); });
+  thread_.join();
+  server_.reset();
 }
 
 }  // namespace
