@@ -63,7 +63,8 @@ DaemonFlagParser::DaemonFlagParser()
   app.add_flag("--grpc-insecure", c.grpc_insecure,
                "allow gRPC on a non-loopback address without TLS and tokens");
   app.add_option("--http", c.http,
-                 "HTTP listener for Prometheus /metrics, ADDR:PORT (port 0 = any; default off)");
+                 "HTTP listener: Prometheus /metrics and the JSON API /api/v1, ADDR:PORT (port 0 = "
+                 "any; default off)");
   app.add_option("--http-tls-cert", c.http_tls_cert, "PEM certificate (chain): HTTP over TLS");
   app.add_option("--http-tls-key", c.http_tls_key, "PEM private key of --http-tls-cert");
   app.add_flag("--http-insecure", c.http_insecure,
@@ -252,11 +253,11 @@ absl::StatusOr<DaemonConfig> DaemonFlagParser::Parse(int argc, char** argv) {
     if (!IsLoopbackHost(http_host) && !c.http_insecure &&
         (c.http_tls_cert.empty() || c.grpc_tokens.empty())) {
       return absl::InvalidArgumentError(
-          "refusing to serve HTTP (/metrics) on " + c.http +
-          " without TLS and tokens: anyone who reaches it could read which hosts and domains "
-          "this mlqd sees mail for. Give --http-tls-cert, --http-tls-key and --grpc-tokens "
-          "(scrapers then send a read token), or --http-insecure to serve it unprotected "
-          "anyway");
+          "refusing to serve HTTP (/metrics, /api/v1) on " + c.http +
+          " without TLS and tokens: anyone who reaches it could read every mail log line "
+          "through the JSON API. Give --http-tls-cert, --http-tls-key and --grpc-tokens "
+          "(scrapers and API clients then send a token), or --http-insecure to serve it "
+          "unprotected anyway");
     }
   }
   if (absl::StatusOr<AllowList> allow = AllowList::Parse(c.allow); !allow.ok()) {

@@ -19,11 +19,11 @@
 #include <thread>
 #include <vector>
 
+#include "api/json_api.h"
 #include "daemon/config.h"
 #include "daemon/grpc_server.h"
 #include "daemon/notify.h"
 #include "daemon/privileges.h"
-#include "api/json_api.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "metrics/daemon_metrics.h"
@@ -326,12 +326,14 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
       return 1;
     }
     bound.emplace_back("http", http_server->Bound());
-    Log(std::string("http: ") + (config.http_tls_cert.empty() ? "plain" : "TLS") + "; /metrics " +
-        (access.enabled() ? "needs a read or admin token" : "open"));
+    Log(std::string("http: ") + (config.http_tls_cert.empty() ? "plain" : "TLS") +
+        "; /metrics and /api/v1 " +
+        (access.enabled() ? "need a token (read or admin; /api/v1 as over gRPC)" : "open"));
     if (!mlq::IsLoopbackHost(config.http.substr(0, config.http.rfind(':'))) &&
         (config.http_tls_cert.empty() || !access.enabled())) {
       Log("WARNING: --http-insecure: " + config.http +
-          " serves /metrics beyond loopback without TLS and tokens");
+          " serves /metrics and the JSON API /api/v1 (every stored line) beyond loopback "
+          "without TLS and tokens");
     }
     queue_metrics->Start();
   }

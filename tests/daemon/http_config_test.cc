@@ -45,7 +45,8 @@ TEST(HttpConfigTest, BeyondLoopbackNeedsTlsAndTokensOrInsecure) {
            {"--http", "192.0.2.1:9750", "--grpc-tokens", "tokens"}}) {
     absl::StatusOr<DaemonConfig> c = ParseArgs(args);
     ASSERT_FALSE(c.ok()) << args[1];
-    EXPECT_NE(c.status().message().find("refusing to serve HTTP (/metrics)"), std::string::npos)
+    EXPECT_NE(c.status().message().find("refusing to serve HTTP (/metrics, /api/v1)"),
+              std::string::npos)
         << c.status();
   }
   EXPECT_TRUE(ParseArgs({"--http", "0.0.0.0:9750", "--http-insecure"}).ok());

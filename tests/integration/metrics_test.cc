@@ -272,14 +272,16 @@ TEST_F(MetricsTest, RefusesAnUnprotectedNonLoopbackListener) {
   CommandResult r = RunCommand({MLQD_BIN, "--data", dir_.path() + "/data", "--http", "0.0.0.0:0",
                                 "--syslog-udp", "", "--syslog-tcp", ""});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("refusing to serve HTTP (/metrics) on 0.0.0.0:0 without TLS and tokens"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("refusing to serve HTTP (/metrics, /api/v1) on 0.0.0.0:0 without TLS and tokens"),
+      std::string::npos)
       << r.err;
   Daemon d(dir_.path() + "/data", {"--http", "0.0.0.0:0", "--http-insecure"});
   ASSERT_TRUE(d.Start()) << d.log();
   EXPECT_NE(d.log().find("mlqd: listening http 0.0.0.0:"), std::string::npos) << d.log();
-  EXPECT_NE(d.log().find("WARNING: --http-insecure: 0.0.0.0:0 serves /metrics beyond loopback"),
-            std::string::npos)
+  EXPECT_NE(
+      d.log().find("WARNING: --http-insecure: 0.0.0.0:0 serves /metrics and the JSON API /api/v1"),
+      std::string::npos)
       << d.log();
 }
 
