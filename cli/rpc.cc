@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/grpc_code_name.h"
 #include "cli/format.h"
 
 namespace mlq::cli {
@@ -32,35 +33,6 @@ std::string Seconds(double s) {
   std::ostringstream out;
   out << s << "s";
   return out.str();
-}
-
-const char* CodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    default:
-      return "UNKNOWN";
-  }
 }
 
 }  // namespace
@@ -135,8 +107,8 @@ std::string RpcErrorMessage(const grpc::Status& status, const GlobalOptions& opt
     case grpc::StatusCode::UNIMPLEMENTED:
       return "mlqd at " + server + " does not support this request (is it older than mlq?): " + msg;
     default:
-      return "request to mlqd at " + server + " failed: " + CodeName(status.error_code()) + ": " +
-             msg;
+      return "request to mlqd at " + server +
+             " failed: " + std::string(GrpcCodeName(status.error_code())) + ": " + msg;
   }
 }
 

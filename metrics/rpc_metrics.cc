@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/grpc_code_name.h"
+
 namespace mlq::metrics {
 namespace {
 
@@ -59,26 +61,7 @@ RpcMetrics::RpcMetrics(std::string service, std::vector<std::string> methods)
   for (std::string& m : methods) methods_.emplace(std::move(m), std::make_unique<PerMethod>());
 }
 
-std::string_view RpcMetrics::CodeName(int code) {
-  static constexpr std::array<std::string_view, kCodes> kNames = {"OK",
-                                                                  "CANCELLED",
-                                                                  "UNKNOWN",
-                                                                  "INVALID_ARGUMENT",
-                                                                  "DEADLINE_EXCEEDED",
-                                                                  "NOT_FOUND",
-                                                                  "ALREADY_EXISTS",
-                                                                  "PERMISSION_DENIED",
-                                                                  "RESOURCE_EXHAUSTED",
-                                                                  "FAILED_PRECONDITION",
-                                                                  "ABORTED",
-                                                                  "OUT_OF_RANGE",
-                                                                  "UNIMPLEMENTED",
-                                                                  "INTERNAL",
-                                                                  "UNAVAILABLE",
-                                                                  "DATA_LOSS",
-                                                                  "UNAUTHENTICATED"};
-  return code >= 0 && code < kCodes ? kNames[code] : "UNKNOWN";
-}
+std::string_view RpcMetrics::CodeName(int code) { return GrpcCodeName(code); }
 
 void RpcMetrics::Record(std::string_view path, int code, std::chrono::nanoseconds duration) {
   if (!path.starts_with(prefix_)) return;
