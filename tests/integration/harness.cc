@@ -2,12 +2,14 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
 #include <algorithm>
 
 #include <cstring>
@@ -34,6 +36,19 @@ uint16_t PortOf(const std::string& addr) {
 }
 
 }  // namespace
+
+std::string CreateToken(const std::string& file, const std::string& name, const std::string& role,
+                        const std::string& domain) {
+  std::vector<std::string> args = {MLQ_BIN,  "token", "create", "--file", file,
+                                   "--name", name,    "--role", role};
+  if (!domain.empty()) args.insert(args.end(), {"--domain", domain});
+  CommandResult r = RunCommand(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("shown only now"), std::string::npos) << r.err;
+  std::string token = r.out;
+  while (!token.empty() && token.back() == '\n') token.pop_back();
+  return token;
+}
 
 CommandResult RunCommand(const std::vector<std::string>& argv, std::string_view input,
                          std::chrono::seconds timeout) {

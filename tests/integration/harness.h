@@ -28,6 +28,12 @@ struct CommandResult {
 CommandResult RunCommand(const std::vector<std::string>& argv, std::string_view input = "",
                          std::chrono::seconds timeout = std::chrono::seconds(60));
 
+// `mlq token create --file FILE --name NAME --role ROLE [--domain DOMAIN]`;
+// returns the token it printed. EXPECTs that it succeeded and said the token
+// is shown only now.
+std::string CreateToken(const std::string& file, const std::string& name, const std::string& role,
+                        const std::string& domain = "");
+
 // A running mlqd on a temporary data folder (or the one given), with every
 // listener on 127.0.0.1 port 0. Stopped with SIGTERM when destroyed.
 class Daemon {

@@ -158,20 +158,9 @@ TEST_F(JsonApiTest, AgreesWithTheCliOverGrpc) {
 
 TEST_F(JsonApiTest, TokensAsForGrpc) {
   const std::string file = dir_.path() + "/tokens";
-  auto create = [&](const std::string& name, const std::string& role,
-                    const std::string& domain = "") {
-    std::vector<std::string> args = {MLQ_BIN,  "token", "create", "--file", file,
-                                     "--name", name,    "--role", role};
-    if (!domain.empty()) args.insert(args.end(), {"--domain", domain});
-    CommandResult r = RunCommand(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::string token = r.out;
-    while (!token.empty() && token.back() == '\n') token.pop_back();
-    return token;
-  };
-  const std::string reader = create("reader", "read");
-  const std::string ingest = create("importer", "ingest");
-  const std::string helpdesk = create("helpdesk", "read", "example.org");
+  const std::string reader = CreateToken(file, "reader", "read");
+  const std::string ingest = CreateToken(file, "importer", "ingest");
+  const std::string helpdesk = CreateToken(file, "helpdesk", "read", "example.org");
   Daemon d(dir_.path() + "/data",
            {"--http", "127.0.0.1:0", "--grpc-tokens", file, "--timezone", "UTC"});
   ASSERT_TRUE(d.Start()) << d.log();

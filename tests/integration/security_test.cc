@@ -55,21 +55,6 @@ class GrpcSecurityTest : public TestCaSuite<int> {
  protected:
   static std::string Cert(const std::string& name) { return certs_->path() + "/" + name; }
 
-  // `mlq token create`; returns the printed token.
-  std::string CreateToken(const std::string& file, const std::string& name, const std::string& role,
-                          const std::string& domain = "") {
-    std::vector<std::string> args = {MLQ_BIN,  "token", "create", "--file", file,
-                                     "--name", name,    "--role", role};
-    if (!domain.empty()) args.insert(args.end(), {"--domain", domain});
-    CommandResult r = RunCommand(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.err.find("shown only now"), std::string::npos) << r.err;
-    std::string token = r.out;
-    while (!token.empty() && token.back() == '\n') token.pop_back();
-    EXPECT_TRUE(token.starts_with("mlq_")) << token;
-    return token;
-  }
-
   // mlq against `d` over TLS with `token` ("" = none).
   CommandResult As(const Daemon& d, const std::string& token, std::vector<std::string> args) {
     std::vector<std::string> argv = {MLQ_BIN, "--server", d.grpc(), "--ca", Cert("ca.pem")};
