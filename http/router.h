@@ -31,6 +31,10 @@ struct Request {
   std::string_view query;          // after '?', "" when none
   std::string_view authorization;  // the Authorization header, "" when absent
   std::string_view accept;         // the Accept header, "" when absent
+  std::string_view cookie;         // the Cookie header, "" when absent
+  std::string_view csrf;           // the X-MLQ-CSRF header, "" when absent
+  std::string_view last_event_id;  // the Last-Event-ID header (SSE), "" when absent
+  std::string_view if_none_match;  // the If-None-Match header, "" when absent
   std::string_view peer;           // "ip:port" of the client
   bool tls = false;                // it came over TLS
 };

@@ -279,9 +279,16 @@ class Session : public Server::Impl::SessionBase,
       if (auto it = req.find(bhttp::field::authorization); it != req.end()) {
         r.authorization = std::string_view(it->value().data(), it->value().size());
       }
-      if (auto it = req.find(bhttp::field::accept); it != req.end()) {
-        r.accept = std::string_view(it->value().data(), it->value().size());
-      }
+      auto header = [&req](auto name) -> std::string_view {
+        auto it = req.find(name);
+        if (it == req.end()) return {};
+        return std::string_view(it->value().data(), it->value().size());
+      };
+      r.accept = header(bhttp::field::accept);
+      r.cookie = header(bhttp::field::cookie);
+      r.csrf = header("X-MLQ-CSRF");
+      r.last_event_id = header("Last-Event-ID");
+      r.if_none_match = header(bhttp::field::if_none_match);
       r.peer = peer_;
       r.tls = kTls;
       Router::Match match = server_->router().Find(r, &res);
