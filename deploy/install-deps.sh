@@ -41,6 +41,9 @@ test_pkgs+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev llvm-14)
 # conflict with it.
 if ! command -v node >/dev/null; then test_pkgs+=(nodejs); fi
 if ! command -v npm >/dev/null; then test_pkgs+=(npm); fi
+# Debian's Chromium for the browser tests of the web page (tests/browser,
+# driven headless by playwright-core, which downloads no browser of its own).
+test_pkgs+=(chromium)
 
 # What bench/run.sh needs on top (--bench): perf for the profile, RocksDB's
 # ldb for a full compaction, jq, gzip; rsyslog and syslog-ng to compare with
