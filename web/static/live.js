@@ -1,0 +1,3 @@
+import { h } from './util.js';
+export function show(view) { view.replaceChildren(h('p', { testid: 'live' }, 'Coming soon')); }
+export function dispose() {}

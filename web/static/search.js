@@ -1,0 +1,361 @@
+// Search screen: one box, recognised as address / domain / queue ID /
+// message-id / IP / text; results grouped by message with a verdict per
+// recipient; CSV / NDJSON export of exactly what is shown; Find pages.
+import { h, add, route, timeEl, isoUtc, pill, csvCell, download, VERDICTS, VERDICT_TO_STATUS, verdictOfStatus } from './util.js';
+import { get, Runner, reportError } from './api.js';
+
+const runner = new Runner();
+let ui = null;            // the form's elements while the screen is shown
+let shown = [];           // messages shown (for export)
+const prevPage = new Map(); // page token -> the page token before it (this session)
+
+// ---- what the box holds -----------------------------------------------------
+
+const RE_IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const RE_IPV6 = /^[0-9a-f:]*:[0-9a-f:]*:[0-9a-f:.]*$/i;
+const RE_ADDR = /^[^\s@<>]+@[^\s@<>]+$/;
+const RE_DOMAIN = /^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i;
+const RE_QID_SHORT = /^[0-9A-F]{6,12}$/;                     // Postfix short
+const RE_QID_LONG = /^(?=.*\d)(?=.*[A-Z])(?=.*[a-z])[0-9A-Za-z]{10,20}$/; // Postfix long
+const RE_QID_EXIM = /^[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}$/;   // Exim
+
+export function classify(q) {
+  const v = (q || '').trim();
+  if (!v) return 'text';
+  if (/^<[^<>\s]+>$/.test(v)) return 'message-id';
+  if (RE_IPV4.test(v) || (RE_IPV6.test(v) && v.split(':').length >= 3)) return 'IP';
+  if (RE_ADDR.test(v)) return 'address';
+  if (RE_QID_EXIM.test(v) || RE_QID_SHORT.test(v) || RE_QID_LONG.test(v)) return 'queue ID';
+  if (RE_DOMAIN.test(v)) return 'domain';
+  return 'text';
+}
+
+const KIND_HELP = {
+  'address': 'mail from or to this address (and a Message-ID of that form)',
+  'domain': 'lines naming this domain, grouped by message',
+  'queue ID': 'the message with this queue ID',
+  'message-id': 'the message with this Message-ID',
+  'IP': 'lines from this client IP, grouped by message',
+  'text': 'lines containing this text, grouped by message',
+};
+
+// ---- the form -----------------------------------------------------------------
+
+const PRESETS = [['1h', '1h'], ['24h', '24h'], ['7d', '7d'], ['30d', '30d'], ['all', '']];
+
+function field(label, id, input) {
+  return h('div', { class: 'field' }, h('label', { for: id }, label), input);
+}
+
+function buildForm() {
+  const q = h('input', { type: 'search', id: 'search-q', testid: 'search-q', name: 'q',
+    placeholder: 'address, domain, queue ID, <message-id>, IP or text', autocomplete: 'off',
+    spellcheck: 'false', 'aria-describedby': 'search-kind' });
+  const kind = h('span', { id: 'search-kind', testid: 'search-kind', class: 'kind', 'aria-live': 'polite' }, 'text');
+  const kindHelp = h('span', { class: 'muted small' });
+  const since = h('input', { type: 'text', id: 'search-since', testid: 'search-since', name: 'since',
+    placeholder: '7d or 2026-12-01T00:00:00Z', autocomplete: 'off', spellcheck: 'false' });
+  const until = h('input', { type: 'text', id: 'search-until', testid: 'search-until', name: 'until',
+    placeholder: 'now', autocomplete: 'off', spellcheck: 'false' });
+  const host = h('input', { type: 'text', id: 'filter-host', testid: 'filter-host', name: 'host',
+    placeholder: 'any host', autocomplete: 'off', spellcheck: 'false', list: 'host-list' });
+  const hostList = h('datalist', { id: 'host-list' });
+  const status = h('select', { id: 'filter-status', testid: 'filter-status', name: 'status' },
+    h('option', { value: '' }, 'any'), VERDICTS.filter((v) => v !== 'unknown').map((v) => h('option', { value: v }, v)));
+  const direction = h('select', { id: 'filter-direction', testid: 'filter-direction', name: 'direction' },
+    h('option', { value: '' }, 'both'), h('option', { value: 'in' }, 'in (received)'), h('option', { value: 'out' }, 'out (sent)'));
+  const go = h('button', { type: 'submit', testid: 'search-go', class: 'primary' }, 'Search');
+  const presets = h('div', { class: 'presets', role: 'group', 'aria-label': 'Time range presets' },
+    PRESETS.map(([label, val]) => {
+      const b = h('button', { type: 'button', class: 'chip', 'data-since': val }, label);
+      b.addEventListener('click', () => { since.value = val; until.value = ''; submit(); });
+      return b;
+    }));
+  const form = h('form', { class: 'search-form card', role: 'search' },
+    h('div', { class: 'qrow' },
+      h('label', { for: 'search-q', class: 'sr-only' }, 'Search'), q, go),
+    h('div', { class: 'kindrow' }, 'Recognised as ', kind, ' ', kindHelp),
+    h('div', { class: 'filters' },
+      field('Since', 'search-since', since), field('Until', 'search-until', until), presets,
+      field('Host', 'filter-host', host), hostList, field('Status', 'filter-status', status),
+      field('Direction', 'filter-direction', direction)));
+  const paintKind = () => {
+    const k = classify(q.value);
+    kind.textContent = k;
+    kindHelp.textContent = q.value.trim() ? '— ' + KIND_HELP[k] : '— type something, or search recent mail';
+  };
+  q.addEventListener('input', paintKind);
+  function submit() {
+    const p = { q: q.value.trim(), since: since.value.trim(), until: until.value.trim(),
+      host: host.value.trim(), status: status.value, direction: direction.value };
+    const target = route('search', p);
+    if (location.hash === target) show(ui.view, new URLSearchParams(target.slice(target.indexOf('?') + 1)), { same: true, force: true });
+    else location.hash = target;
+  }
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); submit(); });
+  for (const sel of [status, direction]) sel.addEventListener('change', submit);
+  const results = h('section', { testid: 'results', class: 'results', 'aria-live': 'polite' });
+  const bar = h('div', { class: 'resultbar' });
+  return { form, q, kind, since, until, host, hostList, status, direction, results, bar, paintKind, presets };
+}
+
+// ---- queries ------------------------------------------------------------------
+
+function traceToMessage(t) {
+  const hops = t.hops || [];
+  const first = hops[0] || {};
+  const rcpts = (t.recipients || []).map((r) => ({
+    address: r.address || '', verdict: r.verdict || 'unknown', dsn: r.dsn || '', reply: r.reply || '',
+    time_us: r.time_us || '', host: r.host || '', queue_id: r.queue_id || '', notice: r.notice || '',
+  }));
+  const hosts = [];
+  for (const hp of hops) if (hp.host && !hosts.includes(hp.host)) hosts.push(hp.host);
+  for (const r of rcpts) if (!hops.length && r.host && !hosts.includes(r.host)) hosts.push(r.host);
+  const other = t.other_lines || [];
+  let from = first.from || '';
+  if (!from) for (const l of other) if (l.from) { from = l.from; break; }
+  const time = first.time_us || (rcpts[0] && rcpts[0].time_us) || (other[0] && other[0].timestamp_us) || '';
+  const mid = (t.message_ids || [])[0] || '';
+  const m = { message_id: mid, host: first.host || (rcpts[0] && rcpts[0].host) || '', queue_id: first.queue_id || '',
+    time_us: time, from, hosts, recipients: rcpts, summary: t.summary || '' };
+  m.link = messageLink(m, rcpts);
+  m.key = mid + '|' + m.host + '/' + m.queue_id + '|' + (hops.length ? '' : time + rcpts.map((r) => r.address).join(','));
+  return m;
+}
+
+function messageLink(m, rcpts) {
+  if (m.message_id) return route('message', { message_id: m.message_id });
+  if (m.queue_id) return route('message', { queue_id: m.queue_id, host: m.host });
+  // Rejected before queueing: no queue ID, no Message-ID; the recipient and
+  // the second it happened.
+  const sec = Math.floor(Number(m.time_us) / 1e6);
+  const to = rcpts && rcpts[0] ? rcpts[0].address : '';
+  if (to && sec > 0) return route('message', { to, from: m.from, since: '@' + sec, until: '@' + (sec + 1) });
+  if (m.from && sec > 0) return route('message', { from: m.from, since: '@' + sec, until: '@' + (sec + 1) });
+  return '';
+}
+
+async function traces(p, kind, signal) {
+  const base = { since: p.since, until: p.until, limit: 50 };
+  const reqs = [];
+  if (kind === 'address') {
+    if (p.direction !== 'out') reqs.push({ ...base, to: p.q });
+    if (p.direction !== 'in') reqs.push({ ...base, from: p.q });
+    reqs.push({ ...base, message_id: p.q, optional: true });
+  } else if (kind === 'message-id') {
+    reqs.push({ ...base, message_id: p.q });
+  } else {
+    reqs.push({ ...base, queue_id: p.q, host: p.host });
+  }
+  const answers = await Promise.allSettled(reqs.map((r) => {
+    const { optional, ...params } = r;
+    return get('trace', params, { signal });
+  }));
+  const seen = new Set();
+  const out = [];
+  let failed = null;
+  let full = false;
+  answers.forEach((a, i) => {
+    if (a.status === 'rejected') { if (!reqs[i].optional) failed = failed || a.reason; return; }
+    const ts = a.value.traces || [];
+    if (!reqs[i].optional && ts.length >= 50) full = true;
+    for (const t of ts) {
+      const m = traceToMessage(t);
+      if (seen.has(m.key)) continue;
+      seen.add(m.key);
+      out.push(m);
+    }
+  });
+  if (failed && !out.length) throw failed;
+  let list = out;
+  if (p.host) list = list.filter((m) => m.hosts.includes(p.host));
+  if (p.status) list = list.filter((m) => m.recipients.some((r) => r.verdict === p.status));
+  list.sort((a, b) => Number(b.time_us) - Number(a.time_us));
+  return { messages: list, note: full ? 'Only the first 50 messages of a lookup are shown: narrow the time range.' : '' };
+}
+
+async function found(p, kind, signal) {
+  const params = { since: p.since, until: p.until, host: p.host, limit: 1000, newest_first: true,
+    page_token: p.page };
+  if (kind === 'IP') params.client_ip = p.q;
+  else if (p.q) params.text = p.q;
+  if (p.status) params.status = VERDICT_TO_STATUS[p.status] || p.status;
+  const res = await get('find', params, { signal });
+  const recs = res.records || [];
+  const groups = new Map();
+  let loose = 0;
+  for (const r of recs) {
+    let key;
+    if (r.queue_id) key = (r.host || '') + '/' + r.queue_id;
+    else if (r.status || r.event === 'reject') key = 'line:' + r.key;
+    else { loose++; continue; }
+    let g = groups.get(key);
+    if (!g) {
+      g = { message_id: '', host: r.host || '', queue_id: r.queue_id || '', time_us: r.timestamp_us || '',
+        from: '', hosts: r.host ? [r.host] : [], rcpts: new Map(), lines: 0, last: null, direction: '' };
+      groups.set(key, g);
+    }
+    g.lines++;
+    if (Number(r.timestamp_us) < Number(g.time_us) || !g.time_us) g.time_us = r.timestamp_us;
+    if (r.message_id && !g.message_id) g.message_id = r.message_id;
+    if (r.from && !g.from) g.from = r.from;
+    if (!g.last || Number(r.timestamp_us) > Number(g.last.timestamp_us)) g.last = r;
+    if (r.status) {
+      for (const to of r.to || []) {
+        const old = g.rcpts.get(to);
+        if (!old || Number(r.timestamp_us) >= Number(old.time_us)) {
+          g.rcpts.set(to, { address: to, verdict: verdictOfStatus(r.status), dsn: r.dsn || '',
+            reply: r.reply || '', time_us: r.timestamp_us || '', host: r.host || '', queue_id: r.queue_id || '' });
+        }
+      }
+    }
+  }
+  let list = [];
+  for (const g of groups.values()) {
+    const rcpts = [...g.rcpts.values()];
+    const m = { message_id: g.message_id, host: g.host, queue_id: g.queue_id, time_us: g.time_us,
+      from: g.from, hosts: g.hosts, recipients: rcpts,
+      summary: g.lines + (g.lines === 1 ? ' matching line' : ' matching lines') + (g.last ? ', last: ' + (g.last.message || g.last.raw || '') : '') };
+    m.link = messageLink(m, rcpts);
+    list.push(m);
+  }
+  if (kind === 'domain' && p.direction) {
+    const dom = '@' + p.q.toLowerCase();
+    list = list.filter((m) => p.direction === 'out'
+      ? m.from.toLowerCase().endsWith(dom)
+      : m.recipients.some((r) => r.address.toLowerCase().endsWith(dom)));
+  }
+  const note = loose ? loose + ' matching lines belong to no message (connections, warnings); see them with Live or mlq find.' : '';
+  return { messages: list, next: res.next_page_token || '', note, truncated: !!res.truncated };
+}
+
+// ---- rendering ------------------------------------------------------------------
+
+function renderMessage(m) {
+  const card = h('article', { testid: 'result-message', class: 'result card',
+    'data-message-id': m.message_id, 'data-host': m.host, 'data-queue-id': m.queue_id });
+  const title = m.link
+    ? h('a', { testid: 'open-message', href: m.link, class: 'open' }, m.message_id ? '<' + m.message_id + '>' : (m.queue_id ? m.host + ' / ' + m.queue_id : 'rejected before queueing'))
+    : h('span', {}, m.queue_id || '—');
+  add(card, 
+    h('div', { class: 'rhead' }, timeEl(m.time_us), ' ', title),
+    h('dl', { class: 'kv' },
+      h('dt', {}, 'From'), h('dd', {}, m.from || '<>'),
+      h('dt', {}, 'Hosts'), h('dd', {}, m.hosts.join(' → ') || '—'),
+      m.queue_id ? [h('dt', {}, 'Queue ID'), h('dd', { class: 'mono' }, m.queue_id)] : null),
+    h('ul', { class: 'verdicts' }, m.recipients.length
+      ? m.recipients.map((r) => h('li', { testid: 'result-verdict', 'data-address': r.address, 'data-verdict': r.verdict },
+        pill(r.verdict), ' ', h('span', { class: 'addr' }, r.address || '(no address)'),
+        r.notice ? h('span', { class: 'muted small' }, ' (' + r.notice + ')') : null,
+        r.dsn ? h('span', { class: 'muted small mono' }, ' ' + r.dsn) : null))
+      : h('li', { class: 'muted small' }, 'no recipient outcome in these lines')),
+    m.summary ? h('p', { class: 'summary' }, m.summary) : null);
+  return card;
+}
+
+function exportRows() {
+  const rows = [];
+  for (const m of shown) {
+    const base = { time: isoUtc(m.time_us), host: m.host, queue_id: m.queue_id, message_id: m.message_id, from: m.from };
+    if (!m.recipients.length) rows.push({ ...base, to: '', verdict: '', dsn: '', reply: '' });
+    for (const r of m.recipients) {
+      rows.push({ ...base, time: isoUtc(r.time_us || m.time_us), host: r.host || m.host,
+        queue_id: r.queue_id || m.queue_id, to: r.address, verdict: r.verdict, dsn: r.dsn, reply: r.reply });
+    }
+  }
+  return rows;
+}
+const COLS = ['time', 'host', 'queue_id', 'message_id', 'from', 'to', 'verdict', 'dsn', 'reply'];
+function exportCsv() {
+  const lines = [COLS.join(',')];
+  for (const r of exportRows()) lines.push(COLS.map((c) => csvCell(r[c])).join(','));
+  download('mlq-search.csv', lines.join('\r\n') + '\r\n', 'text/csv;charset=utf-8');
+}
+function exportNdjson() {
+  const out = exportRows().map((r) => JSON.stringify(r)).join('\n');
+  download('mlq-search.ndjson', out ? out + '\n' : '', 'application/x-ndjson');
+}
+
+// ---- the screen -------------------------------------------------------------------
+
+function readParams(params) {
+  const p = {};
+  for (const k of ['q', 'since', 'until', 'host', 'status', 'direction', 'page']) p[k] = (params.get(k) || '').trim();
+  return p;
+}
+
+export function show(view, params, ctx) {
+  if (!ui || !ctx.same || !view.contains(ui.form)) {
+    ui = buildForm();
+    ui.view = view;
+    view.replaceChildren(h('h1', { class: 'sr-only' }, 'Search'), ui.form, ui.bar, ui.results);
+  }
+  const p = readParams(params);
+  ui.q.value = p.q; ui.since.value = p.since; ui.until.value = p.until; ui.host.value = p.host;
+  ui.status.value = VERDICTS.includes(p.status) ? p.status : '';
+  ui.direction.value = p.direction === 'in' || p.direction === 'out' ? p.direction : '';
+  for (const b of ui.presets.children) b.setAttribute('aria-pressed', b.getAttribute('data-since') === p.since && !p.until ? 'true' : 'false');
+  ui.paintKind();
+  if (!ctx.same) ui.q.focus();
+  run(p);
+}
+
+async function run(p) {
+  const signal = runner.next();
+  const kind = classify(p.q);
+  shown = [];
+  ui.bar.replaceChildren();
+  ui.results.replaceChildren(h('p', { class: 'muted' }, 'Searching…'));
+  ui.results.setAttribute('aria-busy', 'true');
+  let res;
+  try {
+    if (kind === 'address' || kind === 'message-id' || kind === 'queue ID') res = await traces(p, kind, signal);
+    else res = await found(p, kind, signal);
+  } catch (e) {
+    if (e.name === 'AbortError') return;
+    ui.results.removeAttribute('aria-busy');
+    ui.results.replaceChildren(h('p', { class: 'error-text' }, 'The search failed: ' + e.message));
+    reportError(e);
+    return;
+  }
+  ui.results.removeAttribute('aria-busy');
+  shown = res.messages;
+  const hosts = new Set();
+  for (const m of shown) for (const x of m.hosts) hosts.add(x);
+  ui.hostList.replaceChildren(...[...hosts].sort().map((x) => h('option', { value: x })));
+  const csv = h('button', { type: 'button', testid: 'export-csv' }, 'Export CSV');
+  const nd = h('button', { type: 'button', testid: 'export-ndjson' }, 'Export NDJSON');
+  csv.addEventListener('click', exportCsv);
+  nd.addEventListener('click', exportNdjson);
+  const nav = [];
+  if (p.page) {
+    const prev = prevPage.get(p.page);
+    nav.push(h('a', { testid: 'page-prev', class: 'button', href: route('search', { ...p, page: prev || '' }) }, '← Newer'));
+  }
+  if (res.next) {
+    prevPage.set(res.next, p.page);
+    nav.push(h('a', { testid: 'page-next', class: 'button', href: route('search', { ...p, page: res.next }) }, 'Older →'));
+  }
+  const count = shown.length + (shown.length === 1 ? ' message' : ' messages');
+  ui.bar.replaceChildren(h('span', { class: 'count' }, count), h('span', { class: 'grow' }), ...nav, csv, nd);
+  const notes = [res.note, res.truncated && !res.next ? 'More lines matched than one page holds.' : '']
+    .filter(Boolean).map((n) => h('p', { class: 'muted small note' }, n));
+  if (!shown.length) {
+    ui.results.replaceChildren(h('p', { testid: 'results-empty', class: 'empty' },
+      'Nothing matched' + (p.since ? ' since ' + p.since : '') + '. Try a longer time range or fewer filters.'), ...notes);
+    return;
+  }
+  // Render in slices so a large page never blocks the first paint.
+  ui.results.replaceChildren(...notes);
+  let i = 0;
+  const step = () => {
+    if (signal.aborted) return;
+    const frag = document.createDocumentFragment();
+    for (const end = Math.min(shown.length, i + 100); i < end; i++) frag.appendChild(renderMessage(shown[i]));
+    ui.results.appendChild(frag);
+    if (i < shown.length) requestAnimationFrame(step);
+  };
+  step();
+}
+
+export function dispose() { runner.abort(); ui = null; }
