@@ -195,7 +195,7 @@ function traceSection(t, i, n) {
   const section = h('section', { class: 'trace', 'aria-label': 'Message ' + (i + 1) });
   const title = mids.length ? '<' + mids[0] + '>' : ((t.hops || [])[0] ? (t.hops[0].host + ' / ' + t.hops[0].queue_id) : 'Rejected before queueing');
   add(section, 
-    h('h2', { class: 'wrap' }, n > 1 ? 'Message ' + (i + 1) + ' of ' + n + ': ' : '', title),
+    n > 1 ? h('h2', { class: 'wrap' }, 'Message ' + (i + 1) + ' of ' + n + ': ', title) : null,
     h('p', { testid: 'message-summary', class: 'summary big' }, t.summary || ''),
     t.expired_note ? h('p', { class: 'note' }, t.expired_note) : null,
     t.left_out_note ? h('p', { testid: 'left-out-note', class: 'note' }, t.left_out_note,

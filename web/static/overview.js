@@ -23,7 +23,7 @@ function hoursChart(hours, p) {
   const list = hours || [];
   const max = Math.max(1, ...list.map((x) => OUTCOMES.reduce((a, o) => a + n((x.totals || {})[o]), 0)));
   const bw = list.length ? (W - L - 8) / list.length : 0;
-  const svg = s('svg', { class: 'chart', testid: 'chart-hours', viewBox: `0 0 ${W} ${H}`, role: 'img',
+  const svg = s('svg', { class: 'chart hours', testid: 'chart-hours', viewBox: `0 0 ${W} ${H}`, role: 'img',
     'aria-label': 'Recipient outcomes per hour' });
   svg.appendChild(s('line', { class: 'axis', x1: L, x2: W - 4, y1: H - B, y2: H - B }));
   svg.appendChild(s('text', { x: L - 6, y: T + 8, 'text-anchor': 'end' }, fmtN(max)));
@@ -57,7 +57,7 @@ function hoursChart(hours, p) {
 function barChart(testid, label, rows) {
   const W = 480, RH = 24, LW = 150;
   const H = Math.max(1, rows.length) * RH + 8;
-  const svg = s('svg', { class: 'chart', testid, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label });
+  const svg = s('svg', { class: 'chart bars', testid, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label });
   const max = Math.max(1, ...rows.map((r) => r.total));
   const scale = (W - LW - 70) / max;
   rows.forEach((r, i) => {
@@ -158,7 +158,10 @@ function figures(st, stats) {
     st && st.oldest_us ? h('p', { class: 'muted small' }, 'Oldest line kept: ', timeEl(st.oldest_us)) : null);
 }
 
-export function show(view, params) {
+let limited = false; // a read token limited to mail domains: no Stats
+
+export function show(view, params, ctx) {
+  limited = !!(ctx && ctx.me && (ctx.me.domains || []).length);
   const p = { since: (params.get('since') || '').trim(), host: (params.get('host') || '').trim() };
   const host = h('input', { type: 'text', id: 'ov-host', value: p.host, placeholder: 'every host', list: 'ov-hosts', autocomplete: 'off', spellcheck: 'false' });
   const hostList = h('datalist', { id: 'ov-hosts' });
@@ -177,13 +180,13 @@ async function load(p, body, hostList) {
   const signal = runner.next();
   const since = sinceOf(p);
   const [stR, qR, sR] = await Promise.allSettled([
-    get('stats', { since, host: p.host, top: 10 }, { signal }),
+    limited ? Promise.reject(new Error('statistics need a token not limited to mail domains')) : get('stats', { since, host: p.host, top: 10 }, { signal }),
     get('queue', { host: p.host, limit: 200 }, { signal }),
     get('status', {}, { signal }),
   ]);
   if (signal.aborted) return;
   const errs = [stR, qR, sR].filter((r) => r.status === 'rejected').map((r) => r.reason);
-  for (const e of errs) reportError(e);
+  for (const e of errs) if (!(limited && e === stR.reason)) reportError(e);
   const stats = stR.status === 'fulfilled' ? stR.value : null;
   const queue = qR.status === 'fulfilled' ? qR.value : null;
   const status = sR.status === 'fulfilled' ? sR.value : null;
@@ -204,8 +207,8 @@ async function load(p, body, hostList) {
     }
     kids.push(
       h('section', { class: 'card wide' }, h('h2', {}, 'Outcomes per hour'), legend(), h('div', { class: 'scrollx plain' }, hoursChart(stats.hours, p))),
-      h('section', { class: 'card' }, h('h2', {}, 'Per host'), legend(), barChart('chart-hosts', 'Recipient outcomes per host', hostRows)),
-      h('section', { class: 'card' }, h('h2', {}, 'Per destination domain'), (stats.recipient_domain_stats || []).length ? legend() : h('p', { class: 'muted small' }, 'Recipients per domain.'), barChart('chart-domains', 'Recipients per destination domain', domRows)),
+      h('section', { class: 'card' }, h('h2', {}, 'Per host'), legend(), h('div', { class: 'table' }, barChart('chart-hosts', 'Recipient outcomes per host', hostRows))),
+      h('section', { class: 'card' }, h('h2', {}, 'Per destination domain'), (stats.recipient_domain_stats || []).length ? legend() : h('p', { class: 'muted small' }, 'Recipients per domain.'), h('div', { class: 'table' }, barChart('chart-domains', 'Recipients per destination domain', domRows))),
       h('section', { class: 'card wide' }, h('h2', {}, 'Top reasons'), reasons(stats, p)),
       h('section', { class: 'card wide' }, h('h2', {}, 'Sending hosts'), hostsTable(stats, p)));
   } else {

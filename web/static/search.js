@@ -305,6 +305,15 @@ async function run(p) {
   const kind = classify(p.q);
   shown = [];
   ui.bar.replaceChildren();
+  if (!p.q && !p.host && !p.status) {
+    // Nothing asked yet: no query (scanning every recent line helps no one).
+    runner.abort();
+    ui.results.removeAttribute('aria-busy');
+    ui.results.replaceChildren(h('div', { class: 'card hint' },
+      h('p', {}, 'Type what the ticket gives you: the sender\'s or recipient\'s address, their domain, a queue ID from a bounce, the Message-ID (in <angle brackets>), the sending server\'s IP, or any text of a log line.'),
+      h('p', { class: 'muted small' }, 'Then open a message to see where it went, what each server answered, and what to do next. Choose a host or status alone to list recent mail of that kind.')));
+    return;
+  }
   ui.results.replaceChildren(h('p', { class: 'muted' }, 'Searching…'));
   ui.results.setAttribute('aria-busy', 'true');
   let res;
