@@ -1,7 +1,7 @@
 // Message screen: one section per trace — verdict cards per recipient with
 // plain words and what to do, the journey as a timeline with one lane per
 // host, hand-overs between queue entries, pre-queue lines, raw lines folded.
-import { h, s, add, route, timeEl, fmtTime, zoneLabel, pill } from './util.js';
+import { h, s, add, route, timeEl, fmtTime, zoneName, pill } from './util.js';
 import { get, Runner, reportError } from './api.js';
 
 const runner = new Runner();
@@ -156,11 +156,11 @@ function summaryText(t) {
   const first = (t.hops || [])[0] || {};
   out.push('Message-ID: ' + (mids.length ? mids.map((m) => '<' + m + '>').join(', ') : '(none)'));
   out.push('From: ' + (first.from || ((t.other_lines || []).find((l) => l.from) || {}).from || '<>'));
-  if (first.time_us) out.push('Queued: ' + fmtTime(first.time_us) + ' ' + zoneLabel() + ' on ' + first.host + ' (' + first.queue_id + ')');
+  if (first.time_us) out.push('Queued: ' + fmtTime(first.time_us) + ' ' + zoneName() + ' on ' + first.host + ' (' + first.queue_id + ')');
   if (t.summary) out.push('Summary: ' + t.summary);
   for (const r of t.recipients || []) {
     out.push('- ' + (r.address || '(no address)') + ': ' + (r.verdict || 'unknown') +
-      (r.time_us ? ' at ' + fmtTime(r.time_us) + ' ' + zoneLabel() : '') +
+      (r.time_us ? ' at ' + fmtTime(r.time_us) + ' ' + zoneName() : '') +
       (r.dsn ? ', DSN ' + r.dsn : '') + (r.reply ? ', reply: ' + r.reply : ''));
   }
   return out.join('\n') + '\n';

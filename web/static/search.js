@@ -1,7 +1,7 @@
 // Search screen: one box, recognised as address / domain / queue ID /
 // message-id / IP / text; results grouped by message with a verdict per
 // recipient; CSV / NDJSON export of exactly what is shown; Find pages.
-import { h, add, route, timeEl, isoUtc, pill, csvCell, download, VERDICTS, VERDICT_TO_STATUS, verdictOfStatus } from './util.js';
+import { h, add, route, timeEl, fmtTime, isoUtc, pill, csvCell, download, VERDICTS, VERDICT_TO_STATUS, verdictOfStatus } from './util.js';
 import { get, Runner, reportError } from './api.js';
 
 const runner = new Runner();
@@ -183,12 +183,12 @@ async function found(p, kind, signal) {
   const res = await get('find', params, { signal });
   const recs = res.records || [];
   const groups = new Map();
-  let loose = 0;
+  const loose = [];
   for (const r of recs) {
     let key;
     if (r.queue_id) key = (r.host || '') + '/' + r.queue_id;
     else if (r.status || r.event === 'reject') key = 'line:' + r.key;
-    else { loose++; continue; }
+    else { loose.push(r); continue; }
     let g = groups.get(key);
     if (!g) {
       g = { message_id: '', host: r.host || '', queue_id: r.queue_id || '', time_us: r.timestamp_us || '',
@@ -225,8 +225,7 @@ async function found(p, kind, signal) {
       ? m.from.toLowerCase().endsWith(dom)
       : m.recipients.some((r) => r.address.toLowerCase().endsWith(dom)));
   }
-  const note = loose ? loose + ' matching lines belong to no message (connections, warnings); see them with Live or mlq find.' : '';
-  return { messages: list, next: res.next_page_token || '', note, truncated: !!res.truncated };
+  return { messages: list, next: res.next_page_token || '', loose, truncated: !!res.truncated };
 }
 
 // ---- rendering ------------------------------------------------------------------
@@ -349,9 +348,14 @@ async function run(p) {
   ui.bar.replaceChildren(h('span', { class: 'count' }, count), h('span', { class: 'grow' }), ...nav, csv, nd);
   const notes = [res.note, res.truncated && !res.next ? 'More lines matched than one page holds.' : '']
     .filter(Boolean).map((n) => h('p', { class: 'muted small note' }, n));
+  const loose = res.loose && res.loose.length ? h('details', { class: 'card loose', open: !shown.length },
+    h('summary', {}, res.loose.length + (res.loose.length === 1 ? ' matching line belongs' : ' matching lines belong') + ' to no message (connections, warnings)'),
+    h('div', { class: 'lines' }, res.loose.slice(0, 200).map((r) => h('div', { class: 'line', 'data-key': r.key || '' },
+      h('span', { class: 't' }, fmtTime(r.timestamp_us)), ' ', r.raw || r.message || '')))) : null;
   if (!shown.length) {
     ui.results.replaceChildren(h('p', { testid: 'results-empty', class: 'empty' },
-      'Nothing matched' + (p.since ? ' since ' + p.since : '') + '. Try a longer time range or fewer filters.'), ...notes);
+      'No message matched' + (p.since ? ' since ' + p.since : '') + '. Try a longer time range or fewer filters.'), ...notes);
+    if (loose) ui.results.appendChild(loose);
     return;
   }
   // Render in slices so a large page never blocks the first paint.
@@ -363,6 +367,7 @@ async function run(p) {
     for (const end = Math.min(shown.length, i + 100); i < end; i++) frag.appendChild(renderMessage(shown[i]));
     ui.results.appendChild(frag);
     if (i < shown.length) requestAnimationFrame(step);
+    else if (loose) ui.results.appendChild(loose);
   };
   step();
 }

@@ -82,6 +82,7 @@ export function setUtc(v) {
   try { localStorage.setItem(TZ_KEY, utc ? 'utc' : 'local'); } catch { /* storage off */ }
   fmtCache = null;
 }
+export function zoneName() { return utc ? 'UTC' : localZone; }
 export function zoneLabel() { return utc ? 'UTC' : 'Local (' + localZone + ')'; }
 
 let fmtCache = null;
