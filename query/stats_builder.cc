@@ -185,6 +185,23 @@ void StatsBuilder::Count(const std::string& host, int64_t timestamp_us, Fn fn) {
   fn(totals_);
   fn(HostTotals(host));
   fn(HourTotals(timestamp_us));
+  auto it = host_extra_.find(host);
+  if (it == host_extra_.end()) it = host_extra_.find(kOther);
+  if (it != host_extra_.end() && it->second.hourly) fn(it->second.hours[HourOf(timestamp_us)]);
+}
+
+template <typename Fn>
+void StatsBuilder::CountDomains(const LogRecord& rec, Fn apply) {
+  for (const std::string& to : rec.to) {
+    const std::string domain = DomainOf(to);
+    if (domain.empty()) continue;
+    auto it = domains_.find(domain);
+    if (it == domains_.end()) {
+      it = domains_.size() < options_.max_keys ? domains_.try_emplace(domain).first
+                                               : domains_.try_emplace(kOther).first;
+    }
+    apply(it->second);
+  }
 }
 
 void StatsBuilder::CountReceived(const std::string& host, int64_t timestamp_us, string_view from) {
@@ -230,6 +247,18 @@ void StatsBuilder::Add(const LogRecord& rec) {
   if (!options_.host.empty() && rec.host != options_.host) return;
   const int64_t ts = rec.timestamp_us;
   const std::string& host = rec.host;
+  {
+    // Keyed like hosts_ (HostTotals folds hosts beyond max_keys into "(other)").
+    auto [it, added] = host_extra_.try_emplace(
+        host_extra_.contains(host) || host_extra_.size() < options_.max_keys ? host : kOther);
+    HostExtra& extra = it->second;
+    if (added && hourly_hosts_ < kMaxHourlyHosts) {
+      extra.hourly = true;
+      ++hourly_hosts_;
+    }
+    extra.last_us = std::max(extra.last_us, ts);
+    if (rec.family.empty()) ++extra.unparsed;
+  }
   Count(host, ts, [](v1::Totals& t) { Inc(t, Field::kLines, 1); });
   const std::string& ev = rec.event;
   if (ev.empty()) return;
@@ -261,6 +290,30 @@ void StatsBuilder::Add(const LogRecord& rec) {
   // The outcome totals, as the metrics count them too (outcome.h).
   const RecordOutcome outcome = OutcomeOf(rec);
   const uint64_t n = outcome.count;
+  if (outcome.outcome != Outcome::kNone) {
+    Field field = Field::kDelivered;
+    switch (outcome.outcome) {
+      case Outcome::kNone:
+      case Outcome::kDelivered:
+        break;
+      case Outcome::kDeferred:
+        field = Field::kDeferred;
+        break;
+      case Outcome::kBounced:
+        field = Field::kBounced;
+        break;
+      case Outcome::kRejected:
+        field = Field::kRejected;
+        break;
+      case Outcome::kQuarantined:
+        field = Field::kQuarantined;
+        break;
+      case Outcome::kExpired:
+        field = Field::kExpired;
+        break;
+    }
+    CountDomains(rec, [field](v1::Totals& t) { Inc(t, field, 1); });
+  }
   switch (outcome.outcome) {
     case Outcome::kNone:
       break;
@@ -349,6 +402,40 @@ v1::StatsResponse StatsBuilder::Finish() {
     v1::HostStats* h = resp.add_hosts();
     h->set_host(name);
     *h->mutable_totals() = std::move(t);
+    auto extra = host_extra_.find(name);
+    if (extra == host_extra_.end()) continue;
+    h->set_last_us(extra->second.last_us);
+    h->set_unparsed(extra->second.unparsed);
+    std::vector<std::pair<int64_t, v1::Totals>> own(extra->second.hours.begin(),
+                                                    extra->second.hours.end());
+    std::sort(own.begin(), own.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [hour, ht] : own) {
+      v1::HourStats* hs = h->add_hours();
+      hs->set_hour_us(hour);
+      *hs->mutable_totals() = std::move(ht);
+    }
+  }
+
+  {
+    const auto outcomes = [](const v1::Totals& t) {
+      return t.delivered() + t.deferred() + t.bounced() + t.rejected() + t.quarantined() +
+             t.expired();
+    };
+    std::vector<std::pair<const std::string*, const v1::Totals*>> doms;
+    doms.reserve(domains_.size());
+    for (const auto& [name, t] : domains_) doms.emplace_back(&name, &t);
+    const size_t n = std::min<size_t>(options_.top, doms.size());
+    std::partial_sort(doms.begin(), doms.begin() + n, doms.end(),
+                      [&](const auto& a, const auto& b) {
+                        const uint64_t x = outcomes(*a.second), y = outcomes(*b.second);
+                        return x != y ? x > y : *a.first < *b.first;
+                      });
+    for (size_t i = 0; i < n; ++i) {
+      v1::DomainStats* d = resp.add_recipient_domain_stats();
+      d->set_domain(*doms[i].first);
+      *d->mutable_totals() = *doms[i].second;
+    }
   }
 
   // Every hour of the range, empty ones too (when the range is not huge).

@@ -30,6 +30,13 @@
 // bounces; auth failures by client IP and by SASL user. Addresses and
 // domains are lower-cased. Lists are sorted by count (descending), then key,
 // and cut to `top`.
+// Per host also: the timestamp of its newest line (last_us), its lines no
+// normalizer recognized (unparsed: no family), and its own hour buckets
+// (only hours with a line; for the first kMaxHourlyHosts hosts seen).
+// Per recipient domain (recipient_domain_stats): the outcomes above that
+// count recipients (delivered, deferred, bounced, rejected, quarantined,
+// expired), one per recipient the line names, for the `top` domains with
+// the most; at most max_keys domains are told apart (then "(other)").
 // Delays: nearest-rank percentiles (the value at rank ceil(p/100 * n) of the
 // sorted values) of the delay= of delivered lines, in seconds ("5.4", Exim
 // "1m2s").
@@ -57,6 +64,9 @@
 #include "store/record.h"
 
 namespace mlq {
+
+// Hosts that get hour buckets of their own (HostStats.hours).
+inline constexpr size_t kMaxHourlyHosts = 64;
 
 struct StatsOptions {
   std::string host;  // only records of this host; "" = every host
@@ -107,7 +117,18 @@ class StatsBuilder {
     std::string from;
   };
 
+  // What a host has beyond its totals.
+  struct HostExtra {
+    int64_t last_us = 0;
+    uint64_t unparsed = 0;
+    bool hourly = false;  // one of the first kMaxHourlyHosts
+    std::unordered_map<int64_t, v1::Totals> hours;
+  };
+
   v1::Totals& HostTotals(const std::string& host);
+  // Counts `rec`'s recipients under their domains with `apply`.
+  template <typename Fn>
+  void CountDomains(const LogRecord& rec, Fn apply);
   v1::Totals& HourTotals(int64_t timestamp_us);
   // Applies `fn` to the grand totals, the host's and the hour's of `timestamp_us`.
   template <typename Fn>
@@ -121,6 +142,9 @@ class StatsBuilder {
   v1::Totals totals_;
   std::unordered_map<std::string, v1::Totals> hosts_;
   std::unordered_map<int64_t, v1::Totals> hours_;
+  std::unordered_map<std::string, HostExtra> host_extra_;  // same keys as hosts_
+  size_t hourly_hosts_ = 0;
+  std::unordered_map<std::string, v1::Totals> domains_;  // recipient domain -> outcomes
   Counter senders_, recipients_, sender_domains_, recipient_domains_;
   Counter reject_reasons_, defer_reasons_, bounce_reasons_;
   Counter auth_ips_, auth_users_;

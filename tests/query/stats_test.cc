@@ -258,6 +258,48 @@ TEST(StatsBuilderTest, TotalsPerHostAndPerHourOfADay) {
   EXPECT_EQ(s.until_us(), kReceived);
 }
 
+TEST(StatsBuilderTest, PerHostLastLineUnparsedAndHours) {
+  std::vector<std::string> lines = kDay;
+  lines.push_back("Nov 22 11:45:00 mx2 kernel: [12.5] eth0: link up, 1000 Mbps");
+  const v1::StatsResponse s = Build(Parse(lines), DayOptions());
+  ASSERT_EQ(s.hosts_size(), 2);
+  const v1::HostStats& mx1 = s.hosts(0);
+  const v1::HostStats& mx2 = s.hosts(1);
+  EXPECT_EQ(mx1.last_us(), kEleven + (20 * 60 + 1) * kSecond);  // 11:20:01
+  EXPECT_EQ(mx2.last_us(), kEleven + 45 * 60 * kSecond);        // the kernel line
+  EXPECT_EQ(mx1.unparsed(), 0u);
+  EXPECT_EQ(mx2.unparsed(), 1u);  // the kernel line: no mail normalizer knows it
+  ASSERT_EQ(mx1.hours_size(), 2);
+  EXPECT_EQ(mx1.hours(0).hour_us(), kTen);
+  EXPECT_EQ(mx1.hours(1).hour_us(), kEleven);
+  EXPECT_EQ(mx1.hours(0).totals().lines() + mx1.hours(1).totals().lines(), 43u);
+  EXPECT_EQ(mx1.hours(0).totals().rejected(), 5u);
+  ASSERT_EQ(mx2.hours_size(), 1);  // only hours with a line
+  EXPECT_EQ(mx2.hours(0).hour_us(), kEleven);
+  EXPECT_EQ(mx2.hours(0).totals().lines(), 11u);
+}
+
+TEST(StatsBuilderTest, OutcomesPerRecipientDomain) {
+  const v1::StatsResponse s = Build(Parse(kDay), DayOptions());
+  std::vector<std::string> got;
+  for (const v1::DomainStats& d : s.recipient_domain_stats()) {
+    const v1::Totals& t = d.totals();
+    got.push_back(d.domain() + " " + std::to_string(t.delivered()) + "/" +
+                  std::to_string(t.deferred()) + "/" + std::to_string(t.bounced()) + "/" +
+                  std::to_string(t.rejected()) + "/" + std::to_string(t.quarantined()));
+  }
+  // example.com: delivered bob (after amavis), carol (the notice), judy
+  // (Exim); rejected bob three times and carol once; bob's virus
+  // quarantined. remote.example: dave deferred, then sent; nobody bounced.
+  // The hand-offs to amavis are no outcome; the expiry names no recipient.
+  EXPECT_EQ(got, (std::vector<std::string>{"example.com 3/0/0/4/1", "remote.example 1/1/1/0/0",
+                                           "grey.example 0/1/0/0/0", "mx1.example.com 1/0/0/0/0",
+                                           "other.example 1/0/0/0/0", "vccloud.vn 0/0/0/1/0"}));
+  StatsOptions o = DayOptions();
+  o.top = 2;
+  EXPECT_EQ(Build(Parse(kDay), o).recipient_domain_stats_size(), 2);
+}
+
 TEST(StatsBuilderTest, TopListsAndReasons) {
   const v1::StatsResponse s = Build(Parse(kDay), DayOptions());
   EXPECT_EQ(Pairs(s.top_senders()), (P{{"carol@example.com", 2},
