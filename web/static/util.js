@@ -5,7 +5,7 @@
 const SAFE_ATTRS = new Set([
   'class', 'id', 'type', 'name', 'value', 'placeholder', 'title', 'for', 'role', 'tabindex',
   'autocomplete', 'spellcheck', 'inputmode', 'list', 'min', 'max', 'step', 'open', 'hidden',
-  'disabled', 'checked', 'selected', 'readonly', 'datetime', 'download', 'lang', 'dir',
+  'disabled', 'checked', 'selected', 'readonly', 'required', 'maxlength', 'datetime', 'download', 'lang', 'dir',
   'viewBox', 'width', 'height', 'x', 'y', 'x1', 'x2', 'y1', 'y2', 'd', 'fill', 'stroke',
   'stroke-width', 'rx', 'text-anchor', 'dominant-baseline', 'preserveAspectRatio', 'focusable',
   'points', 'cx', 'cy', 'r', 'transform', 'xmlns', 'scope', 'colspan', 'rows',
