@@ -19,11 +19,20 @@ const RE_QID_SHORT = /^[0-9A-F]{6,12}$/;                     // Postfix short
 const RE_QID_LONG = /^(?=.*\d)(?=.*[A-Z])(?=.*[a-z])[0-9A-Za-z]{10,20}$/; // Postfix long
 const RE_QID_EXIM = /^[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}$/;   // Exim
 
+function isIpv6(v) {
+  if (!RE_IPV6.test(v)) return false;
+  const parts = v.split(':');
+  if (parts.some((x) => x.length > 4 && !x.includes('.'))) return false;
+  const v4 = parts[parts.length - 1].includes('.');
+  if (v4 && !RE_IPV4.test(parts[parts.length - 1])) return false;
+  return v.includes('::') ? parts.length <= 8 : parts.length === (v4 ? 7 : 8);
+}
+
 export function classify(q) {
   const v = (q || '').trim();
   if (!v) return 'text';
   if (/^<[^<>\s]+>$/.test(v)) return 'message-id';
-  if (RE_IPV4.test(v) || (RE_IPV6.test(v) && v.split(':').length >= 3)) return 'IP';
+  if (RE_IPV4.test(v) || isIpv6(v)) return 'IP';
   if (RE_ADDR.test(v)) return 'address';
   if (RE_QID_EXIM.test(v) || RE_QID_SHORT.test(v) || RE_QID_LONG.test(v)) return 'queue ID';
   if (RE_DOMAIN.test(v)) return 'domain';
@@ -96,7 +105,9 @@ function buildForm() {
   for (const sel of [status, direction]) sel.addEventListener('change', submit);
   const results = h('section', { testid: 'results', class: 'results', 'aria-live': 'polite' });
   const bar = h('div', { class: 'resultbar' });
-  return { form, q, kind, since, until, host, hostList, status, direction, results, bar, paintKind, presets };
+  const chips = h('div', { class: 'chips', 'aria-label': 'Filters in force' });
+  form.appendChild(chips);
+  return { chips, form, q, kind, since, until, host, hostList, status, direction, results, bar, paintKind, presets };
 }
 
 // ---- queries ------------------------------------------------------------------
@@ -174,8 +185,54 @@ async function traces(p, kind, signal) {
   return { messages: list, note: full ? 'Only the first 50 messages of a lookup are shown: narrow the time range.' : '' };
 }
 
+// Lines tell only part of a story (a relay's "sent" is not a delivery):
+// each message with a queue ID is traced, so it shows with every hop over
+// every host and its final verdicts; hops of one message collapse into one.
+const MAX_TRACED = 60;
+async function traced(list, signal) {
+  const todo = list.filter((m) => m.queue_id).slice(0, MAX_TRACED);
+  const byGroup = new Map();
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length && !signal.aborted) {
+      const m = todo[next++];
+      let res;
+      try {
+        res = await get('trace', { queue_id: m.queue_id, host: m.host }, { signal });
+      } catch (e) {
+        if (e.name === 'AbortError') throw e;
+        continue; // keep what the lines say
+      }
+      // A queue ID may be reused: the entry whose time holds the line.
+      let best = null, bestDist = Infinity;
+      for (const tr of res.traces || []) {
+        for (const hp of tr.hops || []) {
+          if (hp.host !== m.host || hp.queue_id !== m.queue_id) continue;
+          const a = Number(hp.time_us), b = Number(hp.last_us || hp.time_us);
+          const d = m.at < a ? a - m.at : (m.at > b ? m.at - b : 0);
+          if (d < bestDist) { best = tr; bestDist = d; }
+        }
+      }
+      if (best) byGroup.set(m, traceToMessage(best));
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  if (signal.aborted) throw new DOMException('aborted', 'AbortError');
+  const out = [];
+  const seen = new Set();
+  for (const m of list) {
+    const t = byGroup.get(m);
+    if (!t) { out.push(m); continue; }
+    if (seen.has(t.key)) continue;
+    seen.add(t.key);
+    out.push(t);
+  }
+  out.sort((a, b) => Number(b.time_us) - Number(a.time_us));
+  return out;
+}
+
 async function found(p, kind, signal) {
-  const params = { since: p.since, until: p.until, host: p.host, limit: 1000, newest_first: true,
+  const params = { since: p.since, until: p.until, host: p.host, limit: 300, newest_first: true,
     page_token: p.page };
   if (kind === 'IP') params.client_ip = p.q;
   else if (p.q) params.text = p.q;
@@ -217,8 +274,12 @@ async function found(p, kind, signal) {
       from: g.from, hosts: g.hosts, recipients: rcpts,
       summary: g.lines + (g.lines === 1 ? ' matching line' : ' matching lines') + (g.last ? ', last: ' + (g.last.message || g.last.raw || '') : '') };
     m.link = messageLink(m, rcpts);
+    m.fromUnknown = !g.from;
+    m.at = g.last ? Number(g.last.timestamp_us) : Number(g.time_us);
     list.push(m);
   }
+  list = await traced(list, signal);
+  if (p.status) list = list.filter((m) => m.recipients.some((r) => r.verdict === p.status));
   if (kind === 'domain' && p.direction) {
     const dom = '@' + p.q.toLowerCase();
     list = list.filter((m) => p.direction === 'out'
@@ -239,7 +300,7 @@ function renderMessage(m) {
   add(card, 
     h('div', { class: 'rhead' }, timeEl(m.time_us), ' ', title),
     h('dl', { class: 'kv' },
-      h('dt', {}, 'From'), h('dd', {}, m.from || '<>'),
+      h('dt', {}, 'From'), h('dd', {}, m.from || (m.fromUnknown ? '—' : '<>')),
       h('dt', {}, 'Hosts'), h('dd', {}, m.hosts.join(' → ') || '—'),
       m.queue_id ? [h('dt', {}, 'Queue ID'), h('dd', { class: 'mono' }, m.queue_id)] : null),
     h('ul', { class: 'verdicts' }, m.recipients.length
@@ -290,13 +351,28 @@ export function show(view, params, ctx) {
     view.replaceChildren(h('h1', { class: 'sr-only' }, 'Search'), ui.form, ui.bar, ui.results);
   }
   const p = readParams(params);
-  ui.q.value = p.q; ui.since.value = p.since; ui.until.value = p.until; ui.host.value = p.host;
+  const fresh = ![...params.keys()].length;
+  ui.q.value = p.q; ui.since.value = fresh ? '7d' : p.since; ui.until.value = p.until; ui.host.value = p.host;
   ui.status.value = VERDICTS.includes(p.status) ? p.status : '';
   ui.direction.value = p.direction === 'in' || p.direction === 'out' ? p.direction : '';
   for (const b of ui.presets.children) b.setAttribute('aria-pressed', b.getAttribute('data-since') === p.since && !p.until ? 'true' : 'false');
   ui.paintKind();
+  paintChips(p);
   if (!ctx.same) ui.q.focus();
   run(p);
+}
+
+// The filters in force, each as a chip whose button drops it.
+function paintChips(p) {
+  const chips = [];
+  const labels = { since: 'since', until: 'until', host: 'host', status: 'status', direction: 'direction' };
+  for (const k of Object.keys(labels)) {
+    if (!p[k]) continue;
+    const b = h('a', { class: 'chip button', href: route('search', { ...p, [k]: '', page: '' }), 'aria-label': 'Remove filter ' + labels[k] + ' ' + p[k] },
+      labels[k] + ': ' + p[k] + ' ', h('span', { 'aria-hidden': 'true' }, '×'));
+    chips.push(b);
+  }
+  ui.chips.replaceChildren(...(chips.length ? [h('span', { class: 'muted small' }, 'Filters: '), ...chips] : []));
 }
 
 async function run(p) {
