@@ -120,15 +120,15 @@ function queueTable(q) {
 function hostsTable(stats, p) {
   const box = h('div', { testid: 'hosts-table', class: 'table' },
     h('div', { class: 'trow thead cols-hosts', 'aria-hidden': 'true' }, ['Host', 'Last line', 'Lines', 'Unparsed', 'Received', 'Delivered', 'Problems'].map((x) => h('span', {}, x))));
-  const hosts = (stats.hosts || []).filter((x) => x.host);
+  const hosts = stats.hosts || [];
   const now = Date.now() * 1000;
   for (const hs of hosts) {
     const t = hs.totals || {};
     const lines = n(t.lines);
     const share = hs.unparsed !== undefined && lines ? (100 * n(hs.unparsed) / lines) : (lines && 'unparsed' in hs ? 0 : null);
     const silent = hs.last_us && now - n(hs.last_us) > 3600e6;
-    box.appendChild(h('a', { testid: 'host-row', class: 'trow cols-hosts' + (silent ? ' warnrow' : ''), href: route('search', { host: hs.host, since: sinceOf(p) }), 'data-host': hs.host },
-      h('span', { class: 'wrap' }, hs.host),
+    box.appendChild(h('a', { testid: 'host-row', class: 'trow cols-hosts' + (silent ? ' warnrow' : ''), href: route('search', { host: hs.host, since: sinceOf(p) }), 'data-host': hs.host || '' },
+      h('span', { class: 'wrap' }, hs.host || '(no host name)'),
       hs.last_us ? h('span', {}, timeEl(hs.last_us), silent ? ' (silent)' : '') : h('span', { class: 'muted' }, '—'),
       h('span', { class: 'num' }, fmtN(lines)),
       h('span', { class: 'num' }, share === null ? (hs.unparsed === undefined && lines ? '—' : '0%') : share.toFixed(share < 10 ? 1 : 0) + '%'),

@@ -129,9 +129,17 @@ function traceToMessage(t) {
   const mid = (t.message_ids || [])[0] || '';
   const m = { message_id: mid, host: first.host || (rcpts[0] && rcpts[0].host) || '', queue_id: first.queue_id || '',
     time_us: time, from, hosts, recipients: rcpts, summary: t.summary || '' };
-  m.link = messageLink(m, rcpts);
+  m.link = hops.length ? hopLink(first) : messageLink(m, rcpts);
   m.key = mid + '|' + m.host + '/' + m.queue_id + '|' + (hops.length ? '' : time + rcpts.map((r) => r.address).join(','));
   return m;
+}
+
+// The exact queue entry (a short Postfix queue ID is reused in time): its
+// host, queue ID and the seconds its lines span.
+function hopLink(hp) {
+  const a = Math.floor(Number(hp.time_us) / 1e6);
+  const b = Math.ceil(Number(hp.last_us || hp.time_us) / 1e6) + 1;
+  return route('message', { queue_id: hp.queue_id, host: hp.host, since: a > 0 ? '@' + a : '', until: a > 0 ? '@' + b : '' });
 }
 
 function messageLink(m, rcpts) {
@@ -213,7 +221,11 @@ async function traced(list, signal) {
           if (d < bestDist) { best = tr; bestDist = d; }
         }
       }
-      if (best) byGroup.set(m, traceToMessage(best));
+      if (best) {
+        const tm = traceToMessage(best);
+        tm.matched = m.matched;
+        byGroup.set(m, tm);
+      }
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
@@ -223,7 +235,11 @@ async function traced(list, signal) {
   for (const m of list) {
     const t = byGroup.get(m);
     if (!t) { out.push(m); continue; }
-    if (seen.has(t.key)) continue;
+    if (seen.has(t.key)) {
+      const had = out.find((x) => x.key === t.key);
+      if (had && m.matched) had.matched = (had.matched || []).concat(m.matched).slice(0, 3);
+      continue;
+    }
     seen.add(t.key);
     out.push(t);
   }
@@ -272,9 +288,10 @@ async function found(p, kind, signal) {
     const rcpts = [...g.rcpts.values()];
     const m = { message_id: g.message_id, host: g.host, queue_id: g.queue_id, time_us: g.time_us,
       from: g.from, hosts: g.hosts, recipients: rcpts,
-      summary: g.lines + (g.lines === 1 ? ' matching line' : ' matching lines') + (g.last ? ', last: ' + (g.last.message || g.last.raw || '') : '') };
+      summary: g.lines + (g.lines === 1 ? ' matching line' : ' matching lines') + (g.queue_id ? ' (not traced)' : '') };
     m.link = messageLink(m, rcpts);
     m.fromUnknown = !g.from;
+    m.matched = g.last ? [g.last.raw || g.last.message || ''] : [];
     m.at = g.last ? Number(g.last.timestamp_us) : Number(g.time_us);
     list.push(m);
   }
@@ -309,7 +326,9 @@ function renderMessage(m) {
         r.notice ? h('span', { class: 'muted small' }, ' (' + r.notice + ')') : null,
         r.dsn ? h('span', { class: 'muted small mono' }, ' ' + r.dsn) : null))
       : h('li', { class: 'muted small' }, 'no recipient outcome in these lines')),
-    m.summary ? h('p', { class: 'summary' }, m.summary) : null);
+    m.summary ? h('p', { class: 'summary' }, m.summary) : null,
+    m.matched && m.matched.length ? h('div', { class: 'matched' }, h('span', { class: 'muted small' }, 'Matching line' + (m.matched.length > 1 ? 's' : '') + ':'),
+      m.matched.map((x) => h('div', { class: 'line' }, x))) : null);
   return card;
 }
 
@@ -319,8 +338,7 @@ function exportRows() {
     const base = { time: isoUtc(m.time_us), host: m.host, queue_id: m.queue_id, message_id: m.message_id, from: m.from };
     if (!m.recipients.length) rows.push({ ...base, to: '', verdict: '', dsn: '', reply: '' });
     for (const r of m.recipients) {
-      rows.push({ ...base, time: isoUtc(r.time_us || m.time_us), host: r.host || m.host,
-        queue_id: r.queue_id || m.queue_id, to: r.address, verdict: r.verdict, dsn: r.dsn, reply: r.reply });
+      rows.push({ ...base, time: isoUtc(r.time_us || m.time_us), to: r.address, verdict: r.verdict, dsn: r.dsn, reply: r.reply });
     }
   }
   return rows;
@@ -351,8 +369,7 @@ export function show(view, params, ctx) {
     view.replaceChildren(h('h1', { class: 'sr-only' }, 'Search'), ui.form, ui.bar, ui.results);
   }
   const p = readParams(params);
-  const fresh = ![...params.keys()].length;
-  ui.q.value = p.q; ui.since.value = fresh ? '7d' : p.since; ui.until.value = p.until; ui.host.value = p.host;
+  ui.q.value = p.q; ui.since.value = p.since; ui.until.value = p.until; ui.host.value = p.host;
   ui.status.value = VERDICTS.includes(p.status) ? p.status : '';
   ui.direction.value = p.direction === 'in' || p.direction === 'out' ? p.direction : '';
   for (const b of ui.presets.children) b.setAttribute('aria-pressed', b.getAttribute('data-since') === p.since && !p.until ? 'true' : 'false');
