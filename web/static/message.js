@@ -6,6 +6,7 @@ import { get, Runner, reportError } from './api.js';
 
 const runner = new Runner();
 let observers = [];
+let markers = 0;
 const LIFETIME_US = 5 * 86400 * 1e6; // Postfix maximal_queue_lifetime default
 
 // What a helpdesk person does next, by DSN (class and common subjects).
@@ -79,7 +80,7 @@ function timeline(t, sectionEl) {
   const byRef = new Map();
   hops.forEach((hp, i) => byRef.set(hp.host + '/' + hp.queue_id, { hp, i }));
   const box = h('div', { class: 'timeline', role: 'list', 'aria-label': 'The message\'s way over hosts and queue entries' });
-  const svg = s('svg', { class: 'links', 'aria-hidden': 'true', focusable: 'false' });
+  const svg = s('svg', { class: 'links', 'aria-hidden': 'true', focusable: 'false', 'data-marker': 'arrow' + (++markers) });
   box.appendChild(svg);
   for (const host of hosts) {
     const lane = h('div', { testid: 'lane', class: 'lane', 'data-host': host, role: 'listitem' },
@@ -133,7 +134,8 @@ function drawLinks(box, svg, hops) {
   svg.setAttribute('height', String(bh));
   svg.setAttribute('viewBox', '0 0 ' + bw + ' ' + bh);
   const origin = box.getBoundingClientRect();
-  const kids = [s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '9', refY: '5',
+  const mid = svg.getAttribute('data-marker');
+  const kids = [s('defs', {}, s('marker', { id: mid, viewBox: '0 0 10 10', refX: '9', refY: '5',
     markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' })))];
   for (const hp of hops) {
     for (const ref of hp.next || []) {
@@ -144,7 +146,7 @@ function drawLinks(box, svg, hops) {
       const x1 = ra.right - origin.left + box.scrollLeft, y1 = ra.top + 18 - origin.top + box.scrollTop;
       const x2 = rb.left - origin.left + box.scrollLeft, y2 = rb.top + 18 - origin.top + box.scrollTop;
       const dx = Math.max(20, (x2 - x1) / 2);
-      kids.push(s('path', { d: `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2 - 2},${y2}`, class: 'link', 'marker-end': 'url(#arrow)' }));
+      kids.push(s('path', { d: `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2 - 2},${y2}`, class: 'link', 'marker-end': 'url(#' + mid + ')' }));
     }
   }
   svg.replaceChildren(...kids);
@@ -254,6 +256,11 @@ async function load(req, p, body) {
     return;
   }
   body.replaceChildren(...ts.map((t, i) => traceSection(t, i, ts.length)));
+  const mids = ts.length === 1 ? ts[0].message_ids || [] : [];
+  if (mids.length && !req.message_id) {
+    const h1 = body.parentNode && body.parentNode.querySelector('h1');
+    if (h1) h1.textContent = 'Message <' + mids[0] + '>';
+  }
 }
 
 export function zoneChanged() {
