@@ -94,7 +94,7 @@ function connect(p) {
   });
   es.addEventListener('dropped', (ev) => {
     const c = count(ev.data);
-    queue(notice((c ? c + ' lines were' : 'Some lines were') + ' left out here: the connection could not keep up.'));
+    queue(notice((c ? c + ' lines so far were' : 'Some lines were') + ' left out: the page could not keep up with the stream.'));
   });
   es.addEventListener('truncated', () => {
     queue(notice('Not every line since the connection broke was sent again: some are missing here (search for them).'));

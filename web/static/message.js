@@ -213,7 +213,7 @@ function traceSection(t, i, n) {
     add(section, h('section', { testid: 'prequeue', class: 'prequeue' },
       h('h3', {}, 'Before queueing and policy checks'),
       h('ul', { class: 'plain' }, other.slice(0, 20).map((l) => h('li', {}, timeEl(l.timestamp_us), ' ',
-        l.status ? pill(l.status === 'reject' ? 'rejected' : l.status) : null, ' ', h('span', { class: 'mono wrap' }, l.host + ' ' + (l.program || '') + ': ' + (l.message || l.raw || ''))))),
+        l.status ? (l.status === 'reject' || l.status === 'rejected' ? pill('rejected') : h('span', { class: 'tag' }, l.status)) : null, ' ', h('span', { class: 'mono wrap' }, l.host + ' ' + (l.program || '') + ': ' + (l.message || l.raw || ''))))),
       other.length > 20 ? h('p', { class: 'muted small' }, (other.length - 20) + ' more in the raw lines below.') : null,
       rawLines(other, 'Raw lines')));
   }
