@@ -167,7 +167,7 @@ export function show(view, params, ctx) {
   const hostList = h('datalist', { id: 'ov-hosts' });
   const form = h('form', { class: 'card filters' },
     h('div', { class: 'presets', role: 'group', 'aria-label': 'Time range' }, PRESETS.map((x) =>
-      h('a', { class: 'button chip', href: route('overview', { since: x, host: p.host }), 'aria-pressed': sinceOf(p) === x ? 'true' : 'false' }, 'Last ' + x))),
+      h('a', { class: 'button chip', href: route('overview', { since: x, host: p.host }), 'aria-current': sinceOf(p) === x ? 'true' : 'false' }, 'Last ' + x))),
     h('div', { class: 'field' }, h('label', { for: 'ov-host' }, 'Host'), host), hostList,
     h('button', { type: 'submit' }, 'Show'));
   form.addEventListener('submit', (ev) => { ev.preventDefault(); location.hash = route('overview', { since: p.since, host: host.value.trim() }); });
