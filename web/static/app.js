@@ -66,7 +66,7 @@ const logoutBtn = $('logout');
 function paintWho() {
   if (me && me.auth_required !== false && me.role) {
     const doms = (me.domains || []).join(', ');
-    whoami.textContent = me.role + (doms ? ' · ' + doms : '');
+    whoami.textContent = (me.name ? me.name + ' (' + me.role + ')' : me.role) + (doms ? ' · ' + doms : '');
     logoutBtn.hidden = false;
   } else {
     whoami.textContent = me && me.role ? me.role : '';

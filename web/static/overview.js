@@ -117,21 +117,42 @@ function queueTable(q) {
   return box;
 }
 
+// Lines per hour of one host over the range's hours: a host that went
+// quiet shows as a gap at the right.
+function spark(hours, keys) {
+  if (!hours || !keys.length) return h('span', { class: 'muted' }, '—');
+  const by = new Map(hours.map((x) => [String(x.hour_us), n((x.totals || {}).lines)]));
+  const max = Math.max(1, ...by.values());
+  const W = 96, H = 18, bw = W / keys.length;
+  const svg = s('svg', { class: 'spark', viewBox: `0 0 ${W} ${H}`, width: String(W), height: String(H), 'aria-hidden': 'true', focusable: 'false' });
+  keys.forEach((k, i) => {
+    const v = by.get(k) || 0;
+    if (!v) return;
+    const hh = Math.max(1, (v / max) * H);
+    svg.appendChild(s('rect', { x: (i * bw).toFixed(2), y: (H - hh).toFixed(2), width: Math.max(0.5, bw - 0.3).toFixed(2), height: hh.toFixed(2), class: 's-bar' }));
+  });
+  return h('span', {}, svg);
+}
+
 function hostsTable(stats, p) {
   const box = h('div', { testid: 'hosts-table', class: 'table' },
-    h('div', { class: 'trow thead cols-hosts', 'aria-hidden': 'true' }, ['Host', 'Last line', 'Lines', 'Unparsed', 'Received', 'Delivered', 'Problems'].map((x) => h('span', {}, x))));
+    h('div', { class: 'trow thead cols-hosts', 'aria-hidden': 'true' }, ['Host', 'Last line', 'Lines', 'Unparsed', 'Lines per hour', 'Received', 'Delivered', 'Problems'].map((x) => h('span', {}, x))));
   const hosts = stats.hosts || [];
   const now = Date.now() * 1000;
+  // An mlqd that has these fields leaves them out when 0.
+  const hasUnparsed = hosts.some((x) => 'last_us' in x || 'hours' in x || 'unparsed' in x);
+  const hourKeys = (stats.hours || []).map((x) => String(x.hour_us));
   for (const hs of hosts) {
     const t = hs.totals || {};
     const lines = n(t.lines);
-    const share = hs.unparsed !== undefined && lines ? (100 * n(hs.unparsed) / lines) : (lines && 'unparsed' in hs ? 0 : null);
+    const share = hasUnparsed && lines ? 100 * n(hs.unparsed) / lines : null;
     const silent = hs.last_us && now - n(hs.last_us) > 3600e6;
     box.appendChild(h('a', { testid: 'host-row', class: 'trow cols-hosts' + (silent ? ' warnrow' : ''), href: route('search', { host: hs.host, since: sinceOf(p) }), 'data-host': hs.host || '' },
       h('span', { class: 'wrap' }, hs.host || '(no host name)'),
       hs.last_us ? h('span', {}, timeEl(hs.last_us), silent ? ' (silent)' : '') : h('span', { class: 'muted' }, '—'),
       h('span', { class: 'num' }, fmtN(lines)),
-      h('span', { class: 'num' }, share === null ? (hs.unparsed === undefined && lines ? '—' : '0%') : share.toFixed(share < 10 ? 1 : 0) + '%'),
+      h('span', { class: 'num' }, share === null ? '—' : share.toFixed(share < 10 ? 1 : 0) + '%'),
+      spark(hs.hours, hourKeys),
       h('span', { class: 'num' }, fmtN(t.received)), h('span', { class: 'num' }, fmtN(t.delivered)),
       h('span', { class: 'num' }, fmtN(n(t.deferred) + n(t.bounced) + n(t.rejected)))));
   }
