@@ -4,10 +4,10 @@ import { h, setUtc, isUtc, zoneLabel, refreshTimes } from './util.js';
 import * as api from './api.js';
 import * as search from './search.js';
 import * as message from './message.js';
-import * as live from './live.js';
-import * as overview from './overview.js';
 
-const SCREENS = { search, message, live, overview };
+// Search and Message are the first paint of most visits; Live and Overview
+// load when first opened.
+const SCREENS = { search, message, live: () => import('./live.js'), overview: () => import('./overview.js') };
 const view = document.getElementById('view');
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const errorBox = $('error');
@@ -120,11 +120,24 @@ function parseHash() {
   return { name, params };
 }
 
-function render() {
+let renders = 0;
+async function render() {
   if (me === undefined) return;
   const { name, params } = parseHash();
-  const mod = SCREENS[name];
+  let mod = SCREENS[name];
   if (!mod) { location.replace('#/search'); return; }
+  if (typeof mod === 'function') {
+    const n = ++renders;
+    try {
+      mod = SCREENS[name] = await mod();
+    } catch (e) {
+      api.reportError(e);
+      return;
+    }
+    if (n !== renders) return; // another route was asked for meanwhile
+  } else {
+    ++renders;
+  }
   for (const n of ['search', 'live', 'overview']) {
     const a = $('nav-' + n);
     if ((name === n) || (name === 'message' && n === 'search')) a.setAttribute('aria-current', 'page');
