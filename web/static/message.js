@@ -32,7 +32,9 @@ function hopId(host, qid) { return 'hop-' + (host + '-' + qid).replace(/[^A-Za-z
 
 function verdictCard(r, t) {
   const dsnText = r.dsn ? r.dsn : '—';
-  const todo = whatToDo(r.dsn, r.verdict);
+  const todo = r.notice
+    ? 'This is not a recipient of the message but the notice the mail system sent back (' + r.notice + '); its verdict is that notice\'s own delivery. The sender was told about the message\'s fate this way.'
+    : whatToDo(r.dsn, r.verdict);
   const firstUs = ((t.hops || [])[0] || {}).time_us;
   let expiry = null;
   if (r.verdict === 'deferred') {
