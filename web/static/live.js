@@ -1,6 +1,6 @@
 // Live screen: /api/v1/tail as Server-Sent Events with the search filters;
 // lines appended as text, at most MAX kept, auto-scroll only at the bottom.
-import { h, route, fmtTime, VERDICTS, VERDICT_TO_STATUS } from './util.js';
+import { h, route, timeEl, VERDICTS, VERDICT_TO_STATUS } from './util.js';
 import { apiUrl, getCsrf } from './api.js';
 import { classify } from './search.js';
 
@@ -35,7 +35,7 @@ function setState(st) {
 
 function lineEl(rec) {
   return h('div', { testid: 'live-line', class: 'line live-line', 'data-key': rec.key || '' },
-    h('span', { class: 't' }, fmtTime(rec.timestamp_us || rec.received_us)),
+    timeEl(rec.timestamp_us || rec.received_us, { class: 'time t' }), ' ',
     rec.raw || rec.message || '');
 }
 

@@ -197,17 +197,31 @@ export function show(view, params, ctx) {
   load(p, body, hostList);
 }
 
+let last = null; // the answers shown, to draw again in another zone
+
+export function zoneChanged() {
+  if (last && last.body.isConnected) paint(last);
+}
+
 async function load(p, body, hostList) {
   const signal = runner.next();
   const since = sinceOf(p);
-  const [stR, qR, sR] = await Promise.allSettled([
+  const answers = await Promise.allSettled([
     limited ? Promise.reject(new Error('statistics need a token not limited to mail domains')) : get('stats', { since, host: p.host, top: 10 }, { signal }),
     get('queue', { host: p.host, limit: 200 }, { signal }),
     get('status', {}, { signal }),
   ]);
   if (signal.aborted) return;
+  const [stR, qR, sR] = answers;
+  last = { p, body, hostList, answers };
+  paint(last);
   const errs = [stR, qR, sR].filter((r) => r.status === 'rejected').map((r) => r.reason);
   for (const e of errs) if (!(limited && e === stR.reason)) reportError(e);
+}
+
+function paint({ p, body, hostList, answers }) {
+  const [stR, qR, sR] = answers;
+  const since = sinceOf(p);
   const stats = stR.status === 'fulfilled' ? stR.value : null;
   const queue = qR.status === 'fulfilled' ? qR.value : null;
   const status = sR.status === 'fulfilled' ? sR.value : null;

@@ -1,7 +1,7 @@
 // Search screen: one box, recognised as address / domain / queue ID /
 // message-id / IP / text; results grouped by message with a verdict per
 // recipient; CSV / NDJSON export of exactly what is shown; Find pages.
-import { h, add, route, timeEl, fmtTime, isoUtc, pill, csvCell, download, VERDICTS, VERDICT_TO_STATUS, verdictOfStatus } from './util.js';
+import { h, add, route, timeEl, isoUtc, pill, csvCell, download, VERDICTS, VERDICT_TO_STATUS, verdictOfStatus } from './util.js';
 import { get, Runner, reportError } from './api.js';
 
 const runner = new Runner();
@@ -444,7 +444,7 @@ async function run(p) {
   const loose = res.loose && res.loose.length ? h('details', { class: 'card loose', open: !shown.length },
     h('summary', {}, res.loose.length + (res.loose.length === 1 ? ' matching line belongs' : ' matching lines belong') + ' to no message (connections, warnings)'),
     h('div', { class: 'lines' }, res.loose.slice(0, 200).map((r) => h('div', { class: 'line', 'data-key': r.key || '' },
-      h('span', { class: 't' }, fmtTime(r.timestamp_us)), ' ', r.raw || r.message || '')))) : null;
+      timeEl(r.timestamp_us, { class: 'time t' }), ' ', r.raw || r.message || '')))) : null;
   if (!shown.length) {
     ui.results.replaceChildren(h('p', { testid: 'results-empty', class: 'empty' },
       'No message matched' + (p.since ? ' since ' + p.since : '') + '. Try a longer time range or fewer filters.'), ...notes);
