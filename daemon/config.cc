@@ -89,6 +89,9 @@ DaemonFlagParser::DaemonFlagParser()
                  "requests served on one kept-alive HTTP connection")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{1} << 30));
+  app.add_option("--web-root", c.web_root,
+                 "serve the web UI's files from this folder, read on every request, instead of "
+                 "the ones built in (for developing the page: web/README.md)");
   app.add_option("--metrics-max-hosts", c.metrics_max_hosts,
                  "sending hosts with series of their own in /metrics (the rest: host=\"other\")")
       ->capture_default_str()

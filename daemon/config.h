@@ -49,6 +49,9 @@ struct DaemonConfig {
   int http_timeout_s = 10;
   size_t http_max_header_bytes = 16 * 1024;
   size_t http_max_requests_per_connection = 1000;
+  // The web UI (web/static_handler.h): "" = the files built in, else a
+  // folder to serve them from on every request (development).
+  std::string web_root;
   // Label bounds and the queue view of /metrics (metrics/mail_metrics.h,
   // metrics/queue_metrics.h).
   size_t metrics_max_hosts = 500;

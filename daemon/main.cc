@@ -42,6 +42,7 @@
 #include "store/retention.h"
 #include "store/store.h"
 #include "store/writer.h"
+#include "web/static_handler.h"
 
 namespace {
 
@@ -274,6 +275,7 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   std::unique_ptr<mlq::metrics::QueueMetrics> queue_metrics;
   std::unique_ptr<mlq::metrics::MetricsHandler> metrics_handler;
   std::unique_ptr<mlq::api::JsonApi> json_api;  // /api/v1/...: the queries as JSON
+  std::unique_ptr<mlq::web::StaticHandler> web_ui;  // /, the page's files
   std::unique_ptr<mlq::http::Server> http_server;
   if (!config.http.empty()) {
     mlq::http::ServerOptions hopts;
@@ -320,6 +322,13 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
         &service, &access,
         mlq::api::JsonApiOptions{.threads = std::clamp<size_t>(config.max_queries, 1, 4)});
     json_api->Register(&router);
+    auto web = mlq::web::StaticHandler::Create({.web_root = config.web_root});
+    if (!web.ok()) {
+      Log(std::string(web.status().message()));
+      return 1;
+    }
+    web_ui = *std::move(web);
+    web_ui->Register(&router);
     http_server = std::make_unique<mlq::http::Server>(&io, &router, &counters, hopts);
     if (absl::Status st = http_server->Start(); !st.ok()) {
       Log(std::string(st.message()));

@@ -15,9 +15,17 @@ void Router::Add(std::string method, std::string path, Handler* handler, std::st
   routes_[std::move(path)][std::move(method)] = Route{handler, std::move(route_name)};
 }
 
+void Router::SetFallback(std::string method, Handler* handler, std::string route_name) {
+  fallback_method_ = std::move(method);
+  fallback_ = Route{handler, std::move(route_name)};
+}
+
 Router::Match Router::Find(const Request& request, Response* response) const {
   auto path = routes_.find(request.path);
   if (path == routes_.end()) {
+    if (fallback_.handler != nullptr && request.method == fallback_method_) {
+      return {fallback_.handler, fallback_.name};
+    }
     SetError(response, 404, "not found");
     return {};
   }
@@ -37,6 +45,7 @@ std::vector<std::string> Router::RouteNames() const {
   for (const auto& [path, methods] : routes_) {
     for (const auto& [m, route] : methods) names.insert(route.name);
   }
+  if (fallback_.handler != nullptr) names.insert(fallback_.name);
   return {names.begin(), names.end()};
 }
 

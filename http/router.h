@@ -81,6 +81,12 @@ class Router {
   // Re-adding a method and path replaces the handler.
   void Add(std::string method, std::string path, Handler* handler, std::string route_name);
 
+  // Serves `method` on every path no route has (the web UI's files under
+  // mlqd --web-root, which may be added while it runs) with `handler`,
+  // counted as `route_name`. Other methods on such paths stay 404, and a
+  // path with routes for other methods only stays 405.
+  void SetFallback(std::string method, Handler* handler, std::string route_name);
+
   // The handler for `request` and its route name; when there is none,
   // handler is null and `response` already holds the 404 or 405.
   struct Match {
@@ -99,6 +105,8 @@ class Router {
   };
   // path -> method -> route
   std::map<std::string, std::map<std::string, Route, std::less<>>, std::less<>> routes_;
+  std::string fallback_method_;
+  Route fallback_{nullptr, ""};
 };
 
 }  // namespace mlq::http

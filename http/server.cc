@@ -335,6 +335,10 @@ class Session : public Server::Impl::SessionBase,
     response_->set(bhttp::field::content_type, res.content_type);
     response_->set("X-Content-Type-Options", "nosniff");
     response_->set(bhttp::field::cache_control, "no-store");
+    // An answer that is no page loads nothing and is framed nowhere; the
+    // web UI's files replace the policy with theirs (web/static_handler.h).
+    response_->set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    if constexpr (kTls) response_->set("Strict-Transport-Security", "max-age=31536000");
     for (auto& [name, value] : res.headers) response_->set(name, value);
     response_->body() = std::move(res.body);
     response_->keep_alive(keep_alive);
