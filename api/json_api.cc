@@ -11,6 +11,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "api/session.h"
 #include "base/grpc_code_name.h"
 #include "base/utf8.h"
 #include "cli/timespec.h"
@@ -242,8 +243,15 @@ class RouteHandler : public http::Handler {
       : api_(api), method_(method), on_io_thread_(on_io_thread), run_(std::move(run)) {}
 
   void Handle(const http::Request& request, http::Response* response) override {
-    Answer(std::string(Access::BearerOf(request.authorization)), request.query, response);
+    std::string bearer;
+    if (!Resolve(request, &bearer, response)) return;
+    Answer(bearer, request.query, response);
   }
+
+  // The request's bearer token (its header's or its session's: session.h);
+  // false with `response` set when it has a session cookie but not its
+  // CSRF token.
+  bool Resolve(const http::Request& request, std::string* bearer, http::Response* response);
 
   void Start(const http::Request& request, Done done) override;
 
@@ -290,6 +298,13 @@ void RouteHandler::Answer(const std::string& bearer, std::string_view query,
   response->body.push_back('\n');
 }
 
+bool RouteHandler::Resolve(const http::Request& request, std::string* bearer,
+                           http::Response* response) {
+  const grpc::Status st = ResolveBearer(request, api_->options_.sessions, false, bearer);
+  if (!st.ok()) SetJsonError(response, st.error_code(), st.error_message());
+  return st.ok();
+}
+
 void RouteHandler::Start(const http::Request& request, Done done) {
   if (on_io_thread_) {
     http::Handler::Start(request, std::move(done));
@@ -304,14 +319,19 @@ void RouteHandler::Start(const http::Request& request, Done done) {
     done(std::move(response));
     return;
   }
-  boost::asio::post(api_->pool_,
-                    [this, bearer = std::string(Access::BearerOf(request.authorization)),
-                     query = std::string(request.query), done = std::move(done)] {
-                      http::Response response;
-                      Answer(bearer, query, &response);
-                      api_->pending_.fetch_sub(1, std::memory_order_acq_rel);
-                      done(std::move(response));
-                    });
+  std::string bearer;
+  if (http::Response refused; !Resolve(request, &bearer, &refused)) {
+    api_->pending_.fetch_sub(1, std::memory_order_acq_rel);
+    done(std::move(refused));
+    return;
+  }
+  boost::asio::post(api_->pool_, [this, bearer = std::move(bearer),
+                                  query = std::string(request.query), done = std::move(done)] {
+    http::Response response;
+    Answer(bearer, query, &response);
+    api_->pending_.fetch_sub(1, std::memory_order_acq_rel);
+    done(std::move(response));
+  });
 }
 
 namespace {

@@ -67,9 +67,14 @@ int HttpStatus(grpc::StatusCode code);
 // {"code":"<NAME>","message":"<message>"} (always valid JSON).
 std::string ErrorJson(grpc::StatusCode code, std::string_view message);
 
+class SessionStore;
+
 struct JsonApiOptions {
   size_t threads = 4;
   size_t max_pending = 64;
+  // The web UI's logins (session.h): a request with a session cookie and
+  // its CSRF token runs with the session's bearer token. Null = none.
+  SessionStore* sessions = nullptr;
 };
 
 class JsonApi {

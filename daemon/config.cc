@@ -92,6 +92,14 @@ DaemonFlagParser::DaemonFlagParser()
   app.add_option("--web-root", c.web_root,
                  "serve the web UI's files from this folder, read on every request, instead of "
                  "the ones built in (for developing the page: web/README.md)");
+  app.add_option("--http-max-sessions", c.http_max_sessions,
+                 "web UI logins held at once (more: the oldest ends)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
+  app.add_option("--http-session-idle", c.http_session_idle,
+                 "a web UI login ends after this long unused (30m, 8h; at most 12h after it "
+                 "began)")
+      ->capture_default_str();
   app.add_option("--metrics-max-hosts", c.metrics_max_hosts,
                  "sending hosts with series of their own in /metrics (the rest: host=\"other\")")
       ->capture_default_str()
@@ -216,6 +224,11 @@ absl::StatusOr<DaemonConfig> DaemonFlagParser::Parse(int argc, char** argv) {
   }
   if (absl::Status st = ParseDuration(c.retention, &c.retention_us); !st.ok()) {
     return absl::InvalidArgumentError("--retention: " + std::string(st.message()));
+  }
+  if (absl::Status st = ParseDuration(c.http_session_idle, &c.http_session_idle_us);
+      !st.ok() || c.http_session_idle_us <= 0) {
+    return absl::InvalidArgumentError(
+        "--http-session-idle: " + (st.ok() ? "must be more than 0" : std::string(st.message())));
   }
   if (absl::Status st = ParseByteSize(c.max_disk, &c.max_disk_bytes); !st.ok()) {
     return absl::InvalidArgumentError("--max-disk: " + std::string(st.message()));

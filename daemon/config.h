@@ -52,6 +52,11 @@ struct DaemonConfig {
   // The web UI (web/static_handler.h): "" = the files built in, else a
   // folder to serve them from on every request (development).
   std::string web_root;
+  // Logins of the web UI (api/session.h): at most this many at once, each
+  // ending after this long unused (http_session_idle_us from the text).
+  size_t http_max_sessions = 1000;
+  std::string http_session_idle = "8h";
+  int64_t http_session_idle_us = 0;
   // Label bounds and the queue view of /metrics (metrics/mail_metrics.h,
   // metrics/queue_metrics.h).
   size_t metrics_max_hosts = 500;

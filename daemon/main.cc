@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "api/json_api.h"
+#include "api/session.h"
+#include "api/session_api.h"
 #include "daemon/config.h"
 #include "daemon/grpc_server.h"
 #include "daemon/notify.h"
@@ -274,8 +276,10 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   mlq::http::Router router;
   std::unique_ptr<mlq::metrics::QueueMetrics> queue_metrics;
   std::unique_ptr<mlq::metrics::MetricsHandler> metrics_handler;
-  std::unique_ptr<mlq::api::JsonApi> json_api;  // /api/v1/...: the queries as JSON
-  std::unique_ptr<mlq::web::StaticHandler> web_ui;  // /, the page's files
+  std::unique_ptr<mlq::api::JsonApi> json_api;        // /api/v1/...: the queries as JSON
+  std::unique_ptr<mlq::web::StaticHandler> web_ui;    // /, the page's files
+  std::unique_ptr<mlq::api::SessionStore> sessions;   // the web UI's logins
+  std::unique_ptr<mlq::api::SessionApi> session_api;  // /api/v1/session
   std::unique_ptr<mlq::http::Server> http_server;
   if (!config.http.empty()) {
     mlq::http::ServerOptions hopts;
@@ -318,9 +322,16 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
         },
         std::chrono::milliseconds(config.metrics_cache_ms));
     router.Add("GET", "/metrics", metrics_handler.get(), "metrics");
+    sessions = std::make_unique<mlq::api::SessionStore>(
+        &counters,
+        mlq::api::SessionOptions{.max_sessions = config.http_max_sessions,
+                                 .idle = std::chrono::microseconds(config.http_session_idle_us)});
+    session_api = std::make_unique<mlq::api::SessionApi>(&access, sessions.get());
+    session_api->Register(&router);
     json_api = std::make_unique<mlq::api::JsonApi>(
         &service, &access,
-        mlq::api::JsonApiOptions{.threads = std::clamp<size_t>(config.max_queries, 1, 4)});
+        mlq::api::JsonApiOptions{.threads = std::clamp<size_t>(config.max_queries, 1, 4),
+                                 .sessions = sessions.get()});
     json_api->Register(&router);
     auto web = mlq::web::StaticHandler::Create({.web_root = config.web_root});
     if (!web.ok()) {
