@@ -260,7 +260,7 @@ async function found(p, kind, signal) {
   for (const r of recs) {
     let key;
     if (r.queue_id) key = (r.host || '') + '/' + r.queue_id;
-    else if (r.status || r.event === 'reject') key = 'line:' + r.key;
+    else if (verdictOfStatus(r.status) === 'rejected' || r.event === 'reject') key = 'line:' + r.key;
     else { loose.push(r); continue; }
     let g = groups.get(key);
     if (!g) {

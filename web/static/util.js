@@ -153,7 +153,9 @@ const STATUS_TO_VERDICT = {
   bounced: 'bounced', reject: 'rejected', rejected: 'rejected', expired: 'expired',
   quarantined: 'quarantined', discard: 'quarantined', hold: 'quarantined', blocked: 'quarantined',
 };
-export function verdictOfStatus(st) { return STATUS_TO_VERDICT[st] || st || 'unknown'; }
+// Only the API's verdict words ever reach data-verdict: other statuses
+// ("filter", "hold" without a mapping, ...) are "unknown".
+export function verdictOfStatus(st) { return STATUS_TO_VERDICT[st] || 'unknown'; }
 export const VERDICT_TO_STATUS = { delivered: 'sent', rejected: 'reject', deferred: 'deferred',
   bounced: 'bounced', expired: 'expired' };
 
