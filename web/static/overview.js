@@ -247,7 +247,9 @@ function paint({ p, body, hostList, answers }) {
       h('section', { class: 'card wide' }, h('h2', {}, 'Top reasons'), reasons(stats, p)),
       h('section', { class: 'card wide' }, h('h2', {}, 'Sending hosts'), hostsTable(stats, p)));
   } else {
-    kids.push(h('section', { class: 'card wide' }, fail('Statistics unavailable', stR)));
+    kids.push(h('section', { class: 'card wide' }, limited
+      ? h('p', { class: 'muted' }, 'Charts and per-host figures cover every domain, so they need a token that is not limited to mail domains.')
+      : fail('Statistics unavailable', stR)));
   }
   kids.push(h('section', { class: 'card wide' }, h('h2', {}, 'Stuck in a queue (oldest first)'), queue ? queueTable(queue) : fail('Queue unavailable', qR)));
   body.replaceChildren(h('div', { class: 'ov-grid' }, kids));
