@@ -12,6 +12,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "api/session.h"
+#include "api/tail_stream.h"
 #include "base/grpc_code_name.h"
 #include "base/utf8.h"
 #include "cli/timespec.h"
@@ -255,7 +256,9 @@ class RouteHandler : public http::Handler {
 
   void Start(const http::Request& request, Done done) override;
 
-  void Answer(const std::string& bearer, std::string_view query, http::Response* response);
+  // `cancelled`: the client hung up (http::Request::cancelled).
+  void Answer(const std::string& bearer, std::string_view query, http::Response* response,
+              std::function<bool()> cancelled = {});
 
  private:
   JsonApi::Impl* api_;
@@ -275,11 +278,12 @@ class JsonApi::Impl {
   boost::asio::thread_pool pool_;
   std::atomic<size_t> pending_{0};
   std::map<std::string, std::unique_ptr<RouteHandler>, std::less<>> routes_;
+  std::unique_ptr<TailStream> tail_;  // /api/v1/tail: Server-Sent Events
 };
 
 void RouteHandler::Answer(const std::string& bearer, std::string_view query,
-                          http::Response* response) {
-  const Call call = Call::Http(bearer);
+                          http::Response* response, std::function<bool()> cancelled) {
+  const Call call = Call::Http(bearer, std::move(cancelled));
   std::string json;
   grpc::Status st = run_(call, query, cli::NowMicros(), &json);
   if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT && api_->access_ != nullptr) {
@@ -325,13 +329,14 @@ void RouteHandler::Start(const http::Request& request, Done done) {
     done(std::move(refused));
     return;
   }
-  boost::asio::post(api_->pool_, [this, bearer = std::move(bearer),
-                                  query = std::string(request.query), done = std::move(done)] {
-    http::Response response;
-    Answer(bearer, query, &response);
-    api_->pending_.fetch_sub(1, std::memory_order_acq_rel);
-    done(std::move(response));
-  });
+  boost::asio::post(api_->pool_,
+                    [this, bearer = std::move(bearer), query = std::string(request.query),
+                     cancelled = request.cancelled, done = std::move(done)] {
+                      http::Response response;
+                      Answer(bearer, query, &response, cancelled);
+                      api_->pending_.fetch_sub(1, std::memory_order_acq_rel);
+                      done(std::move(response));
+                    });
 }
 
 namespace {
@@ -372,17 +377,29 @@ JsonApi::JsonApi(QueryService* service, const Access* access, JsonApiOptions opt
   add("stats", Method::kStats, false, MakeRun(service, &QueryService::Stats));
   add("queue", Method::kQueue, false, MakeRun(service, &QueryService::Queue));
   add("status", Method::kStatus, true, MakeRun(service, &QueryService::Status));
+  // The tail's token comes the way the other routes' does.
+  impl_->tail_ = std::make_unique<TailStream>(
+      service, access,
+      [options](const http::Request& request, std::string* bearer) {
+        return ResolveBearer(request, options.sessions, /*csrf_in_query=*/true, bearer);
+      },
+      TailStreamOptions{.keepalive = options.tail_keepalive, .max_streams = options.max_tails});
 }
 
-JsonApi::~JsonApi() { impl_->pool_.join(); }
+JsonApi::~JsonApi() {
+  impl_->pool_.join();
+  impl_->tail_.reset();  // waits for the tails' threads
+}
 
 void JsonApi::Register(http::Router* router) {
   for (const auto& [name, handler] : impl_->routes_) {
     router->Add("GET", "/api/v1/" + name, handler.get(), "api_" + name);
   }
+  router->Add("GET", "/api/v1/tail", impl_->tail_.get(), "api_tail");
 }
 
 http::Handler* JsonApi::Route(std::string_view name) {
+  if (name == "tail") return impl_->tail_.get();
   auto it = impl_->routes_.find(name);
   return it == impl_->routes_.end() ? nullptr : it->second.get();
 }

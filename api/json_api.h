@@ -5,6 +5,7 @@
 //   GET /api/v1/stats   -> QueryService::Stats   (StatsRequest -> StatsResponse)
 //   GET /api/v1/queue   -> QueryService::Queue   (QueueRequest -> QueueResponse)
 //   GET /api/v1/status  -> QueryService::Status  (StatusRequest -> StatusResponse)
+//   GET /api/v1/tail    -> QueryService::Tail    (Server-Sent Events: tail_stream.h)
 //
 // No second implementation of any query: each route calls the same method
 // body as gRPC (QueryService's Call overloads, query/service.h), so the
@@ -38,10 +39,14 @@
 // Threads: the queries run on a small pool of their own (`threads`), never
 // on the listener's I/O thread; at most `max_pending` requests wait or run
 // (more: 429). Status, which reads only counters, answers on the I/O thread.
-// A client that goes away does not cancel its query; the deadline ends it.
+// A client that hangs up before its answer cancels its query (the listener
+// notices: http::Request::cancelled, counted in
+// "listener.http.requests.cancelled"): Find, Stats and Queue stop with
+// CANCELLED as when a gRPC client cancels; Trace runs to its end.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -71,6 +76,10 @@ class SessionStore;
 
 struct JsonApiOptions {
   size_t threads = 4;
+  // /api/v1/tail (tail_stream.h): streams at most, and the keep-alive
+  // comment's interval.
+  size_t max_tails = 32;
+  std::chrono::milliseconds tail_keepalive{15000};
   size_t max_pending = 64;
   // The web UI's logins (session.h): a request with a session cookie and
   // its CSRF token runs with the session's bearer token. Null = none.
@@ -89,7 +98,8 @@ class JsonApi {
   // Adds the routes above to `router` (named "api_find", "api_trace", ...).
   void Register(http::Router* router);
 
-  // The handler of one route ("find", "trace", "stats", "queue", "status");
+  // The handler of one route ("find", "trace", "stats", "queue", "status",
+  // "tail");
   // null for another name. For tests: Handle() answers on the calling thread.
   http::Handler* Route(std::string_view name);
 

@@ -89,6 +89,15 @@ DaemonFlagParser::DaemonFlagParser()
                  "requests served on one kept-alive HTTP connection")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{1} << 30));
+  app.add_option("--http-max-streams", c.http_max_streams,
+                 "streamed HTTP answers (GET /api/v1/tail, Server-Sent Events) open at once "
+                 "(more: 503)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{4096}));
+  app.add_option("--http-sse-keepalive-ms", c.http_sse_keepalive_ms,
+                 "an idle /api/v1/tail stream sends a keep-alive comment this often (ms)")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 3600 * 1000));
   app.add_option("--web-root", c.web_root,
                  "serve the web UI's files from this folder, read on every request, instead of "
                  "the ones built in (for developing the page: web/README.md)");

@@ -49,6 +49,10 @@ struct DaemonConfig {
   int http_timeout_s = 10;
   size_t http_max_header_bytes = 16 * 1024;
   size_t http_max_requests_per_connection = 1000;
+  // Streamed answers (GET /api/v1/tail, Server-Sent Events) open at most,
+  // and how often an idle one sends a keep-alive comment.
+  size_t http_max_streams = 32;
+  int http_sse_keepalive_ms = 15000;
   // The web UI (web/static_handler.h): "" = the files built in, else a
   // folder to serve them from on every request (development).
   std::string web_root;

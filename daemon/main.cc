@@ -297,6 +297,7 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
     hopts.max_connections = config.http_max_connections;
     hopts.max_connections_per_address = config.http_max_connections_per_address;
     hopts.max_requests_per_connection = config.http_max_requests_per_connection;
+    hopts.max_streams = config.http_max_streams;
     queue_metrics = std::make_unique<mlq::metrics::QueueMetrics>(
         store.get(), mail_metrics.get(), &counters,
         mlq::metrics::QueueMetricsOptions{
@@ -330,8 +331,11 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
     session_api->Register(&router);
     json_api = std::make_unique<mlq::api::JsonApi>(
         &service, &access,
-        mlq::api::JsonApiOptions{.threads = std::clamp<size_t>(config.max_queries, 1, 4),
-                                 .sessions = sessions.get()});
+        mlq::api::JsonApiOptions{
+            .threads = std::clamp<size_t>(config.max_queries, 1, 4),
+            .max_tails = config.http_max_streams,
+            .tail_keepalive = std::chrono::milliseconds(config.http_sse_keepalive_ms),
+            .sessions = sessions.get()});
     json_api->Register(&router);
     auto web = mlq::web::StaticHandler::Create({.web_root = config.web_root});
     if (!web.ok()) {

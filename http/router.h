@@ -37,6 +37,28 @@ struct Request {
   std::string_view if_none_match;  // the If-None-Match header, "" when absent
   std::string_view peer;           // "ip:port" of the client
   bool tls = false;                // it came over TLS
+  // True once the client hung up while its answer was pending (the
+  // listener watches the connection until the handler answers); a handler
+  // answering later (Handler::Start) may copy it and stop its work early.
+  // Never null. Thread safe.
+  std::function<bool()> cancelled = [] { return false; };
+};
+
+// A streamed answer's body (Server-Sent Events): the producer, on a thread
+// of its own, writes chunks; the listener sends them in order. Bounded:
+// when more than the listener's max_stream_buffer_bytes wait unsent the
+// stream is closed (the client is too slow), and a chunk must be taken
+// within its request_timeout. Thread safe.
+class Stream {
+ public:
+  virtual ~Stream() = default;
+  // Queues `bytes`; false when the stream is closed (nothing is queued).
+  virtual bool Write(std::string bytes) = 0;
+  // True once the client went away, was cut, or the listener stopped: the
+  // producer should end.
+  virtual bool Closed() const = 0;
+  // Ends the stream after what is queued (the connection closes).
+  virtual void Finish() = 0;
 };
 
 struct Response {
@@ -44,6 +66,14 @@ struct Response {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // Set for a streamed answer: the listener sends the status and headers
+  // without Content-Length (the body ends when the connection closes), then
+  // calls `stream` once, on its I/O thread, with the Stream to write the
+  // body to (`body` is ignored), or with null when it refused the stream
+  // (503, more than max_streams open) or the connection is gone. It may
+  // also never be called when the listener stops first; the function is
+  // then destroyed (holders of a promise should see its destruction).
+  std::function<void(std::shared_ptr<Stream>)> stream;
 };
 
 // What answers one route. Handle() runs on the listener's I/O thread: it

@@ -8,9 +8,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cerrno>
 #include <charconv>
+#include <deque>
 #include <optional>
 #include <set>
+
+#include <sys/socket.h>
 
 namespace mlq::http {
 
@@ -51,6 +55,89 @@ std::string EndpointText(const tcp::endpoint& ep) {
   return ip + ":" + std::to_string(ep.port());
 }
 
+// The body of one streamed answer (router.h, Stream): chunks queued by the
+// producer, sent by the session on its I/O thread.
+class StreamState : public Stream {
+ public:
+  StreamState(size_t max_unsent, Counters::Counter* overflow)
+      : max_unsent_(max_unsent), overflow_(overflow) {}
+
+  bool Write(std::string bytes) override {
+    std::function<void()> kick;
+    bool ok = false;
+    {
+      std::lock_guard lock(mu_);
+      if (closed_ || finishing_) return false;
+      if (unsent_ + bytes.size() > max_unsent_) {
+        closed_ = true;  // too slow a reader: the session closes
+        overflow_->fetch_add(1, std::memory_order_relaxed);
+      } else {
+        unsent_ += bytes.size();
+        chunks_.push_back(std::move(bytes));
+        ok = true;
+      }
+      if (!kicked_) {
+        kicked_ = true;
+        kick = kick_;
+      }
+    }
+    if (kick) kick();
+    return ok;
+  }
+
+  bool Closed() const override {
+    std::lock_guard lock(mu_);
+    return closed_;
+  }
+
+  void Finish() override {
+    std::function<void()> kick;
+    {
+      std::lock_guard lock(mu_);
+      finishing_ = true;
+      if (!kicked_ && !closed_) {  // closed: the session is gone or going
+        kicked_ = true;
+        kick = kick_;
+      }
+    }
+    if (kick) kick();
+  }
+
+  // For the session (I/O thread): how to wake it; set before the producer
+  // gets the stream.
+  void SetKick(std::function<void()> kick) { kick_ = std::move(kick); }
+  // Moves what is queued to *out; false when the stream should close now
+  // (closed, or finished with nothing left).
+  bool Take(std::string* out) {
+    std::lock_guard lock(mu_);
+    kicked_ = false;
+    for (std::string& c : chunks_) out->append(c);
+    chunks_.clear();
+    if (closed_) return false;
+    return !(finishing_ && out->empty());
+  }
+  // `n` bytes taken earlier have been sent.
+  void Sent(size_t n) {
+    std::lock_guard lock(mu_);
+    unsent_ -= std::min(unsent_, n);
+  }
+  void MarkClosed() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+
+ private:
+  const size_t max_unsent_;
+  Counters::Counter* overflow_;
+  std::function<void()> kick_;
+  mutable std::mutex mu_;
+  std::deque<std::string> chunks_;
+  size_t unsent_ = 0;  // queued or being written
+  bool kicked_ = false;
+  bool closed_ = false;
+  bool finishing_ = false;
+};
+
 }  // namespace
 
 // Shared by the sessions (which hold it by shared_ptr, so it outlives them).
@@ -71,6 +158,12 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
         method_not_allowed_(counters->Get("listener.http.requests.method_not_allowed")),
         not_found_(counters->Get("listener.http.requests.not_found")),
         closed_max_requests_(counters->Get("listener.http.closed_max_requests")),
+        requests_cancelled_(counters->Get("listener.http.requests.cancelled")),
+        streams_opened_(counters->Get("listener.http.streams.opened")),
+        streams_open_(counters->Get("listener.http.streams.open")),
+        streams_rejected_limit_(counters->Get("listener.http.streams.rejected_limit")),
+        streams_timeout_(counters->Get("listener.http.streams.timeout")),
+        streams_overflow_(counters->Get("listener.http.streams.overflow")),
         io_(io),
         router_(router),
         options_(std::move(options)),
@@ -154,6 +247,13 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   Counters::Counter& method_not_allowed_;
   Counters::Counter& not_found_;
   Counters::Counter& closed_max_requests_;
+  Counters::Counter& requests_cancelled_;
+  Counters::Counter& streams_opened_;
+  Counters::Counter& streams_open_;
+  Counters::Counter& streams_rejected_limit_;
+  Counters::Counter& streams_timeout_;
+  Counters::Counter& streams_overflow_;
+  size_t streams_ = 0;  // open streamed answers (I/O thread)
 
   std::string bound_;
 
@@ -198,7 +298,14 @@ class Session : public Server::Impl::SessionBase,
         stream_(std::forward<Args>(stream_args)...),
         buffer_(server_->options().max_header_bytes + server_->options().max_body_bytes + 4096) {}
 
-  ~Session() override { server_->Closed(this, address_); }
+  ~Session() override {
+    if (stream_state_) {
+      stream_state_->MarkClosed();
+      --server_->streams_;
+      server_->streams_open_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    server_->Closed(this, address_);
+  }
 
   void Run() {
     Lowest().expires_after(server_->options().request_timeout);
@@ -212,6 +319,8 @@ class Session : public Server::Impl::SessionBase,
   }
 
   void Close() override {
+    closed_ = true;
+    if (stream_state_) stream_state_->MarkClosed();
     beast::error_code ec;
     Lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
     Lowest().close();
@@ -291,6 +400,9 @@ class Session : public Server::Impl::SessionBase,
       r.if_none_match = header(bhttp::field::if_none_match);
       r.peer = peer_;
       r.tls = kTls;
+      auto cancelled = std::make_shared<std::atomic<bool>>(false);
+      cancelled_ = cancelled;
+      r.cancelled = [cancelled] { return cancelled->load(std::memory_order_relaxed); };
       Router::Match match = server_->router().Find(r, &res);
       route = match.route;
       keep_alive = req.keep_alive();
@@ -303,12 +415,25 @@ class Session : public Server::Impl::SessionBase,
         // back on this connection's executor it is counted and written. No
         // read is pending meanwhile, so the connection waits for it.
         auto executor = Lowest().get_executor();
-        match.handler->Start(r, [self = this->shared_from_this(), executor, route,
-                                 keep_alive](Response answer) mutable {
-          asio::post(executor, [self, route, keep_alive, answer = std::move(answer)]() mutable {
-            self->Answer(route, std::move(answer), keep_alive);
-          });
+        answered_ = false;
+        // The handler may hold `done` on its thread long after answering (a
+        // stream's producer does): the session it refers to is released on
+        // this executor, never on the handler's thread.
+        struct Ref {
+          std::shared_ptr<Session> self;
+          decltype(executor) ex;
+          ~Ref() {
+            if (self) asio::post(ex, [s = std::move(self)] {});
+          }
+        };
+        std::shared_ptr<Ref> ref(new Ref{this->shared_from_this(), executor});
+        match.handler->Start(r, [ref, route, keep_alive](Response answer) mutable {
+          asio::post(ref->ex,
+                     [self = ref->self, route, keep_alive, answer = std::move(answer)]() mutable {
+                       self->Answer(route, std::move(answer), keep_alive);
+                     });
         });
+        if (!answered_) Watch();  // until the answer comes: did the client hang up?
         return;
       }
       if (res.status == 405) {
@@ -321,6 +446,12 @@ class Session : public Server::Impl::SessionBase,
   }
 
   void Answer(std::string_view route, Response res, bool keep_alive) {
+    answered_ = true;
+    StopWatching();
+    if (res.stream) {
+      StartStream(route, std::move(res));
+      return;
+    }
     server_->Count(route, res.status);
     // After an error the client may still be sending (a huge header): close
     // gently (LingerClose) so the answer is not lost to a reset.
@@ -386,6 +517,113 @@ class Session : public Server::Impl::SessionBase,
                              });
   }
 
+  // Watching for the client hanging up (while an answer is pending, and
+  // while streaming): wait until the socket is readable, then peek. EOF or
+  // an error: it hung up. Data (a pipelined request, a TLS record): stop
+  // watching (the answer's write will tell).
+  void Watch() {
+    const uint64_t gen = ++watch_gen_;
+    watching_ = true;
+    Lowest().socket().async_wait(
+        tcp::socket::wait_read,
+        [self = this->shared_from_this(), gen](beast::error_code ec) { self->OnWatch(ec, gen); });
+  }
+  void StopWatching() {
+    if (!watching_) return;
+    watching_ = false;
+    ++watch_gen_;
+    beast::error_code ec;
+    Lowest().socket().cancel(ec);  // nothing else is pending on it now
+  }
+  void OnWatch(beast::error_code ec, uint64_t gen) {
+    if (gen != watch_gen_ || closed_) return;  // answered, or closed, meanwhile
+    watching_ = false;
+    bool gone = static_cast<bool>(ec);
+    if (!gone) {
+      char c;
+      const ssize_t n = ::recv(Lowest().socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        Watch();  // not readable after all
+        return;
+      }
+      gone = n <= 0;
+    }
+    if (!gone) return;
+    if (stream_state_) {
+      Close();  // the producer sees Stream::Closed()
+      return;
+    }
+    if (cancelled_) cancelled_->store(true, std::memory_order_relaxed);
+    server_->requests_cancelled_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // A streamed answer: headers now, then what the producer writes, until
+  // the producer finishes, the client goes away or is too slow, or Stop.
+  void StartStream(std::string_view route, Response res) {
+    std::function<void(std::shared_ptr<http::Stream>)> start = std::move(res.stream);
+    if (closed_) {
+      start(nullptr);
+      return;
+    }
+    const ServerOptions& o = server_->options();
+    if (server_->streams_ >= o.max_streams) {
+      server_->streams_rejected_limit_.fetch_add(1, std::memory_order_relaxed);
+      start(nullptr);
+      Response busy;
+      SetError(&busy, 503, "too many streams open (--http-max-streams); try again later");
+      busy.headers.emplace_back("Retry-After", "5");
+      Answer(route, std::move(busy), false);
+      return;
+    }
+    server_->Count(route, res.status);
+    ++server_->streams_;
+    server_->streams_open_.fetch_add(1, std::memory_order_relaxed);
+    server_->streams_opened_.fetch_add(1, std::memory_order_relaxed);
+    stream_state_ =
+        std::make_shared<StreamState>(o.max_stream_buffer_bytes, &server_->streams_overflow_);
+    stream_state_->SetKick([weak = this->weak_from_this(), executor = Lowest().get_executor()] {
+      asio::post(executor, [weak] {
+        if (auto self = weak.lock()) self->Pump();
+      });
+    });
+    std::string head = "HTTP/1.1 " + std::to_string(res.status) + " " +
+                       std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(res.status))) +
+                       "\r\nContent-Type: " + res.content_type +
+                       "\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n";
+    for (const auto& [name, value] : res.headers) head += name + ": " + value + "\r\n";
+    head += "Connection: close\r\n\r\n";
+    stream_state_->Write(std::move(head));
+    Watch();
+    start(stream_state_);
+  }
+
+  // Sends what the producer queued, one write at a time.
+  void Pump() {
+    if (writing_ || closed_) return;
+    out_.clear();
+    if (!stream_state_->Take(&out_)) {
+      Close();  // closed (too slow, gone), or finished and all sent
+      return;
+    }
+    if (out_.empty()) return;
+    writing_ = true;
+    Lowest().expires_after(server_->options().request_timeout);
+    asio::async_write(stream_, asio::buffer(out_),
+                      [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                        self->writing_ = false;
+                        self->stream_state_->Sent(n);
+                        if (ec) {
+                          if (ec == beast::error::timeout) {
+                            self->server_->timeout_.fetch_add(1, std::memory_order_relaxed);
+                            self->server_->streams_timeout_.fetch_add(1, std::memory_order_relaxed);
+                          }
+                          self->Close();
+                          return;
+                        }
+                        self->Pump();
+                      });
+  }
+
   std::shared_ptr<asio::ssl::context> tls_;  // outlives stream_, which refers to it
   std::shared_ptr<Server::Impl> server_;
   std::string address_;  // the client's address (per-address cap)
@@ -398,6 +636,15 @@ class Session : public Server::Impl::SessionBase,
   bool linger_ = false;
   size_t discarded_ = 0;
   std::array<char, 4096> discard_;
+  // The pending request's "client hung up" flag (Request::cancelled).
+  std::shared_ptr<std::atomic<bool>> cancelled_;
+  bool answered_ = false;
+  bool watching_ = false;
+  uint64_t watch_gen_ = 0;
+  bool closed_ = false;
+  std::shared_ptr<StreamState> stream_state_;  // set while streaming
+  std::string out_;                            // the chunks being written
+  bool writing_ = false;
 };
 
 }  // namespace

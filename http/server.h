@@ -14,7 +14,17 @@
 //   - at most max_connections open connections (more are closed at
 //     accept), at most max_connections_per_address from one address;
 //   - at most max_requests_per_connection requests on one connection (the
-//     last answer says "Connection: close").
+//     last answer says "Connection: close");
+//   - streamed answers (Response::stream, Server-Sent Events): at most
+//     max_streams open (more get 503); a streaming connection is exempt
+//     from request_timeout as a whole, but each chunk must be taken within
+//     it (else the client is cut), and at most max_stream_buffer_bytes may
+//     wait unsent (else the stream is closed: the client is too slow).
+// While a handler has not answered (Handler::Start), the listener watches
+// the connection: when the client hangs up, Request::cancelled turns true
+// and the handler's work (a query) can stop. Over TLS only a plain close is
+// seen; a client that sends a close_notify alert first is noticed only when
+// the answer is written.
 // Malformed requests get 400 and a close; nothing a client sends ends the
 // listener.
 //
@@ -23,7 +33,10 @@
 // refused_per_address, accept_errors, timeout, handshake_failed,
 // requests.header_too_large (431), requests.body_too_large (413),
 // requests.bad (400), requests.method_not_allowed (405),
-// requests.not_found (404), closed_max_requests. Answers by route and
+// requests.not_found (404), closed_max_requests, requests.cancelled (the
+// client hung up before its answer), streams.opened, streams.open (a
+// gauge), streams.rejected_limit (503), streams.timeout (a chunk not taken
+// within request_timeout), streams.overflow (too much unsent). Answers by route and
 // status code: RequestCounts().
 //
 // Thread safety: Start() and Bound() from the control thread before the
@@ -63,6 +76,8 @@ struct ServerOptions {
   size_t max_connections = 256;
   size_t max_connections_per_address = 32;  // 0 = no limit
   size_t max_requests_per_connection = 1000;
+  size_t max_streams = 32;                       // streamed answers open at most
+  size_t max_stream_buffer_bytes = 1024 * 1024;  // unsent bytes per stream at most
 };
 
 class Server {
@@ -81,8 +96,9 @@ class Server {
   // The bound address, "ip:port".
   std::string Bound() const;
 
-  // Stops accepting and closes every connection; io_context::run() returns
-  // once they are gone. On the io_context's thread.
+  // Stops accepting and closes every connection, streams too (their
+  // producers see Stream::Closed()); io_context::run() returns once they
+  // are gone. On the io_context's thread.
   void Stop();
 
   // Replaces the TLS context for connections accepted from now on (SIGHUP

@@ -49,6 +49,8 @@ void RenderDaemon(const DaemonSources& s, Exposition* out) {
                "Lines lost, by reason. Series with a transport label break part of the series "
                "without one down by listener: sum one kind or the other.");
   out->Declare("mlq_listener_connections_open", T::kGauge, "Open connections, by listener.");
+  out->Declare("mlq_http_streams_open", T::kGauge,
+               "Streamed HTTP answers open (GET /api/v1/tail, Server-Sent Events).");
   out->Declare("mlq_events_total", T::kCounter,
                "Every other counter of mlqd (mlq status shows them), by its dotted name.");
 
@@ -61,6 +63,7 @@ void RenderDaemon(const DaemonSources& s, Exposition* out) {
   std::map<string_view, uint64_t> simple;
   for (const Simple& c : kLineCounters) simple[c.counter] = 0;
   uint64_t unavailable = 0;
+  double streams_open = 0;
 
   for (const auto& [name_str, value] : snapshot) {
     const string_view name = name_str;
@@ -85,6 +88,8 @@ void RenderDaemon(const DaemonSources& s, Exposition* out) {
         out->Add("mlq_lines_dropped_total", {{"reason", "lost"}, {"transport", transport}}, v);
       } else if (what == "connections.open") {
         out->Add("mlq_listener_connections_open", {{"transport", transport}}, v);
+      } else if (transport == "http" && what == "streams.open") {
+        streams_open = v;
       } else {
         out->Add("mlq_events_total", {{"event", name}}, v);
       }
@@ -92,6 +97,7 @@ void RenderDaemon(const DaemonSources& s, Exposition* out) {
       out->Add("mlq_events_total", {{"event", name}}, v);
     }
   }
+  out->Add("mlq_http_streams_open", {}, streams_open);
   for (const auto& [t, n] : received) {
     out->Add("mlq_lines_received_total", {{"transport", t}}, static_cast<double>(n));
   }

@@ -88,20 +88,49 @@ class Call {
   // A gRPC call; `ctx` must outlive the Call.
   explicit Call(const grpc::ServerContext* ctx) : ctx_(ctx) {}
   // An HTTP call: `bearer` is the token of "Authorization: Bearer <token>",
-  // "" when the request had none. It is never cancelled (the deadline still
-  // applies).
-  static Call Http(std::string bearer) {
+  // "" when the request had none; `cancelled` says whether the client hung
+  // up (http::Request::cancelled; empty = never). Thread safe.
+  static Call Http(std::string bearer, std::function<bool()> cancelled = {}) {
     Call c(nullptr);
     c.bearer_ = std::move(bearer);
+    c.cancelled_ = std::move(cancelled);
     return c;
   }
-  bool IsCancelled() const { return ctx_ != nullptr && ctx_->IsCancelled(); }
+  // The caller gave up (gRPC: cancelled; HTTP: hung up). The long methods
+  // poll it and end with CANCELLED.
+  bool IsCancelled() const {
+    if (ctx_ != nullptr) return ctx_->IsCancelled();
+    return cancelled_ && cancelled_();
+  }
   // The caller, when it may call `method` (Access::Check or CheckToken).
   grpc::Status Check(const Access& access, Method method, Caller* caller) const;
 
  private:
   const grpc::ServerContext* ctx_;
   std::string bearer_;
+  std::function<bool()> cancelled_;
+};
+
+// Where Tail (tail.cc) sends what it finds, whichever transport carries the
+// stream: gRPC's ServerWriter or the JSON API's Server-Sent Events
+// (api/tail_stream.h). Called from the Tail's thread only.
+class TailSink {
+ public:
+  virtual ~TailSink() = default;
+  // Every check passed (caller, request, subscription): the stream opens.
+  // False when it cannot (the client went away); Tail then ends.
+  virtual bool Open() = 0;
+  // One batch of records; false when the client went away.
+  virtual bool Write(const v1::TailResponse& resp) = 0;
+  // Polled at least every tail_poll_ms while waiting for records: true when
+  // the client went away. A sink may send a keep-alive from here.
+  virtual bool Cancelled() = 0;
+  // The subscription has dropped `total` records so far (it grew) because
+  // the client fell behind; false when the client went away.
+  virtual bool Dropped(uint64_t total) { return true; }
+  // The resume (after_key) found more than max_limit lines: the ones after
+  // the last sent are left out. False when the client went away.
+  virtual bool Truncated() { return true; }
 };
 
 // One method per RPC; each lives in its own file (named beside it).
@@ -116,6 +145,10 @@ class QueryService final : public v1::Query::Service {
   grpc::Status Stats(const Call& call, const v1::StatsRequest* req, v1::StatsResponse* resp);
   grpc::Status Queue(const Call& call, const v1::QueueRequest* req, v1::QueueResponse* resp);
   grpc::Status Status(const Call& call, const v1::StatusRequest* req, v1::StatusResponse* resp);
+  // The body of Tail for any transport (tail.cc): errors before
+  // sink->Open() are the call's answer; after it, the stream ends with OK
+  // (the client went away) or UNAVAILABLE (shutdown) and the store's errors.
+  grpc::Status Tail(const Call& call, const v1::TailRequest* req, TailSink* sink);
 
   // find.cc
   grpc::Status Find(grpc::ServerContext* ctx, const v1::FindRequest* req,

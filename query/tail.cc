@@ -5,6 +5,16 @@
 // in between is missed; a live record that was also part of the history is
 // sent once (its key is remembered). Live records come in commit order.
 //
+// Resume (after_key): instead of the last N lines, the matching lines stored
+// after that key: those with a larger sequence number (keys are time stamp
+// then a global, persistent sequence: store/keys.h), looked for from
+// kResumeSkew before the key's time stamp on (a line whose time stamp lies
+// further back than that when it is stored is not resent), at most
+// max_limit of them (then sink->Truncated()), oldest first.
+//
+// One implementation for gRPC and the JSON API's Server-Sent Events
+// (api/tail_stream.h): both transports are a TailSink (service.h).
+//
 // Ends when the client cancels (OK), when the hub closes at shutdown
 // (UNAVAILABLE "mlqd is shutting down") or when a write fails. The handler
 // checks for cancellation every tail_poll_ms, so a server Shutdown with a
@@ -15,6 +25,7 @@
 // "mlq-tail-dropped: <count>".
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -24,6 +35,7 @@
 #include "query/finder.h"
 #include "query/service.h"
 #include "query/status_util.h"
+#include "store/keys.h"
 
 namespace mlq {
 namespace {
@@ -31,12 +43,82 @@ namespace {
 // Keeps a TailResponse well under gRPC's default 4 MiB message limit.
 constexpr size_t kMaxResponseBytes = 1 << 20;
 
+// How far before a resume key's time stamp the resume looks for lines
+// stored after it.
+constexpr int64_t kResumeSkewUs = int64_t{10} * 60 * 1000000;
+
+// "0a1b..." -> bytes; "" when `hex` is not an even number of hex digits.
+std::string HexDecode(std::string_view hex) {
+  auto value = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (hex.size() % 2 != 0) return "";
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = value(hex[i]), lo = value(hex[i + 1]);
+    if (hi < 0 || lo < 0) return "";
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
+}
+
+// gRPC's side of Tail: the ServerWriter and the context.
+class GrpcTailSink : public TailSink {
+ public:
+  GrpcTailSink(grpc::ServerContext* ctx, grpc::ServerWriter<v1::TailResponse>* writer)
+      : ctx_(ctx), writer_(writer) {}
+  bool Open() override {
+    writer_->SendInitialMetadata();  // the client knows the stream is open
+    return true;
+  }
+  bool Write(const v1::TailResponse& resp) override { return writer_->Write(resp); }
+  bool Cancelled() override { return ctx_->IsCancelled(); }
+  bool Dropped(uint64_t total) override {
+    dropped_ = total;
+    return true;
+  }
+  bool Truncated() override {
+    truncated_ = true;
+    return true;
+  }
+  // Trailing metadata: what the client should know at the end.
+  void Finish() {
+    if (dropped_ != 0) ctx_->AddTrailingMetadata("mlq-tail-dropped", std::to_string(dropped_));
+    if (truncated_) ctx_->AddTrailingMetadata("mlq-tail-truncated", "1");
+  }
+
+ private:
+  grpc::ServerContext* ctx_;
+  grpc::ServerWriter<v1::TailResponse>* writer_;
+  uint64_t dropped_ = 0;
+  bool truncated_ = false;
+};
+
 }  // namespace
 
 grpc::Status QueryService::Tail(grpc::ServerContext* ctx, const v1::TailRequest* req,
                                 grpc::ServerWriter<v1::TailResponse>* writer) {
+  GrpcTailSink sink(ctx, writer);
+  grpc::Status st = Tail(Call(ctx), req, &sink);
+  sink.Finish();
+  return st;
+}
+
+grpc::Status QueryService::Tail(const Call& call, const v1::TailRequest* req, TailSink* sink) {
   Caller caller;
-  if (grpc::Status st = Authorize(Call(ctx), Method::kTail, &caller); !st.ok()) return st;
+  if (grpc::Status st = Authorize(call, Method::kTail, &caller); !st.ok()) return st;
+  int64_t after_us = 0;
+  uint64_t after_seq = 0;
+  if (!req->after_key().empty()) {
+    const std::string key = HexDecode(req->after_key());
+    if (key.empty() || !keys::ParsePrimaryKey(key, &after_us, &after_seq)) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "after_key: not a record key (32 hex digits, as Record.key)");
+    }
+  }
   // A limited reader's lines are chosen here, on this handler's thread.
   std::optional<DomainView> view;
   if (caller.limited()) view.emplace(options_.store, caller.domains, 10000);
@@ -61,7 +143,7 @@ grpc::Status QueryService::Tail(grpc::ServerContext* ctx, const v1::TailRequest*
   size_t resp_bytes = 0;
   auto flush = [&]() -> bool {
     if (resp.records_size() == 0) return true;
-    const bool ok = writer->Write(resp);
+    const bool ok = sink->Write(resp);
     resp.Clear();
     resp_bytes = 0;
     return ok;
@@ -77,15 +159,55 @@ grpc::Status QueryService::Tail(grpc::ServerContext* ctx, const v1::TailRequest*
     return true;
   };
 
-  writer->SendInitialMetadata();  // the client knows the stream is open
+  if (!sink->Open()) return grpc::Status::OK;
   std::unordered_set<std::string> history_keys;
-  if (req->last() > 0) {
+  auto cancelled = [sink] { return sink->Cancelled(); };
+  if (!req->after_key().empty()) {
+    // Pages in key order from kResumeSkewUs before the key; only lines
+    // stored after it (a larger sequence) count, at most max_limit.
+    FindPageOptions page;
+    page.limit = options_.max_limit;
+    page.scan_budget = options_.find_scan_budget;
+    page.lookahead = 0;
+    page.cancelled = cancelled;
+    const int64_t from_us =
+        after_us > INT64_MIN + kResumeSkewUs ? after_us - kResumeSkewUs : INT64_MIN;
+    page.resume_after = keys::PrimaryKey(from_us, 0);
+    size_t sent = 0;
+    uint64_t examined = 0;
+    bool more = true;
+    while (more) {
+      absl::StatusOr<FindPage> history = FindRecords(*options_.store, filter, page);
+      if (!history.ok()) return ToGrpc(history.status());
+      examined += history->examined;
+      for (const StoredRecord& sr : history->records) {
+        int64_t us = 0;
+        uint64_t seq = 0;
+        if (!keys::ParsePrimaryKey(sr.key, &us, &seq) || seq <= after_seq) continue;
+        if (sent == options_.max_limit) {
+          more = false;
+          if (!flush() || !sink->Truncated()) return grpc::Status::OK;
+          break;
+        }
+        ++sent;
+        history_keys.insert(sr.key);
+        if (!add(sr)) return grpc::Status::OK;  // the client went away
+      }
+      if (!more || !history->truncated) break;
+      if (examined >= options_.find_scan_budget) {
+        if (!flush() || !sink->Truncated()) return grpc::Status::OK;
+        break;
+      }
+      page.resume_after = history->resume_after;
+    }
+    if (!flush()) return grpc::Status::OK;
+  } else if (req->last() > 0) {
     FindPageOptions page;
     page.limit = std::min<size_t>(req->last(), options_.max_limit);
     page.newest_first = true;
     page.scan_budget = options_.find_scan_budget;
     page.lookahead = 0;
-    page.cancelled = [ctx] { return ctx->IsCancelled(); };
+    page.cancelled = cancelled;
     absl::StatusOr<FindPage> history = FindRecords(*options_.store, filter, page);
     if (!history.ok()) return ToGrpc(history.status());
     for (auto it = history->records.rbegin(); it != history->records.rend(); ++it) {
@@ -97,12 +219,15 @@ grpc::Status QueryService::Tail(grpc::ServerContext* ctx, const v1::TailRequest*
 
   std::vector<std::shared_ptr<const StoredRecord>> live;
   const auto poll = std::chrono::milliseconds(std::max(options_.tail_poll_ms, 1));
-  grpc::Status result = grpc::Status::OK;
-  while (!ctx->IsCancelled()) {
+  uint64_t dropped = 0;
+  while (!sink->Cancelled()) {
     live.clear();
     if (!sub->Next(poll, batch_max, &live)) {
-      result = grpc::Status(grpc::StatusCode::UNAVAILABLE, "mlqd is shutting down");
-      break;
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "mlqd is shutting down");
+    }
+    if (const uint64_t d = sub->dropped(); d != dropped) {
+      dropped = d;
+      if (!flush() || !sink->Dropped(d)) break;
     }
     bool ok = true;
     for (const auto& sr : live) {
@@ -111,10 +236,7 @@ grpc::Status QueryService::Tail(grpc::ServerContext* ctx, const v1::TailRequest*
     }
     if (!ok || !flush()) break;
   }
-  if (const uint64_t dropped = sub->dropped(); dropped != 0) {
-    ctx->AddTrailingMetadata("mlq-tail-dropped", std::to_string(dropped));
-  }
-  return result;
+  return grpc::Status::OK;
 }
 
 }  // namespace mlq
