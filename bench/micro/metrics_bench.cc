@@ -11,35 +11,17 @@
 #include <string>
 #include <vector>
 
-#include "bench/lib/flowgen.h"
+#include "bench/lib/parsed_flow.h"
 #include "metrics/mail_metrics.h"
-#include "receiver/intake/line_parser.h"
-#include "receiver/normalizers/normalizer.h"
-#include "store/counters.h"
 
 namespace {
 
 constexpr size_t kBatch = 256;
 
 std::vector<std::vector<mlq::LogRecord>> Batches(size_t n) {
-  mlq::Counters counters;
-  mlq::LineParser parser(&mlq::DefaultNormalizers(), &counters);
-  mlq::LineSource source;
-  source.transport = mlq::Transport::kTcp;
-  source.peer = "127.0.0.1:40000";
-  source.peer_host = "127.0.0.1";
-  mlq::bench::FlowGenOptions o;
-  o.hosts = 10;
-  mlq::bench::FlowGen gen(o);
-  std::string line;
-  int pri = 0, host = 0;
+  mlq::bench::ParsedFlow flow(10);
   std::vector<std::vector<mlq::LogRecord>> batches(n);
-  for (auto& b : batches) {
-    for (size_t i = 0; i < kBatch; ++i) {
-      gen.Next(&line, &pri, &host);
-      parser.ParseInto("<22>" + line, 0, source, 1767312000000000, b.emplace_back());
-    }
-  }
+  for (auto& b : batches) flow.Fill(&b, kBatch);
   return batches;
 }
 

@@ -7,6 +7,7 @@
 
 #include "bench/lib/bench_records.h"
 #include "bench/lib/corpus.h"
+#include "bench/lib/parsed_flow.h"
 #include "receiver/intake/syslog_parser.h"
 #include "receiver/normalizers/normalizer.h"
 
@@ -15,7 +16,7 @@ namespace {
 std::vector<mlq::LogRecord> Parsed(const std::vector<std::string>& lines) {
   std::vector<mlq::LogRecord> out;
   mlq::ParseContext ctx;
-  ctx.received_us = 1767312000000000;
+  ctx.received_us = mlq::bench::kBenchReceivedUs;
   ctx.fallback_host = "127.0.0.1";
   for (const std::string& l : lines) {
     mlq::LogRecord r;

@@ -7,6 +7,7 @@
 
 #include "bench/lib/bench_records.h"
 #include "bench/lib/corpus.h"
+#include "bench/lib/parsed_flow.h"
 #include "receiver/intake/line_parser.h"
 #include "receiver/intake/syslog_parser.h"
 #include "receiver/normalizers/normalizer.h"
@@ -14,7 +15,7 @@
 
 namespace {
 
-constexpr int64_t kReceivedUs = 1767312000000000;  // 2026-01-02
+constexpr int64_t kReceivedUs = mlq::bench::kBenchReceivedUs;
 
 // RFC 5424 versions of the generated lines.
 std::vector<std::string> Rfc5424Lines() {
@@ -72,10 +73,7 @@ void BM_LineParser(benchmark::State& state) {
   const auto& lines = Input(static_cast<int>(state.range(0)));
   mlq::Counters counters;
   mlq::LineParser parser(&mlq::DefaultNormalizers(), &counters);
-  mlq::LineSource source;
-  source.transport = mlq::Transport::kTcp;
-  source.peer = "127.0.0.1:40000";
-  source.peer_host = "127.0.0.1";
+  const mlq::LineSource source = mlq::bench::LoopbackTcpSource();
   std::vector<mlq::LogRecord> batch;
   batch.reserve(256);
   size_t i = 0;

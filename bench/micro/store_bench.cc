@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bench/lib/corpus.h"
+#include "bench/lib/parsed_flow.h"
 #include "receiver/intake/line_parser.h"
 #include "receiver/normalizers/normalizer.h"
 #include "store/counters.h"
@@ -19,13 +20,10 @@ const std::vector<mlq::LogRecord>& Records() {
   static const std::vector<mlq::LogRecord> recs = [] {
     mlq::Counters counters;
     mlq::LineParser parser(&mlq::DefaultNormalizers(), &counters);
-    mlq::LineSource source;
-    source.transport = mlq::Transport::kTcp;
-    source.peer = "127.0.0.1:40000";
-    source.peer_host = "127.0.0.1";
+    const mlq::LineSource source = mlq::bench::LoopbackTcpSource();
     std::vector<mlq::LogRecord> out;
     for (const std::string& l : mlq::bench::WithPri(mlq::bench::GeneratedLines())) {
-      out.push_back(parser.Parse(l, 0, source, 1767312000000000));
+      out.push_back(parser.Parse(l, 0, source, mlq::bench::kBenchReceivedUs));
     }
     return out;
   }();
@@ -68,7 +66,7 @@ BENCHMARK(BM_DecodeRecord);
 
 void BM_IndexKeys(benchmark::State& state) {
   const auto& recs = Records();
-  const std::string pk = mlq::keys::PrimaryKey(1767312000000000, 42);
+  const std::string pk = mlq::keys::PrimaryKey(mlq::bench::kBenchReceivedUs, 42);
   size_t i = 0, keys = 0;
   std::vector<std::string> out;
   for (auto _ : state) {

@@ -14,10 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/lib/flowgen.h"
-#include "receiver/intake/line_parser.h"
-#include "receiver/normalizers/normalizer.h"
-#include "store/counters.h"
+#include "bench/lib/parsed_flow.h"
 #include "store/store.h"
 
 namespace {
@@ -38,17 +35,7 @@ void BM_StoreWriteGroup(benchmark::State& state) {
     state.SkipWithError(std::string(store.status().message()).c_str());
     return;
   }
-  mlq::Counters counters;
-  mlq::LineParser parser(&mlq::DefaultNormalizers(), &counters);
-  mlq::LineSource source;
-  source.transport = mlq::Transport::kTcp;
-  source.peer = "127.0.0.1:40000";
-  source.peer_host = "127.0.0.1";
-  mlq::bench::FlowGenOptions o;
-  o.hosts = 10;
-  mlq::bench::FlowGen gen(o);
-  std::string line;
-  int pri = 0, host = 0;
+  mlq::bench::ParsedFlow flow(10);
   std::vector<std::vector<mlq::LogRecord>> batches(kGroup);
   std::vector<std::vector<mlq::LogRecord>*> group;
   for (auto& b : batches) group.push_back(&b);
@@ -63,10 +50,7 @@ void BM_StoreWriteGroup(benchmark::State& state) {
     state.PauseTiming();
     for (auto& b : batches) {
       b.clear();
-      for (size_t i = 0; i < kBatch; ++i) {
-        gen.Next(&line, &pri, &host);
-        parser.ParseInto("<22>" + line, 0, source, 1767312000000000, b.emplace_back());
-      }
+      flow.Fill(&b, kBatch);
     }
     for (size_t i = 0; i < prep_ptrs.size(); ++i) mlq::Store::Prepare(batches[i], prep_ptrs[i]);
     state.ResumeTiming();
