@@ -152,6 +152,18 @@ async function render() {
 
 window.addEventListener('hashchange', render);
 
+// "/" jumps to the search box (or the live filter), as on many sites.
+document.addEventListener('keydown', (ev) => {
+  if (ev.key !== '/' || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const t = ev.target;
+  if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+  const box = document.querySelector('[data-testid="search-q"], [data-testid="live-q"]');
+  if (!box) return;
+  ev.preventDefault();
+  box.focus();
+  box.select();
+});
+
 async function start() {
   try {
     me = await api.session();

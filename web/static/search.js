@@ -58,7 +58,7 @@ function field(label, id, input) {
 
 function buildForm() {
   const q = h('input', { type: 'search', id: 'search-q', testid: 'search-q', name: 'q',
-    placeholder: 'address, domain, queue ID, <message-id>, IP or text', autocomplete: 'off',
+    placeholder: 'address, domain, queue ID, <message-id>, IP or text  ( / )', autocomplete: 'off',
     spellcheck: 'false', 'aria-describedby': 'search-kind' });
   const kind = h('span', { id: 'search-kind', testid: 'search-kind', class: 'kind', 'aria-live': 'polite' }, 'text');
   const kindHelp = h('span', { class: 'muted small' });
