@@ -63,7 +63,7 @@ function buildForm() {
   const kind = h('span', { id: 'search-kind', testid: 'search-kind', class: 'kind', 'aria-live': 'polite' }, 'text');
   const kindHelp = h('span', { class: 'muted small' });
   const since = h('input', { type: 'text', id: 'search-since', testid: 'search-since', name: 'since',
-    placeholder: 'e.g. 24h or 2026-12-01', title: 'How far back: 2h, 7d, a date or a date and time (UTC unless a zone is given)', autocomplete: 'off', spellcheck: 'false' });
+    placeholder: 'e.g. 24h', title: 'How far back: 2h, 7d, a date or a date and time (UTC unless a zone is given)', autocomplete: 'off', spellcheck: 'false' });
   const until = h('input', { type: 'text', id: 'search-until', testid: 'search-until', name: 'until',
     placeholder: 'now', autocomplete: 'off', spellcheck: 'false' });
   const host = h('input', { type: 'text', id: 'filter-host', testid: 'filter-host', name: 'host',
@@ -91,7 +91,7 @@ function buildForm() {
   const paintKind = () => {
     const k = classify(q.value);
     kind.textContent = k;
-    kindHelp.textContent = q.value.trim() ? '— ' + KIND_HELP[k] : '— type something, or search recent mail';
+    kindHelp.textContent = q.value.trim() ? '— ' + KIND_HELP[k] : '— type what the ticket gives you';
   };
   q.addEventListener('input', paintKind);
   function submit() {
