@@ -77,6 +77,28 @@ std::string RawConnection::ReadResponse(std::chrono::milliseconds timeout) {
   }
 }
 
+std::string RawConnection::ReadUntil(std::string_view needle, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string buf = std::move(pending_);
+  pending_.clear();
+  while (buf.find(needle) == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    char tmp[65536];
+    const ssize_t n = recv(fd_, tmp, sizeof tmp, 0);
+    if (n <= 0) break;
+    buf.append(tmp, static_cast<size_t>(n));
+  }
+  return buf;
+}
+
+void RawConnection::SetReceiveBuffer(int bytes) {
+  setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+}
+
 bool RawConnection::ClosedWithin(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {

@@ -26,6 +26,12 @@ class RawConnection {
   // True when the peer closed the connection (reads EOF or reset) within
   // `timeout`.
   bool ClosedWithin(std::chrono::milliseconds timeout);
+  // Reads (streamed answers) until what arrived since the last call holds
+  // `needle`, the peer closes, or `timeout`; returns what arrived.
+  std::string ReadUntil(std::string_view needle,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Shrinks the receive buffer (a client that stops reading fills up fast).
+  void SetReceiveBuffer(int bytes);
 
  private:
   int fd_ = -1;
