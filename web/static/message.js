@@ -65,7 +65,9 @@ function verdictCard(r, t) {
     h('div', { testid: 'verdict-explanation', class: 'explain' },
       h('p', {}, r.explanation || 'No explanation known for this outcome.'),
       todo ? h('p', { class: 'todo' }, h('strong', {}, 'What to do: '), todo) : null),
-    expiry);
+    expiry,
+    r.deciding && r.deciding.raw ? h('details', { class: 'raw deciding' }, h('summary', {}, 'The line that decided it'),
+      h('div', { class: 'lines' }, h('div', { class: 'line' }, r.deciding.raw))) : null);
 }
 
 function rawLines(lines, label) {
