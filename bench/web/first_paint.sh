@@ -86,7 +86,8 @@ fi
 # login, so the measurement is the page and the trace alone.
 start_mlqd --http 127.0.0.1:0
 http=$(port_of "$store/mlqd.log" http)
-[[ "$(stored)" == "$lines" ]] || { log "the store holds $(stored) lines, not $lines"; exit 1; }
+grep -q "^mlqd: store .*: $lines records$" "$store/mlqd.log" ||
+  { log "the store does not hold $lines records:"; head -1 "$store/mlqd.log" >&2; exit 1; }
 
 dir=$root/tests/browser
 if [[ ! -f $dir/node_modules/playwright-core/package.json ]]; then
