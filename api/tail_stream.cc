@@ -103,7 +103,8 @@ class SseSink : public TailSink {
   bool Open() override {
     opened_ = true;
     auto handoff = std::make_shared<Handoff>();
-    auto guard = std::make_shared<Guard>(Guard{handoff});
+    std::shared_ptr<Guard> guard(
+        new Guard{handoff});  // no temporary Guard: it would hand over null
     http::Response response;
     response.status = 200;
     response.content_type = "text/event-stream; charset=utf-8";
