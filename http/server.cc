@@ -372,7 +372,7 @@ class Session : public Server::Impl::SessionBase,
       SetError(&res, 431, "request header fields too large");
     } else if (ec == bhttp::error::body_limit) {
       server_->body_too_large_.fetch_add(1, std::memory_order_relaxed);
-      SetError(&res, 413, "request body too large (only GET is served)");
+      SetError(&res, 413, "request body too large (requests carry no body)");
     } else if (ec) {
       server_->bad_.fetch_add(1, std::memory_order_relaxed);
       SetError(&res, 400, "bad request");

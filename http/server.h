@@ -7,7 +7,8 @@
 // linear in the input and bounded in memory.
 //   - the request line and headers at most max_header_bytes (else 431, and
 //     the connection is closed), a body at most max_body_bytes (else 413;
-//     only GET is served for now, so the default is 0);
+//     no route takes a body -- GET, and the web UI's POST and DELETE of
+//     /api/v1/session, come empty -- so the default is 0);
 //   - a request (headers and body), and a keep-alive connection waiting for
 //     its next request, must arrive within request_timeout (slowloris), a TLS
 //     handshake too, and an answer must be taken within it;
