@@ -269,5 +269,35 @@ TEST_F(ServerTest, AHandlerMayAnswerLaterWhileOthersAreServed) {
   server_.reset();
 }
 
+// Every answer is no page unless its handler says otherwise; POST and DELETE
+// come without a body (the web UI's /api/v1/session).
+TEST_F(ServerTest, DefaultHeadersAndEmptyBodiedPostAndDelete) {
+  class Page : public Handler {
+    void Handle(const Request& r, Response* res) override {
+      res->body = std::string(r.method);
+      res->headers.emplace_back("Content-Security-Policy", "default-src 'self'");
+    }
+  } page;
+  router_.Add("POST", "/page", &page, "page");
+  router_.Add("DELETE", "/page", &page, "page");
+  Start();
+  std::string r = HttpGet(port_, "/hello");
+  EXPECT_NE(r.find("Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"),
+            std::string::npos)
+      << r;
+  EXPECT_EQ(r.find("Strict-Transport-Security"), std::string::npos) << "plain HTTP: " << r;
+  r = HttpRequest(port_, "POST /page HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_EQ(BodyOf(r), "POST");
+  EXPECT_NE(r.find("Content-Security-Policy: default-src 'self'\r\n"), std::string::npos) << r;
+  EXPECT_EQ(r.find("default-src 'none'"), std::string::npos) << "replaced, not doubled: " << r;
+  r = HttpRequest(port_, "DELETE /page HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_EQ(BodyOf(r), "DELETE");
+  r = HttpRequest(port_, "POST /page HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx");
+  EXPECT_EQ(StatusOf(r), 413) << r;
+  ExpectServing();
+}
+
 }  // namespace
 }  // namespace mlq::http
