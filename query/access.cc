@@ -203,6 +203,9 @@ bool DomainView::Redact(MessageTraceResult* trace) const {
   for (TraceHopResult& h : trace->hops) std::erase_if(h.lines, foreign);
   std::erase_if(trace->other_lines,
                 [&](const StoredRecord& sr) { return !RecordInvolves(sr.record, domains_); });
+  // The summary counted the recipients left out: how many there were and
+  // their verdicts are not the caller's to know either.
+  trace->summary = TraceSummary(*trace);
   return true;
 }
 

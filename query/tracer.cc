@@ -859,32 +859,7 @@ MessageTraceResult Walk::Build() const {
   }
   ResolveAliases(graph, queues_of, forwarded, &out.recipients);
 
-  // Summary for people: the message's recipients, then the notices.
-  std::map<std::string, int> verdict_count;
-  size_t message_rows = 0;
-  std::string notes;
-  for (const RecipientResult& v : out.recipients) {
-    if (v.notice.empty()) {
-      ++message_rows;
-      ++verdict_count[v.verdict];
-      continue;
-    }
-    const size_t space = v.notice.find(' ');
-    notes += "; a " + v.notice.substr(space + 1) + " notice went back to the " +
-             v.notice.substr(0, space) + " (" + v.verdict + ")";
-  }
-  std::string s = std::to_string(message_rows) + " recipient" + (message_rows == 1 ? "" : "s");
-  bool first = true;
-  for (const auto& [verdict, n] : verdict_count) {
-    s += (first ? ": " : ", ") + std::to_string(n) + " " + verdict;
-    first = false;
-  }
-  std::set<std::string> hosts;
-  for (const auto& h : out.hops) hosts.insert(h.host);
-  s += "; " + std::to_string(out.hops.size()) + " queue entr" +
-       (out.hops.size() == 1 ? "y" : "ies") + " on " + std::to_string(hosts.size()) + " host" +
-       (hosts.size() == 1 ? "" : "s");
-  out.summary = s + notes;
+  out.summary = TraceSummary(out);
   return out;
 }
 
@@ -1043,6 +1018,35 @@ absl::StatusOr<std::vector<MessageTraceResult>> Tracer::TraceKept(const TraceSta
     out.push_back(walk.Build());
   }
   return out;
+}
+
+std::string TraceSummary(const MessageTraceResult& trace) {
+  // Summary for people: the message's recipients, then the notices.
+  std::map<std::string, int> verdict_count;
+  size_t message_rows = 0;
+  std::string notes;
+  for (const RecipientResult& v : trace.recipients) {
+    if (v.notice.empty()) {
+      ++message_rows;
+      ++verdict_count[v.verdict];
+      continue;
+    }
+    const size_t space = v.notice.find(' ');
+    notes += "; a " + v.notice.substr(space + 1) + " notice went back to the " +
+             v.notice.substr(0, space) + " (" + v.verdict + ")";
+  }
+  std::string s = std::to_string(message_rows) + " recipient" + (message_rows == 1 ? "" : "s");
+  bool first = true;
+  for (const auto& [verdict, n] : verdict_count) {
+    s += (first ? ": " : ", ") + std::to_string(n) + " " + verdict;
+    first = false;
+  }
+  std::set<std::string> hosts;
+  for (const auto& h : trace.hops) hosts.insert(h.host);
+  s += "; " + std::to_string(trace.hops.size()) + " queue entr" +
+       (trace.hops.size() == 1 ? "y" : "ies") + " on " + std::to_string(hosts.size()) + " host" +
+       (hosts.size() == 1 ? "" : "s");
+  return s + notes;
 }
 
 }  // namespace mlq

@@ -112,6 +112,12 @@ struct MessageTraceResult {
   std::string left_out_note;
 };
 
+// The summary line for people (MessageTraceResult::summary) of `trace`'s
+// recipients, hops and notices: "2 recipients: 1 bounced, 1 delivered; 2
+// queue entries on 2 hosts". Recomputed after redaction (access.h) so that
+// it counts only what the caller sees.
+std::string TraceSummary(const MessageTraceResult& trace);
+
 class Tracer {
  public:
   static constexpr size_t kMaxQueues = 64;

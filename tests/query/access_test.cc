@@ -191,6 +191,10 @@ TEST_F(AccessTest, DomainReaderTraceShowsOnlyItsRecipients) {
   ASSERT_EQ(limited.traces_size(), 1);
   ASSERT_EQ(limited.traces(0).recipients_size(), 1);
   EXPECT_EQ(limited.traces(0).recipients(0).address(), "carol@mail.example.org");
+  // Nor does the summary count the recipient left out.
+  EXPECT_EQ(full.traces(0).summary().rfind("2 recipients", 0), 0u) << full.traces(0).summary();
+  EXPECT_EQ(limited.traces(0).summary().rfind("1 recipient:", 0), 0u)
+      << limited.traces(0).summary();
   for (const v1::Hop& h : limited.traces(0).hops()) {
     for (const v1::Record& r : h.lines()) {
       EXPECT_EQ(r.raw().find("dave@fourth.net"), std::string::npos) << r.raw();
