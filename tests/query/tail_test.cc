@@ -178,6 +178,37 @@ TEST_F(TailTest, LastNThenLiveMatchingRecords) {
   EXPECT_EQ(client.Lines().size(), 5u) << "nothing else matches";
 }
 
+TEST_F(TailTest, AfterKeyResumesWithTheLinesStoredSince) {
+  Start();
+  Ingest({Rec(kT, "a", "deferred"), Rec(kT + 1, "b", "deferred")});
+  v1::FindRequest fr;
+  fr.set_status("deferred");
+  v1::FindResponse found;
+  ASSERT_TRUE(Find(fr, &found).ok());
+  ASSERT_EQ(found.records_size(), 2);
+  ASSERT_EQ(found.records(0).raw(), "a");
+  // Stored after "a": "b" (same batch), then these; "c" carries an older
+  // time stamp but was stored later.
+  Ingest({Rec(kT - 5, "c from the past", "deferred"), Rec(kT + 2, "d", "sent"),
+          Rec(kT + 3, "e", "deferred")});
+  v1::TailRequest req = Request("deferred", 100);  // `last` gives way to after_key
+  req.set_after_key(found.records(0).key());
+  TailClient client(stub_.get(), req);
+  EXPECT_EQ(client.WaitLines(3), (std::vector<std::string>{"c from the past", "b", "e"}));
+  ASSERT_TRUE(WaitSubscribers(1));
+  Ingest({Rec(kT + 4, "f", "deferred")});
+  EXPECT_EQ(client.WaitLines(4), (std::vector<std::string>{"c from the past", "b", "e", "f"}));
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_EQ(client.Lines().size(), 4u) << "nothing twice";
+
+  v1::TailRequest bad = Request("", 0);
+  bad.set_after_key("not-a-key");
+  TailClient refused(stub_.get(), bad);
+  grpc::Status st;
+  ASSERT_TRUE(refused.WaitDone(seconds(10), &st));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+}
+
 TEST_F(TailTest, ZeroLastIsLiveOnlyAndMoreThanStoredIsAll) {
   Start();
   Ingest({Rec(kT, "a", "sent"), Rec(kT + 1, "b", "sent")});
