@@ -26,6 +26,23 @@ bool IsLoopbackHost(std::string_view host) {
   return dots == 3;
 }
 
+bool IsLoopbackHostHeader(std::string_view host_header) {
+  std::string_view host = host_header;
+  if (host.starts_with('[')) {
+    const size_t close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    const std::string_view rest = host.substr(close + 1);
+    if (!rest.empty() && (rest.front() != ':' || rest.size() == 1)) return false;
+    host = host.substr(0, close + 1);
+  } else if (const size_t colon = host.find(':'); colon != std::string_view::npos) {
+    if (host.find(':', colon + 1) != std::string_view::npos) return false;  // bare IPv6
+    host = host.substr(0, colon);
+  }
+  // A trailing dot ("localhost.") is the same name.
+  if (host.ends_with('.')) host.remove_suffix(1);
+  return IsLoopbackHost(host);
+}
+
 DaemonFlagParser::DaemonFlagParser()
     : app_(std::make_unique<CLI::App>(
           "mlqd: receives mail-server syslog, indexes it, answers mlq over gRPC")) {

@@ -108,6 +108,10 @@ struct DaemonConfig {
 // brackets allowed).
 bool IsLoopbackHost(std::string_view host);
 
+// Whether an HTTP Host header ("localhost:8080", "127.0.0.1", "[::1]:9100")
+// names a loopback host (IsLoopbackHost), with or without a port.
+bool IsLoopbackHostHeader(std::string_view host_header);
+
 // Parses argv. Returns the config, or an error whose message is what to
 // print; a help request yields kCancelled with the help text as message.
 absl::StatusOr<DaemonConfig> ParseDaemonFlags(int argc, char** argv);

@@ -344,6 +344,15 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
     }
     web_ui = *std::move(web);
     web_ui->Register(&router);
+    // Without tokens a loopback listener is the only protection, and a web
+    // page on another name resolving to 127.0.0.1 (DNS rebinding) would get
+    // past it through its visitor's browser: such a listener answers to
+    // loopback names only. Tokens (SIGHUP may add them) lift the check.
+    if (mlq::IsLoopbackHost(config.http.substr(0, config.http.rfind(':')))) {
+      hopts.allow_host = [&access](std::string_view host) {
+        return access.enabled() || mlq::IsLoopbackHostHeader(host);
+      };
+    }
     http_server = std::make_unique<mlq::http::Server>(&io, &router, &counters, hopts);
     if (absl::Status st = http_server->Start(); !st.ok()) {
       Log(std::string(st.message()));

@@ -35,6 +35,7 @@ struct Request {
   std::string_view csrf;           // the X-MLQ-CSRF header, "" when absent
   std::string_view last_event_id;  // the Last-Event-ID header (SSE), "" when absent
   std::string_view if_none_match;  // the If-None-Match header, "" when absent
+  std::string_view host;           // the Host header, "" when absent
   std::string_view peer;           // "ip:port" of the client
   bool tls = false;                // it came over TLS
   // True once the client hung up while its answer was pending (the

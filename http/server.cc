@@ -157,6 +157,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
         bad_(counters->Get("listener.http.requests.bad")),
         method_not_allowed_(counters->Get("listener.http.requests.method_not_allowed")),
         not_found_(counters->Get("listener.http.requests.not_found")),
+        host_refused_(counters->Get("listener.http.requests.host_refused")),
         closed_max_requests_(counters->Get("listener.http.closed_max_requests")),
         requests_cancelled_(counters->Get("listener.http.requests.cancelled")),
         streams_opened_(counters->Get("listener.http.streams.opened")),
@@ -246,6 +247,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   Counters::Counter& bad_;
   Counters::Counter& method_not_allowed_;
   Counters::Counter& not_found_;
+  Counters::Counter& host_refused_;
   Counters::Counter& closed_max_requests_;
   Counters::Counter& requests_cancelled_;
   Counters::Counter& streams_opened_;
@@ -398,12 +400,20 @@ class Session : public Server::Impl::SessionBase,
       r.csrf = header("X-MLQ-CSRF");
       r.last_event_id = header("Last-Event-ID");
       r.if_none_match = header(bhttp::field::if_none_match);
+      r.host = header(bhttp::field::host);
       r.peer = peer_;
       r.tls = kTls;
       auto cancelled = std::make_shared<std::atomic<bool>>(false);
       cancelled_ = cancelled;
       r.cancelled = [cancelled] { return cancelled->load(std::memory_order_relaxed); };
-      Router::Match match = server_->router().Find(r, &res);
+      const auto& allow_host = server_->options().allow_host;
+      Router::Match match;
+      if (allow_host && !r.host.empty() && !allow_host(r.host)) {
+        server_->host_refused_.fetch_add(1, std::memory_order_relaxed);
+        SetError(&res, 421, "this server answers to loopback names only (Host header)");
+      } else {
+        match = server_->router().Find(r, &res);
+      }
       route = match.route;
       keep_alive = req.keep_alive();
       if (keep_alive && requests_ >= server_->options().max_requests_per_connection) {
@@ -438,7 +448,7 @@ class Session : public Server::Impl::SessionBase,
       }
       if (res.status == 405) {
         server_->method_not_allowed_.fetch_add(1, std::memory_order_relaxed);
-      } else {
+      } else if (res.status != 421) {
         server_->not_found_.fetch_add(1, std::memory_order_relaxed);
       }
     }

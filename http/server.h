@@ -47,10 +47,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -77,6 +79,13 @@ struct ServerOptions {
   size_t max_connections = 256;
   size_t max_connections_per_address = 32;  // 0 = no limit
   size_t max_requests_per_connection = 1000;
+  // When set, a request whose Host header it refuses is answered 421
+  // (Misdirected Request) and counted in requests.host_refused; a request
+  // without Host (HTTP/1.0) is not checked. mlqd sets it on a loopback
+  // listener without tokens to accept loopback names only: otherwise a web
+  // page on any name that resolves to 127.0.0.1 (DNS rebinding) could read
+  // the stored lines through its visitor's browser.
+  std::function<bool(std::string_view host)> allow_host;
   size_t max_streams = 32;                       // streamed answers open at most
   size_t max_stream_buffer_bytes = 1024 * 1024;  // unsent bytes per stream at most
 };

@@ -37,6 +37,21 @@ TEST(HttpConfigTest, LoopbackNeedsNothingElse) {
   }
 }
 
+TEST(HttpConfigTest, LoopbackHostHeaders) {
+  for (std::string_view ok : {"localhost", "localhost:9750", "localhost.", "127.0.0.1",
+                              "127.0.0.1:80", "127.1.2.3:9750", "[::1]", "[::1]:9750"}) {
+    EXPECT_TRUE(IsLoopbackHostHeader(ok)) << ok;
+  }
+  // Names that merely resolve to loopback (DNS rebinding) and malformed
+  // values are not loopback names.
+  for (std::string_view bad :
+       {"rebound.example", "rebound.example:9750", "127.0.0.1.nip.io", "127.evil.example",
+        "localhost.evil.example", "[::1", "[::1]x", "[::1]:", "::1", "10.0.0.1:9750", "",
+        "[::2]:80", "localhost:80:80"}) {
+    EXPECT_FALSE(IsLoopbackHostHeader(bad)) << bad;
+  }
+}
+
 TEST(HttpConfigTest, BeyondLoopbackNeedsTlsAndTokensOrInsecure) {
   for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
            {"--http", "0.0.0.0:9750"},

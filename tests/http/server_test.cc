@@ -299,5 +299,23 @@ TEST_F(ServerTest, DefaultHeadersAndEmptyBodiedPostAndDelete) {
   ExpectServing();
 }
 
+TEST_F(ServerTest, RefusedHostHeadersAre421) {
+  ServerOptions o;
+  o.allow_host = [](std::string_view host) { return host.starts_with("127.0.0.1"); };
+  Start(o);
+  ExpectServing();  // HttpGet sends "Host: 127.0.0.1"
+  std::string r = HttpRequest(port_, "GET /hello HTTP/1.1\r\nHost: rebound.example\r\n\r\n");
+  EXPECT_EQ(StatusOf(r), 421) << r;
+  EXPECT_EQ(BodyOf(r).find("hello"), std::string::npos);
+  EXPECT_EQ(Counter("listener.http.requests.host_refused"), 1u);
+  EXPECT_EQ(Counter("listener.http.requests.not_found"), 0u);
+  EXPECT_EQ(Answers("unmatched", 421), 1u);
+  // HTTP/1.0 without Host is not checked.
+  r = HttpRequest(port_, "GET /hello?y HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  ExpectServing();
+}
+
 }  // namespace
+
 }  // namespace mlq::http

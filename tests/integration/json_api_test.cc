@@ -150,7 +150,8 @@ TEST_F(JsonApiTest, AgreesWithTheCliOverGrpc) {
     EXPECT_EQ(e["code"], "INVALID_ARGUMENT") << target;
     EXPECT_TRUE(e["message"].is_string()) << target;
   }
-  EXPECT_EQ(StatusOf(HttpRequest(port, "POST /api/v1/find HTTP/1.1\r\nHost: x\r\n\r\n")), 405);
+  EXPECT_EQ(StatusOf(HttpRequest(port, "POST /api/v1/find HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")),
+            405);
   EXPECT_EQ(StatusOf(HttpGet(port, "/api/v1/nosuch")), 404);
   EXPECT_EQ(Stored(port), lines);
   EXPECT_TRUE(d.Running());

@@ -196,13 +196,13 @@ TEST_F(MetricsTest, HostileClientsDoNotStopIt) {
   ASSERT_TRUE(d.Start()) << d.log();
   const uint16_t port = d.http_port();
   // Oversize headers.
-  EXPECT_EQ(StatusOf(HttpRequest(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " +
+  EXPECT_EQ(StatusOf(HttpRequest(port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " +
                                            std::string(20000, 'a') + "\r\n\r\n")),
             431);
   // Other methods, a body, unknown paths, garbage.
-  EXPECT_EQ(StatusOf(HttpRequest(port, "POST /metrics HTTP/1.1\r\nHost: x\r\n\r\n")), 405);
+  EXPECT_EQ(StatusOf(HttpRequest(port, "POST /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")), 405);
   EXPECT_EQ(StatusOf(HttpRequest(
-                port, "PUT /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")),
+                port, "PUT /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\nabc")),
             413);
   EXPECT_EQ(StatusOf(HttpGet(port, "/../../etc/passwd")), 404);
   EXPECT_EQ(StatusOf(HttpRequest(port, std::string("\0\0\0garbage\r\n\r\n", 14))), 400);
@@ -211,7 +211,7 @@ TEST_F(MetricsTest, HostileClientsDoNotStopIt) {
   std::vector<std::unique_ptr<RawConnection>> slow;
   for (int i = 0; i < 12; ++i) {
     slow.push_back(std::make_unique<RawConnection>(port));
-    slow.back()->Send("GET /metrics HTTP/1.1\r\nHost: x\r\n");
+    slow.back()->Send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n");
   }
   int closed = 0;
   for (auto& c : slow) closed += c->ClosedWithin(std::chrono::seconds(4)) ? 1 : 0;
@@ -244,7 +244,7 @@ TEST_F(MetricsTest, TokensGuardMetrics) {
   EXPECT_NE(r.find("WWW-Authenticate: Bearer"), std::string::npos);
   EXPECT_EQ(StatusOf(HttpGet(port, "/metrics", "mlq_not-a-token")), 401);
   EXPECT_EQ(StatusOf(HttpRequest(port,
-                                 "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic "
+                                 "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic "
                                  "b3BzOm9wcw==\r\n\r\n")),
             401);
   EXPECT_EQ(StatusOf(HttpGet(port, "/metrics", ingest)), 403);

@@ -64,8 +64,8 @@ TEST(SseTailTest, LoggerLinesArriveAndResumeGetsExactlyWhatWasMissed) {
   std::string last_id;
   {
     RawConnection c(port);
-    ASSERT_TRUE(
-        c.Send("GET " + filter + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"));
+    ASSERT_TRUE(c.Send("GET " + filter +
+                       " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"));
     const std::string head = c.ReadUntil("retry: 2000\n");
     ASSERT_EQ(StatusOf(head), 200) << head;
     ASSERT_NE(head.find("text/event-stream"), std::string::npos) << head;
@@ -82,8 +82,8 @@ TEST(SseTailTest, LoggerLinesArriveAndResumeGetsExactlyWhatWasMissed) {
   ASSERT_TRUE(WaitFor([&] { return Stored(d) >= before + 2; })) << d.log();
 
   RawConnection c(port);
-  ASSERT_TRUE(
-      c.Send("GET " + filter + " HTTP/1.1\r\nHost: x\r\nLast-Event-ID: " + last_id + "\r\n\r\n"));
+  ASSERT_TRUE(c.Send("GET " + filter + " HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: " + last_id +
+                     "\r\n\r\n"));
   std::string got = c.ReadUntil("sse-it-marker three");
   // Anything else would come right behind; a keep-alive is not an event.
   got += c.ReadUntil("\n\n", std::chrono::milliseconds(300));
@@ -119,8 +119,9 @@ TEST(SseTailTest, AQueryWhoseClientHangsUpIsCancelled) {
   EXPECT_EQ(cancelled(), 0u);
   {
     RawConnection c(port);
-    ASSERT_TRUE(c.Send(
-        "GET /api/v1/find?text=no-such-text-anywhere&since=%401 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(
+        c.Send("GET /api/v1/find?text=no-such-text-anywhere&since=%401 HTTP/1.1\r\nHost: "
+               "127.0.0.1\r\n\r\n"));
   }  // hangs up at once
   EXPECT_TRUE(WaitFor([&] { return cancelled() >= 1; })) << d.log();
   // mlqd goes on serving.

@@ -81,6 +81,34 @@ TEST_F(WebUiTest, ServesTheBuiltInPageWithItsPolicy) {
   EXPECT_NE(BodyOf(session).find("\"auth_required\":false"), std::string::npos) << session;
 }
 
+// DNS rebinding: a page on rebound.example, resolved to 127.0.0.1, makes
+// its visitor's browser ask mlqd with "Host: rebound.example". Without
+// tokens a loopback mlqd refuses such names; with tokens they do no harm
+// (the browser has no cookie for them and cannot send the bearer).
+TEST_F(WebUiTest, WithoutTokensOnlyLoopbackNamesAreServed) {
+  Daemon d(dir_.path() + "/data", {"--http", "127.0.0.1:0"});
+  ASSERT_TRUE(d.Start()) << d.log();
+  const uint16_t port = d.http_port();
+  for (const std::string& host :
+       {std::string("rebound.example"), "rebound.example:" + std::to_string(port)}) {
+    for (const std::string path : {"/", "/api/v1/find?limit=1", "/api/v1/status"}) {
+      const std::string r =
+          HttpRequest(port, "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+      EXPECT_EQ(StatusOf(r), 421) << host << path << ": " << r.substr(0, 300);
+    }
+  }
+  for (const std::string& host :
+       {"localhost:" + std::to_string(port), std::string("127.0.0.1"), std::string("[::1]")}) {
+    const std::string r =
+        HttpRequest(port, "GET /api/v1/status HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    EXPECT_EQ(StatusOf(r), 200) << host << ": " << r.substr(0, 300);
+  }
+  const std::string metrics = BodyOf(HttpGet(port, "/metrics"));
+  EXPECT_NE(metrics.find("mlq_events_total{event=\"listener.http.requests.host_refused\"} 6\n"),
+            std::string::npos)
+      << metrics;
+}
+
 TEST_F(WebUiTest, LoginGivesACookieThatNeedsItsCsrfToken) {
   const std::string file = dir_.path() + "/tokens";
   const std::string reader = CreateToken(file, "reader", "read");
