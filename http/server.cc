@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -13,6 +14,7 @@
 #include <deque>
 #include <optional>
 #include <set>
+#include <string_view>
 
 #include <sys/socket.h>
 
@@ -24,6 +26,13 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+// Headers on every answer unless its handler sets its own: an answer that
+// is no page loads nothing and is framed nowhere (the web UI's files bring
+// their page policy, web/static_handler.h); over TLS, browsers are told to
+// stay on it.
+constexpr char kDefaultCsp[] = "default-src 'none'; frame-ancestors 'none'";
+constexpr char kHsts[] = "max-age=31536000";
 
 // "ip:port", "[v6]:port" -> endpoint.
 bool ParseAddress(const std::string& spec, tcp::endpoint* out) {
@@ -476,10 +485,8 @@ class Session : public Server::Impl::SessionBase,
     response_->set(bhttp::field::content_type, res.content_type);
     response_->set("X-Content-Type-Options", "nosniff");
     response_->set(bhttp::field::cache_control, "no-store");
-    // An answer that is no page loads nothing and is framed nowhere; the
-    // web UI's files replace the policy with theirs (web/static_handler.h).
-    response_->set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-    if constexpr (kTls) response_->set("Strict-Transport-Security", "max-age=31536000");
+    response_->set("Content-Security-Policy", kDefaultCsp);
+    if constexpr (kTls) response_->set("Strict-Transport-Security", kHsts);
     for (auto& [name, value] : res.headers) response_->set(name, value);
     response_->body() = std::move(res.body);
     response_->keep_alive(keep_alive);
@@ -600,6 +607,17 @@ class Session : public Server::Impl::SessionBase,
                        std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(res.status))) +
                        "\r\nContent-Type: " + res.content_type +
                        "\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n";
+    // The same default headers as Write(), unless the handler sets its own.
+    const auto has = [&res](const char* name) {
+      return std::any_of(res.headers.begin(), res.headers.end(),
+                         [name](const auto& h) { return beast::iequals(h.first, name); });
+    };
+    if (!has("Content-Security-Policy")) {
+      head += "Content-Security-Policy: " + std::string(kDefaultCsp) + "\r\n";
+    }
+    if (kTls && !has("Strict-Transport-Security")) {
+      head += "Strict-Transport-Security: " + std::string(kHsts) + "\r\n";
+    }
     for (const auto& [name, value] : res.headers) head += name + ": " + value + "\r\n";
     head += "Connection: close\r\n\r\n";
     stream_state_->Write(std::move(head));

@@ -144,6 +144,10 @@ TEST_F(StreamTest, ChunksArriveAsTheyAreWritten) {
   EXPECT_NE(head.find("Content-Type: text/event-stream"), std::string::npos) << head;
   EXPECT_EQ(head.find("Content-Length"), std::string::npos) << "close-delimited: " << head;
   EXPECT_NE(head.find("Connection: close"), std::string::npos) << head;
+  // The default headers of every answer, as Write() sends them.
+  EXPECT_NE(head.find("Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"),
+            std::string::npos)
+      << head;
   // Each chunk is seen before the next one is written.
   ASSERT_TRUE(s->Write("data: one\n\n"));
   EXPECT_NE(c.ReadUntil("one").find("data: one\n\n"), std::string::npos);
