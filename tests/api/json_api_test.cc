@@ -112,22 +112,13 @@ TEST(JsonApiErrors, CodesAndBody) {
       "\n");
 }
 
-// The handlers over a real service: the stand-in parser of service_test.cc
+// The handlers over a real service: StandInParseLine (service_fixture.h)
 // ("<family> <event> <qid>"), lines ingested through gRPC.
 class JsonApiHandlerTest : public ServedQueryTest {
  protected:
   QueryServiceOptions ServiceOptions() override {
     QueryServiceOptions o;
-    o.parse_line = [](std::string_view line, std::string_view host, int64_t now, LogRecord& r) {
-      r.raw = std::string(line);
-      r.host = std::string(host);
-      r.timestamp_us = r.received_us = now;
-      const size_t a = line.find(' ');
-      const size_t b = line.find(' ', a + 1);
-      r.family = std::string(line.substr(0, a));
-      r.event = std::string(line.substr(a + 1, b - a - 1));
-      r.queue_id = std::string(line.substr(b + 1));
-    };
+    o.parse_line = StandInParseLine;
     o.flush = [this] { writer_->Flush(); };
     o.access = &access_;
     return o;

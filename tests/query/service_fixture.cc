@@ -1,5 +1,8 @@
 #include "service_fixture.h"
 
+#include <algorithm>
+
+#include "base/utf8.h"
 #include "receiver/intake/line_parser.h"
 #include "receiver/normalizers/amavis.h"
 #include "receiver/normalizers/dovecot.h"
@@ -17,6 +20,24 @@ const NormalizerTable& ReportNormalizers() {
     return t;
   }();
   return *table;
+}
+
+void StandInParseLine(std::string_view line, std::string_view host, int64_t now, LogRecord& r) {
+  r.raw = std::string(line);
+  r.host = std::string(host);
+  r.timestamp_us = r.received_us = now;
+  if (!IsValidUtf8(line)) r.flags |= kFlagInvalidUtf8;
+  std::vector<std::string_view> words;
+  for (size_t start = 0; start <= line.size() && words.size() < 4;) {
+    const size_t space = std::min(line.find(' ', start), line.size());
+    words.push_back(line.substr(start, space - start));
+    start = space + 1;
+  }
+  if (words.size() < 3) return;
+  r.family = std::string(words[0]);
+  r.event = std::string(words[1]);
+  r.queue_id = std::string(words[2]);
+  if (words.size() > 3) r.from = std::string(words[3]);
 }
 
 void QueryServiceTest::SetUp() {

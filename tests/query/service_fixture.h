@@ -28,6 +28,14 @@ namespace mlq {
 // depend on which families the daemon's default table holds.
 const NormalizerTable& ReportNormalizers();
 
+// A stand-in for the receiver's line parser (QueryServiceOptions::
+// parse_line) where a test wants records it can name in a few words:
+// "<family> <event> <qid> [<sender>]", dated `now`, on `host`; a line that is
+// not UTF-8 is flagged kFlagInvalidUtf8 as the syslog parser flags it. A
+// line of fewer than three words is stored raw. (The real parser is tested
+// in the receiver's and the integration tests.)
+void StandInParseLine(std::string_view line, std::string_view host, int64_t now, LogRecord& r);
+
 class QueryServiceTest : public ::testing::Test {
  protected:
   // Opens store_ (no fsync) in dir_.

@@ -16,21 +16,7 @@ class ServiceTest : public ServedQueryTest {
  protected:
   QueryServiceOptions ServiceOptions() override {
     QueryServiceOptions o;
-    // A stand-in line parser: "<family> <event> <qid>" (the real one is the
-    // receiver's, tested in integration tests).
-    o.parse_line = [](std::string_view line, std::string_view host, int64_t now, LogRecord& r) {
-      r.raw = std::string(line);
-      r.host = std::string(host);
-      r.timestamp_us = r.received_us = now;
-      if (!IsValidUtf8(line)) r.flags |= kFlagInvalidUtf8;  // as the syslog parser does
-      size_t a = line.find(' ');
-      size_t b = a == std::string_view::npos ? a : line.find(' ', a + 1);
-      if (b != std::string_view::npos) {
-        r.family = std::string(line.substr(0, a));
-        r.event = std::string(line.substr(a + 1, b - a - 1));
-        r.queue_id = std::string(line.substr(b + 1));
-      }
-    };
+    o.parse_line = StandInParseLine;
     o.flush = [this] { writer_->Flush(); };
     o.listeners = [] {
       return std::vector<std::pair<std::string, std::string>>{{"tcp", "127.0.0.1:1"}};

@@ -126,22 +126,7 @@ class SessionFlowTest : public ServedQueryTest {
  protected:
   QueryServiceOptions ServiceOptions() override {
     QueryServiceOptions o;
-    o.parse_line = [](std::string_view line, std::string_view host, int64_t now, LogRecord& r) {
-      r.raw = std::string(line);
-      r.host = std::string(host);
-      r.timestamp_us = r.received_us = now;
-      std::vector<std::string> f;
-      size_t start = 0;
-      while (start <= line.size()) {
-        const size_t sp = std::min(line.find(' ', start), line.size());
-        f.emplace_back(line.substr(start, sp - start));
-        start = sp + 1;
-      }
-      r.family = f[0];
-      r.event = f[1];
-      r.queue_id = f[2];
-      if (f.size() > 3) r.from = f[3];
-    };
+    o.parse_line = StandInParseLine;
     o.flush = [this] { writer_->Flush(); };
     o.access = &access_;
     return o;
