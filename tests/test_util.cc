@@ -1,5 +1,7 @@
 #include "test_util.h"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -106,6 +108,11 @@ std::vector<std::vector<std::string>> ReadTsv(const std::string& path) {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+bool Exists(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0;
 }
 
 bool UnderCi() {

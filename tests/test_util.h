@@ -23,6 +23,9 @@ namespace mlq::testing {
 // sender program is then a failure, never a skip.
 bool UnderCi();
 
+// Whether `path` exists (any kind of file).
+bool Exists(const std::string& path);
+
 // A fresh empty folder under $TMPDIR, removed with its contents on
 // destruction.
 class TempDir {

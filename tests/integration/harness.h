@@ -17,6 +17,10 @@
 
 namespace mlq::testing {
 
+// The real Postfix logs of ../shared/corpus (with a trailing '/').
+inline const std::string kPostfixCorpus =
+    std::string(MLQ_SOURCE_DIR) + "/../shared/corpus/mail/postfix/";
+
 struct CommandResult {
   int exit_code = -1;  // -1 when it could not run or timed out
   std::string out;

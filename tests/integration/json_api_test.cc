@@ -4,7 +4,6 @@
 // over gRPC on the same store. Tokens as for gRPC; bad parameters are 400
 // with a JSON body and the daemon keeps serving.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <cctype>
 #include <cstdio>
@@ -21,13 +20,6 @@ namespace mlq::testing {
 namespace {
 
 using nlohmann::json;
-
-const std::string kCorpus = std::string(MLQ_SOURCE_DIR) + "/../shared/corpus/mail/postfix/";
-
-bool Exists(const std::string& path) {
-  struct stat st {};
-  return stat(path.c_str(), &st) == 0;
-}
 
 // GET `target` as JSON; fails the test unless the answer is `code` with a
 // JSON body.
@@ -65,8 +57,8 @@ class JsonApiTest : public ::testing::Test {
 };
 
 TEST_F(JsonApiTest, AgreesWithTheCliOverGrpc) {
-  const std::vector<std::string> files = {kCorpus + "msimerson-postfix-parser-tests.log",
-                                          kCorpus + "ppiankov-mailreceipt-harvest.log"};
+  const std::vector<std::string> files = {kPostfixCorpus + "msimerson-postfix-parser-tests.log",
+                                          kPostfixCorpus + "ppiankov-mailreceipt-harvest.log"};
   for (const std::string& f : files) MLQ_REQUIRE_CORPUS(Exists(f), "no corpus file " << f);
   Daemon d(dir_.path() + "/data", {"--http", "127.0.0.1:0", "--timezone", "UTC"});
   ASSERT_TRUE(d.Start()) << d.log();

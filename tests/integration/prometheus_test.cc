@@ -20,7 +20,6 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -46,14 +45,7 @@ using nlohmann::json;
 
 const std::string kPrometheus = "/usr/bin/prometheus";
 const std::string kRules = std::string(MLQ_SOURCE_DIR) + "/deploy/prometheus/mlq-rules.yml";
-const std::string kMaillog = std::string(MLQ_SOURCE_DIR) +
-                             "/../shared/corpus/mail/postfix/"
-                             "infohtreasure-Postfix-Maillog-Dump-maillog.log";
-
-bool Exists(const std::string& path) {
-  struct stat st {};
-  return stat(path.c_str(), &st) == 0;
-}
+const std::string kMaillog = kPostfixCorpus + "infohtreasure-Postfix-Maillog-Dump-maillog.log";
 
 std::string UrlEncode(std::string_view s) {
   std::string out;
