@@ -8,6 +8,7 @@ const runner = new Runner();
 let ui = null;            // the form's elements while the screen is shown
 let shown = [];           // messages shown (for export)
 const prevPage = new Map(); // page token -> the page token before it (this session)
+const prevAfter = new Map(); // address page cursor -> the cursor before it (this session)
 
 // ---- what the box holds -----------------------------------------------------
 
@@ -154,43 +155,130 @@ function messageLink(m, rcpts) {
   return '';
 }
 
+// ---- pages of an address lookup ------------------------------------------------
+//
+// Trace by address walks the address's lines OLDEST first within
+// [since, until) (since inclusive, until exclusive, µs) and stops after
+// `limit` messages; each message is reached by its "anchor": its first
+// line in the range naming the address (to / orig_to, or from), in the
+// store's order (time, then record key). So a full lookup holds the oldest
+// messages of the range, and the next page is LATER, not older: it asks
+// `since_us` = the last anchor (inclusive) and drops every message whose
+// anchor is at or before that cursor (time, key). A cursor of the time
+// alone would lose messages whose lines share its microsecond (syslog
+// stamps often have whole seconds) or show them twice; with the key too,
+// none is skipped and none is shown on two pages. The cursor is the URL's
+// `after=<µs>.<key>`. With both to= and from= full, a page ends at the
+// smaller of their last anchors and shows only messages up to it.
+const TRACE_LIMIT = 50;
+const RE_AFTER = /^(\d{1,17})\.([0-9a-f]*)$/;
+
+function parseAfter(v) {
+  const m = RE_AFTER.exec(v || '');
+  return m ? { us: Number(m[1]), key: m[2] } : null;
+}
+function cmpPos(a, b) {
+  return a.us - b.us || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+// The lower bound of the range as µs when the page can tell (the forms of
+// `mlq --since`); 0 when not (then lines before it count as anchors too).
+export function sinceUs(v, now) {
+  const x = (v || '').trim();
+  if (!x) return 0;
+  let m = /^@(\d+)$/.exec(x);
+  if (m) return Number(m[1]) * 1e6;
+  m = /^(\d+)([smhdw])$/.exec(x);
+  if (m) return (now || Date.now()) * 1000 - Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2]] * 1e6;
+  const iso = /^\d{4}-\d\d-\d\d(T[\d:.]+)?$/.test(x) ? x + (x.includes('T') ? 'Z' : 'T00:00:00Z') : x.replace(' ', 'T');
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? t * 1000 : 0;
+}
+
+// The first line of trace `t` naming `addr` the way the lookup `field`
+// (to / from) does, at or after `lo` µs: {us, key}, or null.
+function anchorOf(t, field, addr, lo) {
+  const a = addr.toLowerCase();
+  let best = null;
+  const lines = [];
+  for (const hp of t.hops || []) for (const l of hp.lines || []) lines.push(l);
+  for (const l of t.other_lines || []) lines.push(l);
+  for (const l of lines) {
+    const hit = field === 'from' ? (l.from || '').toLowerCase() === a
+      : (l.to || []).some((x) => x.toLowerCase() === a) || (l.orig_to || '').toLowerCase() === a;
+    if (!hit) continue;
+    const pos = { us: Number(l.timestamp_us || 0), key: l.key || '' };
+    if (pos.us < lo) continue;
+    if (!best || cmpPos(pos, best) < 0) best = pos;
+  }
+  return best;
+}
+
 async function traces(p, kind, signal) {
-  const base = { since: p.since, until: p.until, limit: 50 };
+  const after = kind === 'address' ? parseAfter(p.after) : null;
+  const base = { since: p.since, until: p.until, limit: TRACE_LIMIT };
+  if (after) { delete base.since; base.since_us = String(after.us); }
   const reqs = [];
   if (kind === 'address') {
-    if (p.direction !== 'out') reqs.push({ ...base, to: p.q });
-    if (p.direction !== 'in') reqs.push({ ...base, from: p.q });
-    reqs.push({ ...base, message_id: p.q, optional: true });
+    if (p.direction !== 'out') reqs.push({ ...base, to: p.q, field: 'to' });
+    if (p.direction !== 'in') reqs.push({ ...base, from: p.q, field: 'from' });
+    // A Message-ID ignores the time range: asked on the first page only.
+    if (!after) reqs.push({ message_id: p.q, limit: TRACE_LIMIT, optional: true });
   } else if (kind === 'message-id') {
     reqs.push({ ...base, message_id: p.q });
   } else {
     reqs.push({ ...base, queue_id: p.q, host: p.host });
   }
   const answers = await Promise.allSettled(reqs.map((r) => {
-    const { optional, ...params } = r;
+    const { optional, field, ...params } = r;
     return get('trace', params, { signal });
   }));
-  const seen = new Set();
+  const lo = sinceUs(p.since);
+  const byKey = new Map();
   const out = [];
   let failed = null;
-  let full = false;
+  let full = false;      // a lookup that cannot page (queue ID, Message-ID) hit its limit
+  let cursor = null;     // where the next page starts (address lookups)
   answers.forEach((a, i) => {
-    if (a.status === 'rejected') { if (!reqs[i].optional) failed = failed || a.reason; return; }
+    const rq = reqs[i];
+    if (a.status === 'rejected') { if (!rq.optional) failed = failed || a.reason; return; }
     const ts = a.value.traces || [];
-    if (!reqs[i].optional && ts.length >= 50) full = true;
+    const isFull = !rq.optional && ts.length >= TRACE_LIMIT;
+    let last = null;
     for (const t of ts) {
       const m = traceToMessage(t);
-      if (seen.has(m.key)) continue;
-      seen.add(m.key);
+      const anc = rq.field ? anchorOf(t, rq.field, p.q, lo) : null;
+      // The server's own anchor: from the since it was asked.
+      const own = rq.field && after ? anchorOf(t, rq.field, p.q, after.us) : anc;
+      if (own && (!last || cmpPos(own, last) > 0)) last = own;
+      const had = byKey.get(m.key);
+      if (had) {
+        if (anc && (!had.anchor || cmpPos(anc, had.anchor) < 0)) had.anchor = anc;
+        continue;
+      }
+      m.anchor = anc;
+      byKey.set(m.key, m);
       out.push(m);
     }
+    if (isFull && rq.field && last) { if (!cursor || cmpPos(last, cursor) < 0) cursor = last; }
+    else if (isFull) full = true;
   });
   if (failed && !out.length) throw failed;
+  // 50 messages in one microsecond, all before the cursor's key: no way on.
+  if (cursor && after && cmpPos(cursor, after) <= 0) { cursor = null; full = true; }
   let list = out;
+  // Shown on an earlier page / left for the next one.
+  if (after) list = list.filter((m) => !m.anchor || cmpPos(m.anchor, after) > 0);
+  if (cursor) list = list.filter((m) => !m.anchor || cmpPos(m.anchor, cursor) <= 0);
   if (p.host) list = list.filter((m) => m.hosts.includes(p.host));
   if (p.status) list = list.filter((m) => m.recipients.some((r) => r.verdict === p.status));
-  list.sort((a, b) => Number(b.time_us) - Number(a.time_us));
-  return { messages: list, note: full ? 'Only the first 50 messages of a lookup are shown: narrow the time range.' : '' };
+  const NONE = { us: 0, key: '' };
+  list.sort((a, b) => Number(b.time_us) - Number(a.time_us) || cmpPos(b.anchor || NONE, a.anchor || NONE));
+  const notes = [];
+  if (cursor) notes.push('The lookup finds the earliest messages of the range first: later ones are on the next page.');
+  if (full) notes.push('Only the first ' + TRACE_LIMIT + ' messages of a lookup are shown: narrow the time range.');
+  return { messages: list, note: notes.join(' '),
+    after: cursor ? cursor.us + '.' + cursor.key : '' };
 }
 
 // Lines tell only part of a story (a relay's "sent" is not a delivery):
@@ -358,7 +446,7 @@ function exportNdjson() {
 
 function readParams(params) {
   const p = {};
-  for (const k of ['q', 'since', 'until', 'host', 'status', 'direction', 'page']) p[k] = (params.get(k) || '').trim();
+  for (const k of ['q', 'since', 'until', 'host', 'status', 'direction', 'page', 'after']) p[k] = (params.get(k) || '').trim();
   return p;
 }
 
@@ -385,7 +473,7 @@ function paintChips(p) {
   const labels = { since: 'since', until: 'until', host: 'host', status: 'status', direction: 'direction' };
   for (const k of Object.keys(labels)) {
     if (!p[k]) continue;
-    const b = h('a', { class: 'chip button', href: route('search', { ...p, [k]: '', page: '' }), 'aria-label': 'Remove filter ' + labels[k] + ' ' + p[k] },
+    const b = h('a', { class: 'chip button', href: route('search', { ...p, [k]: '', page: '', after: '' }), 'aria-label': 'Remove filter ' + labels[k] + ' ' + p[k] },
       labels[k] + ': ' + p[k] + ' ', h('span', { 'aria-hidden': 'true' }, '×'));
     chips.push(b);
   }
@@ -436,6 +524,15 @@ async function run(p) {
   if (res.next) {
     prevPage.set(res.next, p.page);
     nav.push(h('a', { testid: 'page-next', class: 'button', href: route('search', { ...p, page: res.next }) }, 'Older →'));
+  }
+  // Address lookups page forwards in time (see traces()).
+  if (p.after && !p.page) {
+    const prev = prevAfter.get(p.after);
+    nav.push(h('a', { testid: 'page-prev', class: 'button', href: route('search', { ...p, after: prev || '' }) }, prev ? '← Earlier' : '← First page'));
+  }
+  if (res.after) {
+    prevAfter.set(res.after, p.after);
+    nav.push(h('a', { testid: 'page-next', class: 'button', href: route('search', { ...p, page: '', after: res.after }) }, 'Later →'));
   }
   const count = shown.length + (shown.length === 1 ? ' message' : ' messages');
   ui.bar.replaceChildren(h('span', { class: 'count' }, count), h('span', { class: 'grow' }), ...nav, csv, nd);
