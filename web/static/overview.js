@@ -134,6 +134,44 @@ function spark(hours, keys) {
   return h('span', {}, svg);
 }
 
+// Outcomes per hour of each host (HostStats.hours), on the hours of the
+// whole range so the hosts line up; every hour's bar links to a search of
+// that host in that hour. An older mlqd sends no `hours`: a note instead.
+function hostHours(stats) {
+  const hosts = stats.hosts || [];
+  if (!hosts.some((x) => 'hours' in x)) return h('p', { class: 'muted small' }, 'Outcomes per hour and host: this mlqd does not send them.');
+  const keys = (stats.hours || []).map((x) => String(x.hour_us));
+  for (const hs of hosts) for (const x of hs.hours || []) if (!keys.includes(String(x.hour_us))) keys.push(String(x.hour_us));
+  keys.sort((a, b) => n(a) - n(b));
+  return h('div', { class: 'host-hours' }, hosts.map((hs) => {
+    const by = new Map((hs.hours || []).map((x) => [String(x.hour_us), x.totals || {}]));
+    const max = Math.max(1, ...keys.map((k) => OUTCOMES.reduce((a, o) => a + n((by.get(k) || {})[o]), 0)));
+    const W = 480, H = 44, bw = keys.length ? W / keys.length : W;
+    const name = hs.host || '(no host name)';
+    const svg = s('svg', { class: 'chart host-hours-chart', testid: 'chart-host-hours', 'data-host': hs.host || '',
+      viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': 'Recipient outcomes per hour on ' + name });
+    svg.appendChild(s('line', { class: 'axis', x1: 0, x2: W, y1: H - 0.5, y2: H - 0.5 }));
+    keys.forEach((k, i) => {
+      const t = by.get(k);
+      if (!t) return;
+      const parts = OUTCOMES.map((o) => [o, n(t[o])]).filter(([, v]) => v);
+      if (!parts.length) return;
+      const start = n(k);
+      const a = s('a', { href: route('search', { host: hs.host, since: isoUtc(start), until: isoUtc(start + 3600e6) }),
+        'aria-label': name + ', ' + fmtTime(start) + ': ' + parts.map(([o, v]) => v + ' ' + o).join(', ') },
+      s('title', {}, name + ' ' + fmtTime(start) + ' — ' + parts.map(([o, v]) => v + ' ' + o).join(', ')));
+      let y = H - 1;
+      for (const [o, v] of parts) {
+        const hh = Math.max(1, (v / max) * (H - 3));
+        y -= hh;
+        a.appendChild(s('rect', { x: (i * bw + 0.3).toFixed(2), y: y.toFixed(2), width: Math.max(0.6, bw - 0.6).toFixed(2), height: hh.toFixed(2), class: 's-' + o }));
+      }
+      svg.appendChild(a);
+    });
+    return h('div', { class: 'host-hours-row' }, h('div', { class: 'small wrap' }, name), svg);
+  }));
+}
+
 function hostsTable(stats, p) {
   const box = h('div', { testid: 'hosts-table', class: 'table' },
     h('div', { class: 'trow thead cols-hosts', 'aria-hidden': 'true' }, ['Host', 'Last line', 'Lines', 'Unparsed', 'Lines per hour', 'Received', 'Delivered', 'Problems'].map((x) => h('span', {}, x))));
@@ -242,7 +280,8 @@ function paint({ p, body, hostList, answers }) {
     }
     kids.push(
       h('section', { class: 'card wide' }, h('h2', {}, 'Outcomes per hour'), legend(), h('div', { class: 'scrollx plain' }, hoursChart(stats.hours, p))),
-      h('section', { class: 'card' }, h('h2', {}, 'Per host'), legend(), h('div', { class: 'table' }, barChart('chart-hosts', 'Recipient outcomes per host', hostRows))),
+      h('section', { class: 'card' }, h('h2', {}, 'Per host'), legend(), h('div', { class: 'table' }, barChart('chart-hosts', 'Recipient outcomes per host', hostRows)),
+        h('h3', {}, 'Per host and hour'), hostHours(stats)),
       h('section', { class: 'card' }, h('h2', {}, 'Per destination domain'), (stats.recipient_domain_stats || []).length ? legend() : h('p', { class: 'muted small' }, 'Recipients per domain.'), h('div', { class: 'table' }, barChart('chart-domains', 'Recipients per destination domain', domRows))),
       h('section', { class: 'card wide' }, h('h2', {}, 'Top reasons'), reasons(stats, p)),
       h('section', { class: 'card wide' }, h('h2', {}, 'Sending hosts'), hostsTable(stats, p)));
