@@ -181,18 +181,29 @@ function cmpPos(a, b) {
   return a.us - b.us || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
-// The lower bound of the range as µs when the page can tell (the forms of
-// `mlq --since`); 0 when not (then lines before it count as anchors too).
-export function sinceUs(v, now) {
+// The lower bound of the range as µs, in the forms of `mlq --since`
+// (cli/timespec.h; dates without a zone are UTC, as the JSON API reads
+// them): 0 for none, null when the page cannot tell (then it does not page:
+// a cursor from anchors before `since` would reach back past it).
+export function sinceUs(v, nowMs) {
   const x = (v || '').trim();
   if (!x) return 0;
-  let m = /^@(\d+)$/.exec(x);
-  if (m) return Number(m[1]) * 1e6;
-  m = /^(\d+)([smhdw])$/.exec(x);
-  if (m) return (now || Date.now()) * 1000 - Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2]] * 1e6;
-  const iso = /^\d{4}-\d\d-\d\d(T[\d:.]+)?$/.test(x) ? x + (x.includes('T') ? 'Z' : 'T00:00:00Z') : x.replace(' ', 'T');
-  const t = Date.parse(iso);
-  return Number.isFinite(t) ? t * 1000 : 0;
+  const now = (nowMs || Date.now()) * 1000;
+  if (x === 'now') return now;
+  let m = /^@(\d+)(\.\d{1,6})?\d*$/.exec(x);
+  if (m) return Number(m[1]) * 1e6 + Math.floor(Number(m[2] || 0) * 1e6);
+  if (/^(\d+[smhdw])+$/.test(x)) {
+    let back = 0;
+    for (const [, k, u] of x.matchAll(/(\d+)([smhdw])/g)) back += Number(k) * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[u];
+    return now - back * 1e6;
+  }
+  m = /^(\d{4}-\d\d-\d\d)(?:[ T](\d\d:\d\d(?::\d\d(?:\.\d+)?)?))?(Z|[+-]\d\d(?::?\d\d)?)?$/.exec(x);
+  if (!m) return null;
+  let zone = m[3] || 'Z';
+  if (/^[+-]\d\d$/.test(zone)) zone += ':00';
+  else if (/^[+-]\d{4}$/.test(zone)) zone = zone.slice(0, 3) + ':' + zone.slice(3);
+  const t = Date.parse(m[1] + 'T' + (m[2] || '00:00') + zone);
+  return Number.isFinite(t) ? t * 1000 + (m[2] && m[2].includes('.') ? Number((m[2].split('.')[1] + '000000').slice(3, 6)) : 0) : null;
 }
 
 // The first line of trace `t` naming `addr` the way the lookup `field`
@@ -215,7 +226,8 @@ function anchorOf(t, field, addr, lo) {
 }
 
 async function traces(p, kind, signal) {
-  const after = kind === 'address' ? parseAfter(p.after) : null;
+  const lo = sinceUs(p.since); // before asking: "2h" then means what mlqd took
+  const after = kind === 'address' && lo !== null ? parseAfter(p.after) : null;
   const base = { since: p.since, until: p.until, limit: TRACE_LIMIT };
   if (after) { delete base.since; base.since_us = String(after.us); }
   const reqs = [];
@@ -233,7 +245,6 @@ async function traces(p, kind, signal) {
     const { optional, field, ...params } = r;
     return get('trace', params, { signal });
   }));
-  const lo = sinceUs(p.since);
   const byKey = new Map();
   const out = [];
   let failed = null;
@@ -247,7 +258,7 @@ async function traces(p, kind, signal) {
     let last = null;
     for (const t of ts) {
       const m = traceToMessage(t);
-      const anc = rq.field ? anchorOf(t, rq.field, p.q, lo) : null;
+      const anc = rq.field ? anchorOf(t, rq.field, p.q, lo || 0) : null;
       // The server's own anchor: from the since it was asked.
       const own = rq.field && after ? anchorOf(t, rq.field, p.q, after.us) : anc;
       if (own && (!last || cmpPos(own, last) > 0)) last = own;
@@ -260,7 +271,7 @@ async function traces(p, kind, signal) {
       byKey.set(m.key, m);
       out.push(m);
     }
-    if (isFull && rq.field && last) { if (!cursor || cmpPos(last, cursor) < 0) cursor = last; }
+    if (isFull && rq.field && last && lo !== null) { if (!cursor || cmpPos(last, cursor) < 0) cursor = last; }
     else if (isFull) full = true;
   });
   if (failed && !out.length) throw failed;
