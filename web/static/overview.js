@@ -143,7 +143,9 @@ function hostHours(stats) {
   const keys = (stats.hours || []).map((x) => String(x.hour_us));
   for (const hs of hosts) for (const x of hs.hours || []) if (!keys.includes(String(x.hour_us))) keys.push(String(x.hour_us));
   keys.sort((a, b) => n(a) - n(b));
-  return h('div', { class: 'host-hours' }, hosts.map((hs) => {
+  const span = keys.length ? h('p', { class: 'muted small' }, 'Hours ' + fmtTime(keys[0]).slice(0, 13) + 'h to ' +
+    fmtTime(keys[keys.length - 1]).slice(0, 13) + 'h, one bar each; a bar opens that hour\'s search.') : null;
+  return h('div', { class: 'host-hours' }, span, hosts.map((hs) => {
     const by = new Map((hs.hours || []).map((x) => [String(x.hour_us), x.totals || {}]));
     const max = Math.max(1, ...keys.map((k) => OUTCOMES.reduce((a, o) => a + n((by.get(k) || {})[o]), 0)));
     const W = 480, H = 44, bw = keys.length ? W / keys.length : W;
