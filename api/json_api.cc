@@ -192,8 +192,6 @@ int HttpStatus(grpc::StatusCode code) {
   }
 }
 
-namespace {
-
 void AppendJsonString(std::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
@@ -222,8 +220,6 @@ void SetJsonError(http::Response* response, grpc::StatusCode code, std::string_v
     response->headers.emplace_back("WWW-Authenticate", "Bearer");
   }
 }
-
-}  // namespace
 
 std::string ErrorJson(grpc::StatusCode code, std::string_view message) {
   std::string out = "{\"code\":";

@@ -72,6 +72,15 @@ int HttpStatus(grpc::StatusCode code);
 // {"code":"<NAME>","message":"<message>"} (always valid JSON).
 std::string ErrorJson(grpc::StatusCode code, std::string_view message);
 
+// Appends `s` to *out as a JSON string literal: quoted, '"' and '\\'
+// escaped, control characters as \u00XX, invalid UTF-8 replaced (U+FFFD).
+void AppendJsonString(std::string_view s, std::string* out);
+
+// Makes *response the error answer for `code`: HttpStatus(code),
+// ErrorJson(code, message), no other headers but "WWW-Authenticate: Bearer"
+// for UNAUTHENTICATED.
+void SetJsonError(http::Response* response, grpc::StatusCode code, std::string_view message);
+
 class SessionStore;
 
 struct JsonApiOptions {

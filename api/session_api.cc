@@ -1,32 +1,12 @@
 #include "api/session_api.h"
 
 #include "api/json_api.h"
-#include "base/utf8.h"
 
 namespace mlq::api {
 namespace {
 
 // The token's role must allow reading: Find is what every reader may call.
 constexpr Method kLoginMethod = Method::kFind;
-
-void AppendString(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char c : ToValidUtf8(s)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(c);
-    } else if (u < 0x20 || u == 0x7f) {
-      *out += "\\u00";
-      out->push_back(kHex[u >> 4]);
-      out->push_back(kHex[u & 15]);
-    } else {
-      out->push_back(c);
-    }
-  }
-  out->push_back('"');
-}
 
 void Json(http::Response* response, int status, std::string body) {
   response->status = status;
@@ -47,19 +27,19 @@ std::string Describe(bool auth_required, const Caller& caller, std::string_view 
   out += auth_required ? "true" : "false";
   if (!caller.name.empty()) {
     out += ",\"name\":";
-    AppendString(caller.name, &out);
+    AppendJsonString(caller.name, &out);
   }
   out += ",\"role\":";
-  AppendString(TokenRoleName(caller.role), &out);
+  AppendJsonString(TokenRoleName(caller.role), &out);
   out += ",\"domains\":[";
   for (size_t i = 0; i < caller.domains.size(); ++i) {
     if (i > 0) out.push_back(',');
-    AppendString(caller.domains[i], &out);
+    AppendJsonString(caller.domains[i], &out);
   }
   out += "]";
   if (!csrf.empty()) {
     out += ",\"csrf_token\":";
-    AppendString(csrf, &out);
+    AppendJsonString(csrf, &out);
   }
   out += "}\n";
   return out;

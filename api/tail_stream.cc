@@ -8,7 +8,6 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "api/json_api.h"
-#include "base/utf8.h"
 #include "cli/timespec.h"
 #include "query/access.h"
 
@@ -47,16 +46,6 @@ bool IsRecordKey(std::string_view key) {
     if (Hex(c) < 0) return false;
   }
   return true;
-}
-
-void SetJsonError(http::Response* response, grpc::StatusCode code, std::string_view message) {
-  response->status = HttpStatus(code);
-  response->content_type = "application/json";
-  response->body = ErrorJson(code, message);
-  response->headers.clear();
-  if (code == grpc::StatusCode::UNAUTHENTICATED) {
-    response->headers.emplace_back("WWW-Authenticate", "Bearer");
-  }
 }
 
 // One data line: the JSON printer escapes control characters, so there is
