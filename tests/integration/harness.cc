@@ -1,11 +1,14 @@
 #include "harness.h"
 
+#include "test_util.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,6 +51,33 @@ std::string CreateToken(const std::string& file, const std::string& name, const 
   std::string token = r.out;
   while (!token.empty() && token.back() == '\n') token.pop_back();
   return token;
+}
+
+std::string NpmCiOnce(const std::string& dir, const std::vector<std::string>& packages,
+                      std::string_view version) {
+  const int lock = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock < 0) return "cannot open " + dir;
+  flock(lock, LOCK_EX);
+  const std::string installed = dir + "/node_modules/.package-lock.json";
+  bool ready = Exists(installed) &&
+               ReadFile(installed).find("\"" + std::string(version) + "\"") != std::string::npos;
+  for (const std::string& p : packages) {
+    ready = ready && Exists(dir + "/node_modules/" + p + "/package.json");
+  }
+  CommandResult r;
+  r.exit_code = 0;
+  if (!ready) {
+    r = RunCommand({"npm", "ci", "--prefix", dir, "--no-audit", "--no-fund", "--ignore-scripts",
+                    "--loglevel=error"},
+                   "", std::chrono::seconds(300));
+  }
+  flock(lock, LOCK_UN);
+  close(lock);
+  if (r.exit_code != 0) {
+    return "npm ci in " + dir + " failed (exit " + std::to_string(r.exit_code) + "):\n" + r.out +
+           r.err;
+  }
+  return "";
 }
 
 CommandResult RunCommand(const std::vector<std::string>& argv, std::string_view input,

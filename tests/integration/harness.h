@@ -32,6 +32,15 @@ struct CommandResult {
 CommandResult RunCommand(const std::vector<std::string>& argv, std::string_view input = "",
                          std::chrono::seconds timeout = std::chrono::seconds(60));
 
+// `npm ci` in `dir` (tests/node, tests/browser: a package-lock.json pins
+// what it installs) unless its node_modules already holds every one of
+// `packages` and its .package-lock.json names `version`. The folder itself
+// is an exclusive lock (flock), so parallel test processes do not run npm
+// in it at once. Scripts of the packages never run (--ignore-scripts).
+// Returns "" when the packages are there, else what failed.
+std::string NpmCiOnce(const std::string& dir, const std::vector<std::string>& packages,
+                      std::string_view version);
+
 // `mlq token create --file FILE --name NAME --role ROLE [--domain DOMAIN]`;
 // returns the token it printed. EXPECTs that it succeeded and said the token
 // is shown only now.

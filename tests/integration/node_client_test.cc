@@ -3,9 +3,7 @@
 // proto/mlq/v1/query.proto at run time, calls Find and Trace on a real mlqd
 // and prints JSON. The packages are installed from the npm registry into
 // tests/node/node_modules at test time (npm ci, pinned by package-lock.json).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -33,38 +31,6 @@ std::string ProtoFile() {
       .string();
 }
 
-// Installs the locked packages once per run; an exclusive lock keeps
-// parallel test processes from running npm in the same folder at once.
-::testing::AssertionResult InstallNodePackages() {
-  const std::string dir = NodeDir();
-  // The folder itself is the lock (no file left behind).
-  const int lock = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (lock < 0) return ::testing::AssertionFailure() << "cannot open " << dir;
-  flock(lock, LOCK_EX);
-  CommandResult r;
-  const bool ready =
-      std::filesystem::exists(dir + "/node_modules/@grpc/grpc-js/package.json") &&
-      std::filesystem::exists(dir + "/node_modules/@grpc/proto-loader/package.json") &&
-      std::filesystem::exists(dir + "/node_modules/.package-lock.json") &&
-      ReadFile(dir + "/node_modules/.package-lock.json").find("\"1.14.7\"") != std::string::npos;
-  if (!ready) {
-    // --ignore-scripts: nothing of the packages runs at install time.
-    r = RunCommand({"npm", "ci", "--prefix", dir, "--no-audit", "--no-fund", "--ignore-scripts",
-                    "--loglevel=error"},
-                   "", std::chrono::seconds(300));
-  } else {
-    r.exit_code = 0;
-  }
-  flock(lock, LOCK_UN);
-  close(lock);
-  if (r.exit_code != 0) {
-    return ::testing::AssertionFailure()
-           << "npm ci in " << dir << " failed (exit " << r.exit_code << "):\n"
-           << r.out << r.err;
-  }
-  return ::testing::AssertionSuccess();
-}
-
 json Node(const Daemon& d, const std::string& method, const json& request) {
   CommandResult r =
       RunCommand({"node", NodeDir() + "/client.js", ProtoFile(), d.grpc(), method, request.dump()});
@@ -74,7 +40,9 @@ json Node(const Daemon& d, const std::string& method, const json& request) {
 
 TEST(NodeClientTest, FindAndTraceThroughGrpcJsAndProtoLoader) {
   ASSERT_EQ(RunCommand({"node", "--version"}).exit_code, 0) << "node is not installed";
-  ASSERT_TRUE(InstallNodePackages());
+  const std::string npm =
+      NpmCiOnce(NodeDir(), {"@grpc/grpc-js", "@grpc/proto-loader"}, /*version=*/"1.14.7");
+  ASSERT_EQ(npm, "");
 
   TempDir dir;
   Daemon daemon(dir.path() + "/data", {"--timezone", "UTC"});

@@ -18,10 +18,7 @@
 // The screenshots of the scenarios go to <build>/web-screens (or
 // $MLQ_WEB_SCREENS); tests/browser/update-screens.sh copies them to
 // docs/screens.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,41 +59,6 @@ std::string ScreensDir() {
   if (env != nullptr && *env != '\0') return env;
   // <build>/daemon/mlqd -> <build>/web-screens
   return (std::filesystem::path(MLQD_BIN).parent_path().parent_path() / "web-screens").string();
-}
-
-bool Exists(const std::string& path) {
-  struct stat st {};
-  return stat(path.c_str(), &st) == 0;
-}
-
-// npm ci of tests/browser once per run; the folder is the lock, so parallel
-// test processes do not run npm in it at once (as tests/node does).
-std::string InstallBrowserPackages() {
-  const std::string dir = BrowserDir();
-  const int lock = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (lock < 0) return "cannot open " + dir;
-  flock(lock, LOCK_EX);
-  CommandResult r;
-  const std::string installed = dir + "/node_modules/.package-lock.json";
-  const bool ready = Exists(dir + "/node_modules/playwright-core/package.json") &&
-                     Exists(installed) &&
-                     ReadFile(installed).find("\"1.64.1\"") != std::string::npos;
-  if (!ready) {
-    // --ignore-scripts: nothing of the package runs at install time (it
-    // downloads no browser either way: playwright-core has no install step).
-    r = RunCommand({"npm", "ci", "--prefix", dir, "--no-audit", "--no-fund", "--ignore-scripts",
-                    "--loglevel=error"},
-                   "", std::chrono::seconds(300));
-  } else {
-    r.exit_code = 0;
-  }
-  flock(lock, LOCK_UN);
-  close(lock);
-  if (r.exit_code != 0) {
-    return "npm ci in " + dir + " failed (exit " + std::to_string(r.exit_code) + "):\n" + r.out +
-           r.err;
-  }
-  return "";
 }
 
 // "Jun  5 15:09:02 host prog[pid]: msg" -> seconds into the day, and the
@@ -180,7 +142,7 @@ class WebBrowserTest : public ::testing::Test {
       *missing_ = "no corpus file " + kHarvest;
       return;
     }
-    *problem_ = InstallBrowserPackages();
+    *problem_ = NpmCiOnce(BrowserDir(), {"playwright-core"}, /*version=*/"1.64.1");
     if (!problem_->empty()) return;
 
     dir_ = new TempDir;
