@@ -1193,6 +1193,13 @@ Store::FamilyTables TablesOf(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
   }
   db->GetIntProperty(cf, "rocksdb.estimate-pending-compaction-bytes", &t.pending_bytes);
   db->GetIntProperty(cf, "rocksdb.num-running-compactions", &t.running_compactions);
+  rocksdb::ColumnFamilyMetaData meta;
+  db->GetColumnFamilyMetaData(cf, &meta);
+  for (const rocksdb::LevelMetaData& level : meta.levels) {
+    if (level.level >= 0 && level.level < Store::FamilyTables::kLevels) {
+      t.level_bytes[static_cast<size_t>(level.level)] = level.size;
+    }
+  }
   return t;
 }
 

@@ -24,6 +24,7 @@
 // and with each other.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -280,6 +281,9 @@ class Store {
     uint64_t level0_files = 0;         // rocksdb.num-files-at-level0
     uint64_t pending_bytes = 0;        // rocksdb.estimate-pending-compaction-bytes
     uint64_t running_compactions = 0;  // rocksdb.num-running-compactions (whole DB)
+    // Table file bytes per level (GetColumnFamilyMetaData), L0 first.
+    static constexpr int kLevels = 7;
+    std::array<uint64_t, kLevels> level_bytes{};
   };
   // For benchmarks and diagnosis: the records and the index families.
   // Zeros when the store is closed.

@@ -704,6 +704,22 @@ LongResult RunLong(const Options& o, const std::string& name, uint64_t max_disk)
               [](const Sample& s) { return MiB(s.index_garbage); });
   PrintSpread("index L0 files", steady_samples,
               [](const Sample& s) { return static_cast<double>(s.idx.level0_files); });
+  // Per level: which levels grow and fall (a level that never holds data
+  // in the steady state is left out).
+  for (int level = 0; level < mlq::Store::FamilyTables::kLevels; ++level) {
+    const auto l = static_cast<size_t>(level);
+    for (const bool records : {true, false}) {
+      bool used = false;
+      for (const Sample* s : steady_samples)
+        used |= (records ? s->rec : s->idx).level_bytes[l] != 0;
+      if (!used) continue;
+      const std::string what =
+          std::string(records ? "records" : "index") + " L" + std::to_string(level) + " MiB";
+      PrintSpread(what.c_str(), steady_samples, [records, l](const Sample& s) {
+        return MiB((records ? s.rec : s.idx).level_bytes[l]);
+      });
+    }
+  }
   PrintSpread("SST on disk - live MiB", steady_samples, [](const Sample& s) {
     const uint64_t live = s.rec.live_bytes + s.idx.live_bytes;
     return MiB(s.split.sst - std::min(s.split.sst, live));
@@ -742,7 +758,13 @@ LongResult RunLong(const Options& o, const std::string& name, uint64_t max_disk)
     std::fprintf(f,
                  "sim_hour\tdisk\tsst\twal\tother\tindex\tindex_garbage\trecords\t"
                  "rec_live\trec_total\trec_l0\trec_pending\tidx_live\tidx_total\tidx_l0\t"
-                 "idx_pending\tcompactions\n");
+                 "idx_pending\tcompactions");
+    for (const char* family : {"rec", "idx"}) {
+      for (int level = 0; level < mlq::Store::FamilyTables::kLevels; ++level) {
+        std::fprintf(f, "\t%s_L%d", family, level);
+      }
+    }
+    std::fprintf(f, "\n");
     auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
     for (const auto& s : samples) {
       std::fprintf(f, "%lld\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t",
@@ -754,10 +776,14 @@ LongResult RunLong(const Options& o, const std::string& name, uint64_t max_disk)
                    static_cast<unsigned long long>(s.index_bytes),
                    static_cast<unsigned long long>(s.index_garbage),
                    static_cast<unsigned long long>(s.records));
-      std::fprintf(f, "%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\n", u(s.rec.live_bytes),
+      std::fprintf(f, "%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu", u(s.rec.live_bytes),
                    u(s.rec.total_bytes), u(s.rec.level0_files), u(s.rec.pending_bytes),
                    u(s.idx.live_bytes), u(s.idx.total_bytes), u(s.idx.level0_files),
                    u(s.idx.pending_bytes), u(s.rec.running_compactions));
+      for (const auto* t : {&s.rec, &s.idx}) {
+        for (uint64_t bytes : t->level_bytes) std::fprintf(f, "\t%llu", u(bytes));
+      }
+      std::fprintf(f, "\n");
     }
     std::fclose(f);
   }
