@@ -32,26 +32,6 @@ int HexValue(char c) {
   return -1;
 }
 
-// application/x-www-form-urlencoded: '+' is a space, %XX a byte.
-std::optional<std::string> Decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      const int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 // `s` for an error message: at most kMaxQuoted bytes, valid UTF-8.
 std::string Quote(std::string_view s) {
   std::string cut = ToValidUtf8(s.substr(0, kMaxQuoted));
@@ -85,20 +65,50 @@ std::string Accepted(const google::protobuf::Descriptor* desc) {
 
 }  // namespace
 
+std::vector<QueryPair> SplitQuery(std::string_view query) {
+  std::vector<QueryPair> pairs;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view text = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (text.empty()) continue;
+    const size_t eq = text.find('=');
+    QueryPair& p = pairs.emplace_back();
+    p.text = text;
+    p.name = text.substr(0, eq);
+    p.has_value = eq != std::string_view::npos;
+    if (p.has_value) p.value = text.substr(eq + 1);
+  }
+  return pairs;
+}
+
+std::optional<std::string> PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out.push_back(' ');
+    } else if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      const int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
 absl::Status ParseParams(std::string_view query, int64_t now_us, google::protobuf::Message* out) {
   const google::protobuf::Descriptor* desc = out->GetDescriptor();
   const google::protobuf::Reflection* refl = out->GetReflection();
   std::set<const FieldDescriptor*> given;
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    const std::optional<std::string> name = Decode(pair.substr(0, eq));
-    const std::optional<std::string> value =
-        Decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-    if (!name || !value) return Bad("malformed percent-encoding in " + Quote(pair));
+  for (const QueryPair& pair : SplitQuery(query)) {
+    const std::optional<std::string> name = PercentDecode(pair.name);
+    const std::optional<std::string> value = PercentDecode(pair.value);
+    if (!name || !value) return Bad("malformed percent-encoding in " + Quote(pair.text));
     if (!IsValidUtf8(*name) || !IsValidUtf8(*value)) {
       return Bad("parameter " + Quote(*name) + " is not UTF-8");
     }

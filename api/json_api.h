@@ -49,6 +49,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,22 @@
 #include "query/service.h"
 
 namespace mlq::api {
+
+// One `name=value` pair of a query string as written (still
+// percent-encoded); `value` is empty and `has_value` false for a bare `name`.
+struct QueryPair {
+  std::string_view text;
+  std::string_view name;
+  std::string_view value;
+  bool has_value = false;
+};
+
+// The non-empty `&`-separated pairs of `query`, in order.
+std::vector<QueryPair> SplitQuery(std::string_view query);
+
+// application/x-www-form-urlencoded decoding: '+' is a space, %XX a byte;
+// nullopt when a '%' is not followed by two hex digits.
+std::optional<std::string> PercentDecode(std::string_view s);
 
 // The query string `query` (already split off the path, still
 // percent-encoded) into `out` as above, with `now_us` as "now" for relative

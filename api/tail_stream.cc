@@ -14,36 +14,11 @@
 namespace mlq::api {
 namespace {
 
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// A parameter's name, percent-decoded ("" when malformed: then it goes to
-// the filter parser, which says what is wrong).
-std::string DecodeName(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && Hex(s[i + 1]) >= 0 && Hex(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(Hex(s[i + 1]) * 16 + Hex(s[i + 2])));
-      i += 2;
-    } else if (s[i] == '%') {
-      return "";
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 bool IsRecordKey(std::string_view key) {
   if (key.size() != 32) return false;
   for (char c : key) {
-    if (Hex(c) < 0) return false;
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (!hex) return false;
   }
   return true;
 }
@@ -152,21 +127,17 @@ absl::Status ParseTailParams(std::string_view query, std::string_view last_event
   // "last" and the resume point go to the TailRequest, "csrf" nowhere,
   // the rest to its filter.
   std::string filter_query, tail_query;
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    const std::string name = DecodeName(pair.substr(0, eq));
+  for (const QueryPair& pair : SplitQuery(query)) {
+    // A malformed name goes to the filter parser, which says what is wrong.
+    const std::string name = PercentDecode(pair.name).value_or("");
     if (name == "csrf") continue;
     std::string* to = &filter_query;
-    std::string part(pair);
+    std::string part(pair.text);
     if (name == "last" || name == "after_key") {
       to = &tail_query;
     } else if (name == "last_event_id") {
       to = &tail_query;
-      part = "after_key" + (eq == std::string_view::npos ? "" : std::string(pair.substr(eq)));
+      part = pair.has_value ? "after_key=" + std::string(pair.value) : "after_key";
     }
     if (!to->empty()) to->push_back('&');
     *to += part;

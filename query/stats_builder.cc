@@ -313,28 +313,7 @@ void StatsBuilder::Add(const LogRecord& rec) {
         break;
     }
     CountDomains(rec, [field](v1::Totals& t) { Inc(t, field, 1); });
-  }
-  switch (outcome.outcome) {
-    case Outcome::kNone:
-      break;
-    case Outcome::kDelivered:
-      Count(host, ts, [n](v1::Totals& t) { Inc(t, Field::kDelivered, n); });
-      break;
-    case Outcome::kDeferred:
-      Count(host, ts, [n](v1::Totals& t) { Inc(t, Field::kDeferred, n); });
-      break;
-    case Outcome::kBounced:
-      Count(host, ts, [n](v1::Totals& t) { Inc(t, Field::kBounced, n); });
-      break;
-    case Outcome::kRejected:
-      Count(host, ts, [n](v1::Totals& t) { Inc(t, Field::kRejected, n); });
-      break;
-    case Outcome::kQuarantined:
-      Count(host, ts, [n](v1::Totals& t) { Inc(t, Field::kQuarantined, n); });
-      break;
-    case Outcome::kExpired:
-      Count(host, ts, [n](v1::Totals& t) { Inc(t, Field::kExpired, n); });
-      break;
+    Count(host, ts, [field, n](v1::Totals& t) { Inc(t, field, n); });
   }
   if (ev == "delivery") {
     const std::string& st = rec.status;

@@ -9,30 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "daemon_args.h"
 #include "test_util.h"
 
 namespace mlq {
 namespace {
 
-class Args {
- public:
-  explicit Args(std::vector<std::string> args) : args_(std::move(args)) {
-    args_.insert(args_.begin(), "mlqd");
-    for (std::string& a : args_) argv_.push_back(a.data());
-    argv_.push_back(nullptr);
-  }
-  int argc() const { return static_cast<int>(args_.size()); }
-  char** argv() { return argv_.data(); }
-
- private:
-  std::vector<std::string> args_;
-  std::vector<char*> argv_;
-};
-
-absl::StatusOr<DaemonConfig> Parse(DaemonFlagParser& parser, std::vector<std::string> args) {
-  Args a(std::move(args));
-  return parser.Parse(a.argc(), a.argv());
-}
+using daemon_test::Parse;
 
 TEST(DaemonConfigTest, DefaultsNeedNoRootAndNoFile) {
   DaemonFlagParser parser;
