@@ -7,18 +7,13 @@
 #include <vector>
 
 #include "daemon/config.h"
+#include "daemon_args.h"
 #include "test_util.h"
 
 namespace mlq {
 namespace {
 
-absl::StatusOr<DaemonConfig> ParseArgs(std::vector<std::string> args) {
-  args.insert(args.begin(), "mlqd");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  return ParseDaemonFlags(static_cast<int>(args.size()), argv.data());
-}
+using daemon_test::ParseArgs;
 
 TEST(HttpConfigTest, OffByDefaultWithBoundedMetricsLabels) {
   absl::StatusOr<DaemonConfig> c = ParseArgs({});

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "listener_fixture.h"
 #include "raw_http.h"
 
 namespace mlq::http {
@@ -28,31 +29,9 @@ class Hello : public Handler {
   }
 };
 
-class ServerTest : public ::testing::Test {
+class ServerTest : public ListenerTest {
  protected:
-  void Start(ServerOptions o = {}) {
-    router_.Add("GET", "/hello", &hello_, "hello");
-    o.address = "127.0.0.1:0";
-    server_ = std::make_unique<Server>(&io_, &router_, &counters_, o);
-    ASSERT_TRUE(server_->Start().ok());
-    const std::string bound = server_->Bound();
-    port_ = static_cast<uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  void TearDown() override {
-    if (server_) boost::asio::post(io_, [this] { server_->Stop(); });
-    if (thread_.joinable()) thread_.join();
-  }
-  uint64_t Counter(std::string_view name) { return counters_.Value(name); }
-  // Counter(name) once it reaches `want`, or after 2 s: for counts the
-  // listener makes after the client already saw the close (a timeout's
-  // handler runs after Beast's timer has closed the socket).
-  uint64_t CounterReaching(std::string_view name, uint64_t want) {
-    for (int i = 0; i < 200 && Counter(name) < want; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return Counter(name);
-  }
+  ServerTest() { router_.Add("GET", "/hello", &hello_, "hello"); }
   uint64_t Answers(const std::string& route, int code) {
     for (const auto& [key, n] : server_->RequestCounts()) {
       if (key.first == route && key.second == code) return n;
@@ -66,13 +45,7 @@ class ServerTest : public ::testing::Test {
     EXPECT_EQ(BodyOf(r), "hello x");
   }
 
-  boost::asio::io_context io_;
-  Counters counters_;
-  Router router_;
   Hello hello_;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
-  uint16_t port_ = 0;
 };
 
 TEST_F(ServerTest, AnswersGetAndCountsByRoute) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "http/server.h"
+#include "listener_fixture.h"
 #include "raw_http.h"
 
 namespace mlq::http {
@@ -95,50 +96,39 @@ bool WaitFor(const std::function<bool()>& pred) {
   return pred();
 }
 
-class StreamTest : public ::testing::Test {
+constexpr std::string_view kGetStream = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n";
+
+class StreamTest : public ListenerTest {
  protected:
-  void Start(ServerOptions o = {}) {
+  StreamTest() {
     router_.Add("GET", "/stream", &streamer_, "stream");
     router_.Add("GET", "/wait", &waiter_, "wait");
-    o.address = "127.0.0.1:0";
-    server_ = std::make_unique<Server>(&io_, &router_, &counters_, o);
-    ASSERT_TRUE(server_->Start().ok());
-    const std::string bound = server_->Bound();
-    port_ = static_cast<uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  void StopServer() {
-    if (server_) boost::asio::post(io_, [this] { server_->Stop(); });
-    if (thread_.joinable()) thread_.join();
   }
   void TearDown() override {
     waiter_.Release();
     StopServer();
   }
-  uint64_t Counter(std::string_view name) { return counters_.Value(name); }
   bool CounterReaches(std::string_view name, uint64_t want) {
     return WaitFor([&] { return Counter(name) >= want; });
   }
+  // Sends GET /stream on `c` and returns the `index`th Stream the handler
+  // was given (null when the listener refused it or none came).
+  std::shared_ptr<Stream> OpenStream(mlq::testing::RawConnection& c, int index = 0) {
+    if (!c.Send(kGetStream)) return nullptr;
+    bool ok = false;
+    std::shared_ptr<Stream> s = streamer_.Get(index, &ok);
+    return ok ? s : nullptr;
+  }
 
-  boost::asio::io_context io_;
-  Counters counters_;
-  Router router_;
   Streamer streamer_;
   Waiter waiter_;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
-  uint16_t port_ = 0;
 };
-
-constexpr std::string_view kGetStream = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n";
 
 TEST_F(StreamTest, ChunksArriveAsTheyAreWritten) {
   Start();
   RawConnection c(port_);
-  ASSERT_TRUE(c.Send(kGetStream));
-  bool ok = false;
-  std::shared_ptr<Stream> s = streamer_.Get(0, &ok);
-  ASSERT_TRUE(ok && s != nullptr);
+  std::shared_ptr<Stream> s = OpenStream(c);
+  ASSERT_NE(s, nullptr);
   const std::string head = c.ReadUntil("\r\n\r\n");
   EXPECT_EQ(StatusOf(head), 200) << head;
   EXPECT_NE(head.find("Content-Type: text/event-stream"), std::string::npos) << head;
@@ -166,10 +156,8 @@ TEST_F(StreamTest, ChunksArriveAsTheyAreWritten) {
 TEST_F(StreamTest, AClientThatHangsUpClosesTheStream) {
   Start();
   auto c = std::make_unique<RawConnection>(port_);
-  ASSERT_TRUE(c->Send(kGetStream));
-  bool ok = false;
-  std::shared_ptr<Stream> s = streamer_.Get(0, &ok);
-  ASSERT_TRUE(ok && s != nullptr);
+  std::shared_ptr<Stream> s = OpenStream(*c);
+  ASSERT_NE(s, nullptr);
   c->ReadUntil("\r\n\r\n");
   c.reset();  // hangs up
   EXPECT_TRUE(WaitFor([&] { return s->Closed(); })) << "the producer learns it";
@@ -205,10 +193,8 @@ TEST_F(StreamTest, AClientThatStopsReadingIsCut) {
 TEST_F(StreamTest, StopEndsOpenStreams) {
   Start();
   RawConnection c(port_);
-  ASSERT_TRUE(c.Send(kGetStream));
-  bool ok = false;
-  std::shared_ptr<Stream> s = streamer_.Get(0, &ok);
-  ASSERT_TRUE(ok && s != nullptr);
+  std::shared_ptr<Stream> s = OpenStream(c);
+  ASSERT_NE(s, nullptr);
   ASSERT_TRUE(s->Write("data: x\n\n"));
   c.ReadUntil("data: x");
   StopServer();  // returns: the open stream does not hold the io_context
@@ -221,14 +207,13 @@ TEST_F(StreamTest, MoreThanMaxStreamsAre503) {
   o.max_streams = 1;
   Start(o);
   RawConnection a(port_);
-  ASSERT_TRUE(a.Send(kGetStream));
-  bool ok = false;
-  std::shared_ptr<Stream> first = streamer_.Get(0, &ok);
-  ASSERT_TRUE(ok && first != nullptr);
+  std::shared_ptr<Stream> first = OpenStream(a);
+  ASSERT_NE(first, nullptr);
   RawConnection b(port_);
   ASSERT_TRUE(b.Send(kGetStream));
   const std::string r = b.ReadResponse();
   EXPECT_EQ(StatusOf(r), 503) << r;
+  bool ok = false;
   std::shared_ptr<Stream> second = streamer_.Get(1, &ok);
   EXPECT_TRUE(ok);
   EXPECT_EQ(second, nullptr) << "the refused producer is told";
