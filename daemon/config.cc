@@ -176,6 +176,11 @@ DaemonFlagParser::DaemonFlagParser()
       ->check(CLI::Range(size_t{480}, size_t{16} << 20));
   app.add_option("--max-connections", c.max_connections, "concurrent TCP connections")
       ->capture_default_str();
+  app.add_option("--io-threads", c.io_threads,
+                 "threads that read, frame and parse syslog TCP/TLS connections, each connection "
+                 "on one of them (0 = one per core)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{256}));
   app.add_option("--allow", c.allow,
                  "serve only these senders, LISTENER=CIDR[:HOST,...] (listener udp, tcp, tls, "
                  "relp or all; HOSTs: the only header hostnames they may claim), repeatable; "

@@ -78,6 +78,9 @@ struct DaemonConfig {
   size_t max_ingest_lines = 10000;
   size_t max_ingest_bytes = size_t{8} << 20;
   int idle_timeout_s = 600;  // close silent TCP/TLS connections
+  // Threads that read and parse syslog TCP/TLS connections (ListenerOptions::
+  // io_threads); 0 = one per core (std::thread::hardware_concurrency).
+  size_t io_threads = 0;
   size_t max_message = 64 * 1024;
   size_t max_connections = 4096;
   // Senders (receiver/intake/listeners.h, SenderLimits): allow lists

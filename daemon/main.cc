@@ -182,6 +182,9 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   lopts.tls = {config.tls_cert, config.tls_key, config.tls_client_ca};
   lopts.max_message = config.max_message;
   lopts.max_connections = config.max_connections;
+  lopts.io_threads = config.io_threads != 0
+                         ? config.io_threads
+                         : std::max<size_t>(1, std::thread::hardware_concurrency());
   lopts.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
   lopts.handshake_timeout = std::chrono::seconds(config.tls_handshake_timeout_s);
   lopts.senders = {config.allow, config.max_connections_per_address,
@@ -382,6 +385,10 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   for (const auto& [transport, address] : bound) {
     Log("listening " + transport + " " + address);
     listening += (listening.empty() ? "listening " : ", ") + transport + " " + address;
+  }
+  if (!config.syslog_tcp.empty() || !config.syslog_tls.empty()) {
+    Log("syslog TCP/TLS connections on " + std::to_string(lopts.io_threads) + " I/O thread" +
+        (lopts.io_threads == 1 ? "" : "s"));
   }
   Log("ready");
   LogNotify(mlq::NotifyReady(listening));

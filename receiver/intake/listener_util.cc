@@ -112,9 +112,12 @@ IpAddress ToIpAddress(const asio::ip::address& a) {
 }
 
 // Open connections per address key, and handshakes in progress (key "").
+// Admit runs on the listener's thread, Release on whichever I/O thread runs
+// the connection (ListenerOptions::io_threads): the counts take a mutex.
 struct SenderGate::Slot::Table {
-  std::map<std::string, size_t> open;
-  size_t handshakes = 0;
+  std::mutex mu;
+  std::map<std::string, size_t> open;  // guarded by mu
+  size_t handshakes = 0;               // guarded by mu
 };
 
 SenderGate::Slot& SenderGate::Slot::operator=(Slot&& o) noexcept {
@@ -129,6 +132,7 @@ SenderGate::Slot& SenderGate::Slot::operator=(Slot&& o) noexcept {
 
 void SenderGate::Slot::Release() {
   if (!table_) return;
+  std::lock_guard lock(table_->mu);
   if (key_.empty()) {
     --table_->handshakes;
   } else if (auto it = table_->open.find(key_); it != table_->open.end() && --it->second == 0) {
@@ -175,6 +179,7 @@ SenderGate::Admission SenderGate::Admit(const asio::ip::address& peer, bool tls)
     refused_address_.fetch_add(1, std::memory_order_relaxed);
     return a;
   }
+  std::lock_guard lock(table_->mu);
   if (tls && limits_.max_handshakes > 0 && table_->handshakes >= limits_.max_handshakes) {
     refused_handshakes_.fetch_add(1, std::memory_order_relaxed);
     return a;
@@ -210,6 +215,7 @@ SenderGate::Admission SenderGate::AdmitUnknown(bool tls) {
     refused_address_.fetch_add(1, std::memory_order_relaxed);
     return a;
   }
+  std::lock_guard lock(table_->mu);
   if (tls && limits_.max_handshakes > 0 && table_->handshakes >= limits_.max_handshakes) {
     refused_handshakes_.fetch_add(1, std::memory_order_relaxed);
     return a;

@@ -60,7 +60,8 @@ IpAddress ToIpAddress(const boost::asio::ip::address& a);
 // The sender checks of one listener NAME, with their counters
 // "listener.NAME.refused_address", ".refused_per_address",
 // ".refused_handshakes" and ".frame_timeout". Used on the listener's io
-// thread only, except SetAllowList and allow_generation (any thread).
+// thread only, except SetAllowList and allow_generation (any thread); a
+// Slot may be released on any thread.
 class SenderGate {
  public:
   // A connection slot (per address, or a handshake in progress), given back

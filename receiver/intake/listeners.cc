@@ -6,13 +6,16 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <cerrno>
 #include <charconv>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 #include <type_traits>
 
 #include "receiver/intake/framer.h"
@@ -120,6 +123,9 @@ class SessionBase : public std::enable_shared_from_this<SessionBase>, public Fra
   ~SessionBase() override = default;
   virtual void Start() = 0;
   virtual void Close() = 0;
+  // The io_context whose thread runs every handler of this session.
+  virtual asio::io_context& io() = 0;
+  size_t thread_index = 0;  // which of Listeners::Impl's I/O threads (0 = the main one)
 };
 
 class Listeners::Impl {
@@ -134,6 +140,8 @@ class Listeners::Impl {
         dropped_queue_full_(counters->Get("dropped.queue_full")),
         dropped_store_unavailable_(counters->Get("dropped.store_unavailable")) {}
 
+  ~Impl();
+
   absl::Status Start();
   void Stop();
   std::vector<std::pair<std::string, std::string>> Bound() const { return bound_; }
@@ -144,7 +152,18 @@ class Listeners::Impl {
                                                                     : options_.timezone);
   }
 
-  void Forget(const std::shared_ptr<SessionBase>& s) { sessions_.erase(s); }
+  size_t SessionCount() {
+    std::lock_guard lock(sessions_mu_);
+    return sessions_.size();
+  }
+
+  // A session ended (on its own thread). The last one to end after Stop()
+  // lets the I/O threads finish.
+  void Forget(const std::shared_ptr<SessionBase>& s) {
+    std::lock_guard lock(sessions_mu_);
+    if (sessions_.erase(s) != 0) --thread_sessions_[s->thread_index];
+    if (stopping_ && sessions_.empty()) ReleaseThreadsLocked();
+  }
 
   asio::io_context* io_;
   RecordSink* sink_;
@@ -174,7 +193,8 @@ class Listeners::Impl {
   }
   absl::Status ReloadTls();
   absl::Status ReloadAllow(const std::vector<std::string>& allow);
-  bool stopping_ = false;
+  // Set by Stop() on the main thread; read by sessions on every I/O thread.
+  std::atomic<bool> stopping_{false};
 
  private:
   absl::Status StartStream(const std::string& name, Transport transport,
@@ -184,10 +204,31 @@ class Listeners::Impl {
   void DoAccept(StreamListener* l);
   void DoUdpReceive();
   void HandleDatagram(size_t n, int64_t now_us);
+  // The I/O thread with the fewest connections (ties: the lowest index, the
+  // main one first). Under sessions_mu_.
+  size_t PickThreadLocked() const;
+  // Lets the extra I/O threads' run() return, and the main io_context's,
+  // once their handlers are done. Under sessions_mu_.
+  void ReleaseThreadsLocked();
 
   std::vector<std::pair<std::string, std::string>> bound_;
   std::vector<std::unique_ptr<StreamListener>> stream_listeners_;
+
+  // The extra I/O threads (ListenerOptions::io_threads - 1), each running
+  // an io_context of its own with the connections given to it. Declared
+  // before sessions_: sessions hold sockets of these io_contexts.
+  std::vector<std::unique_ptr<asio::io_context>> thread_ios_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> thread_guards_;
+  std::vector<std::thread> threads_;
+
+  // Every open TCP/TLS session, and how many each I/O thread runs (index 0:
+  // the main io_context). Sessions end on their own threads.
+  std::mutex sessions_mu_;
   std::set<std::shared_ptr<SessionBase>> sessions_;
+  std::vector<size_t> thread_sessions_;
+  // Held from Stop() until the last session ended, so io_->run() returns
+  // only once every line read is with the sink.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> main_guard_;
 
   // UDP
   std::unique_ptr<udp::socket> udp_;
@@ -212,17 +253,20 @@ class StreamSession final : public SessionBase {
  public:
   using Stream = std::conditional_t<kTls, ssl::stream<tcp::socket>, tcp::socket>;
 
-  StreamSession(Listeners::Impl* impl, StreamListener* listener, tcp::socket socket,
-                SenderGate::Admission admission)
+  // `socket` belongs to `io`, the io_context of the thread that runs this
+  // session.
+  StreamSession(Listeners::Impl* impl, StreamListener* listener, asio::io_context& io,
+                tcp::socket socket, SenderGate::Admission admission)
       : impl_(impl),
         listener_(listener),
         counters_(*listener->counters),
+        io_(io),
         ctx_(kTls ? impl->TlsContext() : nullptr),
         stream_(MakeStream(ctx_.get(), std::move(socket))),
         framer_(FramerOptions{impl->options_.max_message}),
-        timer_(*impl->io_),
-        idle_(*impl->io_),
-        frame_deadline_(*impl->io_, listener->gate->frame_timeout()),
+        timer_(io),
+        idle_(io),
+        frame_deadline_(io, listener->gate->frame_timeout()),
         address_slot_(std::move(admission.address)),
         handshake_slot_(std::move(admission.handshake)),
         buf_(kReadBuffer) {
@@ -245,7 +289,10 @@ class StreamSession final : public SessionBase {
     }
   }
 
-  // Stops reading; whatever was read still goes to the sink.
+  asio::io_context& io() override { return io_; }
+
+  // Stops reading; whatever was read still goes to the sink. On the
+  // session's thread.
   void Close() override {
     boost::system::error_code ec;
     Socket().shutdown(tcp::socket::shutdown_receive, ec);
@@ -431,6 +478,7 @@ class StreamSession final : public SessionBase {
   Listeners::Impl* impl_;
   StreamListener* listener_;
   ListenerCounters& counters_;
+  asio::io_context& io_;               // the thread this session runs on
   std::shared_ptr<ssl::context> ctx_;  // TLS: the context this session started with
   Stream stream_;
   StreamFramer framer_;
@@ -513,6 +561,15 @@ absl::Status Listeners::Impl::StartStream(const std::string& name, Transport tra
 }
 
 absl::Status Listeners::Impl::Start() {
+  // The I/O threads beyond the main one, each with an io_context kept
+  // running (a work guard) until Stop() and the last session are done.
+  const size_t threads = std::max<size_t>(1, options_.io_threads);
+  const bool streams = !options_.tcp_address.empty() || !options_.tls_address.empty();
+  for (size_t i = 1; streams && i < threads; ++i) {
+    thread_ios_.push_back(std::make_unique<asio::io_context>(1));
+    thread_guards_.push_back(asio::make_work_guard(*thread_ios_.back()));
+  }
+  thread_sessions_.resize(thread_ios_.size() + 1);
   if (!options_.tcp_address.empty()) {
     if (absl::Status s = StartStream("tcp", Transport::kTcp, options_.tcp_address); !s.ok())
       return s;
@@ -525,7 +582,38 @@ absl::Status Listeners::Impl::Start() {
   if (!options_.udp_address.empty()) {
     if (absl::Status s = StartUdp(); !s.ok()) return s;
   }
+  for (const std::unique_ptr<asio::io_context>& io : thread_ios_) {
+    threads_.emplace_back([io = io.get()] { io->run(); });
+  }
   return absl::OkStatus();
+}
+
+Listeners::Impl::~Impl() {
+  // Without Stop() (a failed start, tests): the extra threads are stopped
+  // where they are; their sessions' pending handlers are destroyed, never run.
+  {
+    std::lock_guard lock(sessions_mu_);
+    ReleaseThreadsLocked();
+  }
+  for (const std::unique_ptr<asio::io_context>& io : thread_ios_) {
+    if (!stopping_) io->stop();
+  }
+  for (std::thread& t : threads_) t.join();
+  std::lock_guard lock(sessions_mu_);
+  sessions_.clear();
+}
+
+size_t Listeners::Impl::PickThreadLocked() const {
+  size_t best = 0;
+  for (size_t i = 1; i < thread_sessions_.size(); ++i) {
+    if (thread_sessions_[i] < thread_sessions_[best]) best = i;
+  }
+  return best;
+}
+
+void Listeners::Impl::ReleaseThreadsLocked() {
+  for (auto& g : thread_guards_) g.reset();
+  if (main_guard_) main_guard_->reset();
 }
 
 void Listeners::Impl::DoAccept(StreamListener* l) {
@@ -544,7 +632,7 @@ void Listeners::Impl::DoAccept(StreamListener* l) {
         });
         return;
       }
-    } else if (sessions_.size() >= options_.max_connections) {
+    } else if (SessionCount() >= options_.max_connections) {
       l->counters->rejected_limit.fetch_add(1, std::memory_order_relaxed);
       boost::system::error_code ignored;
       socket.close(ignored);
@@ -560,16 +648,39 @@ void Listeners::Impl::DoAccept(StreamListener* l) {
         socket.close(ignored);
       } else {
         l->counters->accepted.fetch_add(1, std::memory_order_relaxed);
+        // The connection goes to the I/O thread with the fewest: its socket
+        // moves to that thread's io_context, where the session runs from
+        // now on (its lines in order, on that one thread).
+        std::lock_guard lock(sessions_mu_);
+        size_t index = PickThreadLocked();
+        asio::io_context* io = index == 0 ? io_ : thread_ios_[index - 1].get();
+        if (index != 0) {
+          boost::system::error_code rec;
+          const tcp::endpoint local = socket.local_endpoint(rec);
+          tcp::socket moved(*io);
+          if (!rec) {
+            const auto fd = socket.release(rec);
+            if (!rec) moved.assign(local.protocol(), fd, rec);
+          }
+          if (rec) {  // cannot happen on Linux; keep it on the main thread
+            index = 0;
+            io = io_;
+          } else {
+            socket = std::move(moved);
+          }
+        }
         std::shared_ptr<SessionBase> s;
         if (l->transport == Transport::kTls) {
-          s = std::make_shared<StreamSession<true>>(this, l, std::move(socket),
+          s = std::make_shared<StreamSession<true>>(this, l, *io, std::move(socket),
                                                     std::move(admission));
         } else {
-          s = std::make_shared<StreamSession<false>>(this, l, std::move(socket),
+          s = std::make_shared<StreamSession<false>>(this, l, *io, std::move(socket),
                                                      std::move(admission));
         }
+        s->thread_index = index;
         sessions_.insert(s);
-        s->Start();
+        ++thread_sessions_[index];
+        asio::post(*io, [s] { s->Start(); });
       }
     }
     DoAccept(l);
@@ -675,9 +786,18 @@ void Listeners::Impl::Stop() {
     udp_->close(ec);
     if (!udp_batch_.empty() && !sink_->TryPush(udp_batch_)) DropUdpBatch();
   }
-  // Sessions finish on their own: the read ends, the partial frame and the
-  // batch go to the sink (retrying while it is full), then they close.
-  for (const auto& s : std::set<std::shared_ptr<SessionBase>>(sessions_)) s->Close();
+  // Sessions finish on their own, on their threads: the read ends, the
+  // partial frame and the batch go to the sink (retrying while it is
+  // full), then they close. The main io_context stays running until the
+  // last one did, so that io_->run() returning means every line read is
+  // with the sink.
+  std::lock_guard lock(sessions_mu_);
+  if (sessions_.empty()) {
+    ReleaseThreadsLocked();
+    return;
+  }
+  main_guard_.emplace(asio::make_work_guard(*io_));
+  for (const auto& s : sessions_) asio::post(s->io(), [s] { s->Close(); });
 }
 
 Listeners::Listeners(asio::io_context* io, RecordSink* sink, Counters* counters,

@@ -27,9 +27,17 @@
 // "dropped.queue_full" and "dropped.store_unavailable". Plus LineParser's
 // counters (host_mismatch among them).
 //
+// Threads (ListenerOptions::io_threads): each TCP/TLS connection runs on one
+// of the I/O threads, the one that runs the given io_context or one of the
+// listeners' own; the sink's TryPush is called from all of them. Per
+// connection, lines reach the sink in the order they were sent; between
+// connections there is no order (as between senders).
+//
 // Thread safety: Start() and Bound() from the control thread before the
 // io_context runs; Stop() on the io_context's thread; ReloadTls() and
-// ReloadAllow() from any thread after Start().
+// ReloadAllow() from any thread after Start(). The destructor joins the
+// listeners' own threads (after Stop() once io_context::run() returned,
+// they have ended).
 #pragma once
 
 #include <chrono>
@@ -89,6 +97,13 @@ struct ListenerOptions {
   std::chrono::seconds handshake_timeout{10};  // TLS handshake must finish within
   SenderLimits senders;
   size_t batch_records = 256;  // records per TryPush
+  // Threads that read, frame and parse TCP/TLS connections: the thread
+  // running the io_context given to Listeners, plus io_threads - 1 of the
+  // listeners' own, each with an io_context of its own. A new connection
+  // goes to the thread with the fewest open, and stays there (its lines
+  // reach the sink in the order sent). UDP and the acceptors stay on the
+  // given io_context. 0 and 1: that thread alone.
+  size_t io_threads = 1;
   // Time zone of zone-less timestamps: "local", "utc", or an IANA name
   // ("Europe/Berlin"); per listener name ("udp", "tcp", "tls") in
   // `timezone_by_listener`, else `timezone`.
@@ -113,7 +128,8 @@ class Listeners {
   // Stops accepting, closes every connection and hands every line already
   // received to the sink (retrying while it is full). Runs on the io
   // thread: post it there, e.g. boost::asio::post(io, [&] { l.Stop(); }).
-  // io_context::run() returns once every connection has finished.
+  // io_context::run() returns once every connection, on every I/O thread,
+  // has finished.
   void Stop();
 
   // Re-reads the TLS listener's certificate, key and client CA files (the

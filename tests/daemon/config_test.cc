@@ -84,6 +84,27 @@ TEST(DaemonConfigTest, AConfigFileIsReadAgainOnEveryParse) {
   EXPECT_EQ(b->retention_us, 0);
 }
 
+TEST(DaemonConfigTest, IoThreadsFromFlagOrFileZeroMeansOnePerCore) {
+  mlq::testing::TempDir dir;
+  const std::string path = dir.path() + "/mlqd.conf";
+  DaemonFlagParser parser;
+  absl::StatusOr<DaemonConfig> d = Parse(parser, {});
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->io_threads, 0u);  // mlqd starts one per core
+  absl::StatusOr<DaemonConfig> f = Parse(parser, {"--io-threads", "3"});
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(f->io_threads, 3u);
+  { std::ofstream(path) << "io-threads = 5\n"; }
+  absl::StatusOr<DaemonConfig> c = Parse(parser, {"--config", path});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->io_threads, 5u);
+  absl::StatusOr<DaemonConfig> o = Parse(parser, {"--config", path, "--io-threads", "1"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->io_threads, 1u);  // the flag overrides the file
+  EXPECT_FALSE(Parse(parser, {"--io-threads", "257"}).ok());
+  EXPECT_FALSE(Parse(parser, {"--io-threads", "-1"}).ok());
+}
+
 TEST(DaemonConfigTest, NonLoopbackGrpcWithoutProtectionIsRefused) {
   DaemonFlagParser parser;
   absl::StatusOr<DaemonConfig> c = Parse(parser, {"--grpc", "0.0.0.0:7600"});

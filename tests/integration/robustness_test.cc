@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -899,6 +900,76 @@ TEST_F(ManySendersTest, ThousandConcurrentConnectionsEachLineStoredOnce) {
   EXPECT_EQ(Counter(s, "listener.tcp.connections.open"), 0);
   for (int i : {0, 1, 499, 500, 998, 999}) {
     ExpectSizesOnce(FindQueueId(*daemon_, Qid(0xC0000000 + i)), kLines,
+                    "connection " + std::to_string(i));
+  }
+}
+
+// --io-threads: connections spread over several I/O threads, each line of a
+// connection still stored once and in the order it was sent (the lines of
+// one queue ID share a timestamp, so find returns them in commit order).
+TEST_F(ManySendersTest, SeveralIoThreadsKeepEachConnectionsOrderAndStoreEveryLine) {
+  constexpr int kConns = 12, kLines = 600, kChunk = 50;
+  StartDaemon({"--io-threads", "4"});
+  EXPECT_NE(daemon_->log().find("connections on 4 I/O threads"), std::string::npos)
+      << daemon_->log();
+  std::vector<TcpConn> conns(kConns);
+  for (int i = 0; i < kConns; ++i) ASSERT_TRUE(conns[i].Connect(daemon_->tcp_port()));
+  json s = WaitStatus(*daemon_, [&](const json& s) {
+    return Counter(s, "listener.tcp.connections.open") == kConns;
+  });
+  ASSERT_EQ(Counter(s, "listener.tcp.connections.open"), kConns) << s.dump();
+  // Interleaved: every connection sends a chunk, then the next chunk, ...;
+  // half of them LF-framed, half octet-counted.
+  for (int from = 0; from < kLines; from += kChunk) {
+    for (int i = 0; i < kConns; ++i) {
+      std::string chunk;
+      for (int j = from; j < from + kChunk; ++j) {
+        const std::string line = PostfixLine("order", Qid(0xD0000000 + i), j);
+        chunk += i % 2 == 0 ? Lf(line) : Octet(line);
+      }
+      ASSERT_TRUE(conns[i].Send(chunk));
+    }
+  }
+  for (auto& c : conns) c.ShutdownWrite();
+  s = WaitStatus(*daemon_, [&](const json& s) {
+    return Stored(s) >= kConns * kLines && Counter(s, "listener.tcp.connections.open") == 0;
+  });
+  EXPECT_EQ(Stored(s), kConns * kLines) << s.dump();
+  EXPECT_EQ(Counter(s, "listener.tcp.connections.accepted"), kConns);
+  EXPECT_EQ(Counter(s, "listener.tcp.frames.incomplete"), 0);
+  for (int i = 0; i < kConns; ++i) {
+    const std::vector<json> rows = FindQueueId(*daemon_, Qid(0xD0000000 + i));
+    ExpectSizesOnce(rows, kLines, "connection " + std::to_string(i));
+    int64_t out_of_order = 0;
+    for (size_t k = 0; k < rows.size(); ++k) {
+      if (rows[k].value("size", int64_t{-1}) != static_cast<int64_t>(k)) ++out_of_order;
+    }
+    EXPECT_EQ(out_of_order, 0) << "connection " << i << ": lines stored out of order";
+  }
+}
+
+// SIGTERM while connections on several I/O threads are still open: every
+// line mlqd has read is stored before it exits.
+TEST_F(ManySendersTest, SigtermWithOpenConnectionsOnSeveralIoThreadsStoresEveryLineRead) {
+  constexpr int kConns = 8, kLines = 2000;
+  StartDaemon({"--io-threads", "3"});
+  std::vector<TcpConn> conns(kConns);
+  for (int i = 0; i < kConns; ++i) {
+    ASSERT_TRUE(conns[i].Connect(daemon_->tcp_port()));
+    std::string s;
+    for (int j = 0; j < kLines; ++j) s += Lf(PostfixLine("term", Qid(0xE0000000 + i), j));
+    ASSERT_TRUE(conns[i].Send(s));
+  }
+  json s = WaitStatus(*daemon_,
+                      [&](const json& s) { return Counter(s, "received.tcp") == kConns * kLines; });
+  ASSERT_EQ(Counter(s, "received.tcp"), kConns * kLines) << s.dump();
+  // The connections stay open: Stop() closes them on their threads.
+  EXPECT_EQ(daemon_->Stop(SIGTERM), 0) << daemon_->log();
+  Daemon again(dir_.path() + "/data");
+  ASSERT_TRUE(again.Start()) << again.log();
+  EXPECT_EQ(Stored(again.Status()), kConns * kLines);
+  for (int i : {0, kConns - 1}) {
+    ExpectSizesOnce(FindQueueId(again, Qid(0xE0000000 + i)), kLines,
                     "connection " + std::to_string(i));
   }
 }
