@@ -35,6 +35,9 @@ constexpr char kImportedCf[] = "imported";
 constexpr std::string_view kImportIdentityKey = "\x01import-identity";
 constexpr char kNextSequenceKey[] = "next_sequence";
 constexpr char kRecordCountKey[] = "record_count";
+// The layout of the records and the index (Store::kFormatVersion). A store
+// without it predates the key and is format 1.
+constexpr char kFormatKey[] = "format";
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -256,6 +259,28 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   return store;
 }
 
+absl::Status Store::CheckFormat(bool read_only) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_cf_, kFormatKey, &value);
+  if (s.IsNotFound()) {
+    // New, or written before the key existed (format 1): say so on disk, so
+    // that a later format never mistakes this store for its own.
+    if (read_only) return absl::OkStatus();
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return FromRocks(db_->Put(wo, meta_cf_, kFormatKey, EncodeU64(kFormatVersion)),
+                     "write the store format");
+  }
+  if (!s.ok()) return FromRocks(s, "read the store format");
+  const uint64_t format = value.size() == 8 ? DecodeU64(value) : 0;
+  if (format == kFormatVersion) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      "the store at " + path_ + " has format " +
+      (format == 0 ? std::string("(unreadable)") : std::to_string(format)) +
+      "; this mlqd reads format " + std::to_string(kFormatVersion) +
+      " only (a newer mlq wrote it: run that version, or restore a backup made with this one)");
+}
+
 absl::Status Store::OpenDb(bool read_only) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
@@ -306,6 +331,7 @@ absl::Status Store::OpenDb(bool read_only) {
   imported_cf_ = handles_[3];
 
   std::string value;
+  if (absl::Status st = CheckFormat(read_only); !st.ok()) return st;
   s = db->Get(rocksdb::ReadOptions(), meta_cf_, kNextSequenceKey, &value);
   if (s.ok()) {
     next_sequence_ = DecodeU64(value);

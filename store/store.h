@@ -88,7 +88,14 @@ class Store {
   // exists but cannot be opened for writing because of an I/O error (a full
   // disk), it is opened read-only instead: queries work, writes fail with
   // FailedPrecondition until Recover() reopens it writable.
+  // A store of another format than kFormatVersion (written by a newer mlq)
+  // is refused with FailedPrecondition saying which format it has; a store
+  // without a format (written before it was recorded) is format 1 and gets
+  // the mark when opened for writing.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  // The layout this code reads and writes. It changes whenever a store
+  // written by one version would be misread by another.
+  static constexpr uint64_t kFormatVersion = 1;
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -334,6 +341,9 @@ class Store {
                             std::vector<std::string>* keys_out);
 
   absl::Status OpenDb(bool read_only);
+  // OK for a store of kFormatVersion (marking an unmarked one as such unless
+  // read_only); FailedPrecondition for any other (see Open).
+  absl::Status CheckFormat(bool read_only);
   // OK when the disk has room for a writable open (see Open).
   absl::Status RoomToOpen() const;
   absl::StatusOr<LogRecord> GetLocked(std::string_view primary_key) const;

@@ -1,0 +1,134 @@
+// The store's format mark (Store::kFormatVersion): written into a new store
+// and into one written before the mark existed, and a store of any other
+// format refused with a message that says which, instead of misread.
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "test_util.h"
+
+namespace mlq {
+namespace {
+
+constexpr char kFormatKey[] = "format";
+
+std::string U64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  return s;
+}
+
+// Opens the store's RocksDB directly, without Store, and runs `f` on its
+// metadata family (the default one).
+void WithRawMeta(const std::string& dir,
+                 const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& f) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, {}}, {"records", {}}, {"index", {}}, {"imported", {}}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &raw);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::unique_ptr<rocksdb::DB> db(raw);
+  f(db.get(), handles[0]);
+  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+}
+
+std::optional<std::string> RawFormat(const std::string& dir) {
+  std::optional<std::string> out;
+  WithRawMeta(dir, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta) {
+    std::string v;
+    if (db->Get(rocksdb::ReadOptions(), meta, kFormatKey, &v).ok()) out = v;
+  });
+  return out;
+}
+
+void SetRawFormat(const std::string& dir, std::optional<std::string> value) {
+  WithRawMeta(dir, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta) {
+    rocksdb::Status s = value ? db->Put(rocksdb::WriteOptions(), meta, kFormatKey, *value)
+                              : db->Delete(rocksdb::WriteOptions(), meta, kFormatKey);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  });
+}
+
+LogRecord Line(int n) {
+  LogRecord r;
+  r.timestamp_us = r.received_us = 1751738220000000 + n;
+  r.host = "mx1";
+  r.program = "postfix/qmgr";
+  r.queue_id = "Q" + std::to_string(n);
+  r.raw = "<22>Jul  5 17:57:08 mx1 postfix/qmgr[7]: Q" + std::to_string(n) + ": removed";
+  return r;
+}
+
+class FormatTest : public ::testing::Test {
+ protected:
+  absl::StatusOr<std::unique_ptr<Store>> Open() {
+    return Store::Open({.path = path_, .sync_writes = false});
+  }
+  testing::TempDir dir_;
+  const std::string path_ = dir_.path() + "/store";
+};
+
+TEST_F(FormatTest, ANewStoreIsMarkedWithTheCurrentFormat) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s.ok()) << s.status();
+  }
+  EXPECT_EQ(RawFormat(path_), U64(Store::kFormatVersion));
+}
+
+TEST_F(FormatTest, AStoreWithoutAMarkIsFormatOneAndKeepsItsLines) {
+  static_assert(Store::kFormatVersion == 1, "a v1 store without a mark must now be migrated");
+  {
+    auto s = Open();
+    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_TRUE((*s)->Write({Line(1), Line(2)}).ok());
+  }
+  SetRawFormat(path_, std::nullopt);  // as written before the mark existed
+  ASSERT_EQ(RawFormat(path_), std::nullopt);
+  auto s = Open();
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ((*s)->RecordCount(), 2u);
+  s->reset();
+  EXPECT_EQ(RawFormat(path_), U64(1)) << "marked on the writable open";
+}
+
+TEST_F(FormatTest, ANewerFormatIsRefusedAndLeftAsItIs) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_TRUE((*s)->Write({Line(1)}).ok());
+  }
+  SetRawFormat(path_, U64(Store::kFormatVersion + 1));
+  auto s = Open();
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(s.status())) << s.status();
+  const std::string msg(s.status().message());
+  EXPECT_NE(msg.find("has format " + std::to_string(Store::kFormatVersion + 1)), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("reads format " + std::to_string(Store::kFormatVersion)), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find(path_), std::string::npos) << msg;
+  EXPECT_EQ(RawFormat(path_), U64(Store::kFormatVersion + 1)) << "not rewritten";
+}
+
+TEST_F(FormatTest, AnUnreadableMarkIsRefused) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s.ok()) << s.status();
+  }
+  SetRawFormat(path_, std::string("v2"));
+  auto s = Open();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(std::string(s.status().message()).find("(unreadable)"), std::string::npos)
+      << s.status();
+}
+
+}  // namespace
+}  // namespace mlq
