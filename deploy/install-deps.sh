@@ -11,6 +11,9 @@ build_pkgs=(
   librocksdb-dev libzstd-dev liblz4-dev libsnappy-dev libbz2-dev zlib1g-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   libssl-dev libabsl-dev libcli11-dev
+  # mlq links the static archives of the gRPC stack (cli/CMakeLists.txt):
+  # these -dev packages hold libcares.a and libre2.a (gRPC's needs).
+  libc-ares-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsystemd-dev
 )
