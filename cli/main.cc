@@ -1,5 +1,7 @@
 // mlq: the command-line client of mlqd. Parses the command line, runs the
 // chosen subcommand and maps every failure to an exit code (options.h).
+#include <absl/synchronization/mutex.h>
+#include <malloc.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -9,6 +11,7 @@
 #include "cli/client_config.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/rpc.h"
 
 #ifndef MLQ_VERSION
 #define MLQ_VERSION "unknown"
@@ -38,6 +41,13 @@ Exit status: 0 success or found, 1 nothing found, 2 usage or connection error.)"
 int main(int argc, char** argv) {
   using mlq::cli::kExitError;
   using mlq::cli::kExitOk;
+  // Debian builds Abseil without NDEBUG, so every absl::Mutex lock (gRPC
+  // takes hundreds setting up one call) also ran the deadlock detector's
+  // lock-graph bookkeeping. mlq's few threads are gRPC's own.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // One malloc arena, not one more for each of gRPC's threads (each a
+  // 64 MiB mapping set up on its first allocation).
+  mallopt(M_ARENA_MAX, 1);
 
   mlq::cli::GlobalOptions globals;
   CLI::App app("mlq: find what happened to an email across your mail servers, by asking mlqd.",
@@ -127,8 +137,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mlq: --server must not be empty\n");
     return kExitError;
   }
+  mlq::cli::KeepChannelsUntilExit();
   for (const mlq::cli::Command& command : commands) {
-    if (command.app->parsed()) return command.run();
+    if (!command.app->parsed()) continue;
+    const int rc = command.run();
+    // Everything is written; skip gRPC's shutdown and the destructors.
+    std::fflush(nullptr);
+    std::_Exit(rc);
   }
   return kExitError;  // unreachable: require_subcommand(1)
 }

@@ -1,9 +1,15 @@
 #include "cli/rpc.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <vector>
 
 #include "base/grpc_code_name.h"
 #include "cli/format.h"
@@ -37,6 +43,43 @@ std::string Seconds(double s) {
 
 }  // namespace
 
+std::string ChannelTarget(const std::string& server) {
+  const size_t colon = server.rfind(':');
+  if (colon == std::string::npos) return server;
+  const std::string port = server.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoi(port) > 65535) {
+    return server;
+  }
+  const std::string host = server.substr(0, colon);
+  unsigned char addr[sizeof(in6_addr)];
+  if (inet_pton(AF_INET, host.c_str(), addr) == 1) return "ipv4:" + server;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']' &&
+      inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), addr) == 1) {
+    return "ipv6:" + server;
+  }
+  return server;
+}
+
+namespace {
+
+std::mutex g_kept_mutex;
+std::vector<std::shared_ptr<grpc::Channel>>* g_kept = nullptr;  // never freed
+
+std::shared_ptr<grpc::Channel> Kept(std::shared_ptr<grpc::Channel> channel) {
+  std::lock_guard<std::mutex> lock(g_kept_mutex);
+  if (g_kept != nullptr) g_kept->push_back(channel);
+  return channel;
+}
+
+}  // namespace
+
+void KeepChannelsUntilExit() {
+  std::lock_guard<std::mutex> lock(g_kept_mutex);
+  if (g_kept == nullptr) g_kept = new std::vector<std::shared_ptr<grpc::Channel>>();
+}
+
 std::shared_ptr<grpc::Channel> NewChannel(const GlobalOptions& options) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);  // a Find of many long lines can exceed 4 MiB
@@ -54,12 +97,12 @@ std::shared_ptr<grpc::Channel> NewChannel(const GlobalOptions& options) {
     }
     if (!error.empty()) {
       // A channel that fails every call with the reason.
-      return grpc::CreateCustomChannel("unix:/nonexistent/" + error,
-                                       grpc::InsecureChannelCredentials(), args);
+      return Kept(grpc::CreateCustomChannel("unix:/nonexistent/" + error,
+                                            grpc::InsecureChannelCredentials(), args));
     }
     creds = grpc::SslCredentials(ssl);
   }
-  return grpc::CreateCustomChannel(options.server, creds, args);
+  return Kept(grpc::CreateCustomChannel(ChannelTarget(options.server), creds, args));
 }
 
 std::unique_ptr<mlq::v1::Query::Stub> NewQueryStub(const GlobalOptions& options) {

@@ -19,6 +19,21 @@ namespace mlq::cli {
 // (or by WaitForConnection).
 std::shared_ptr<grpc::Channel> NewChannel(const GlobalOptions& options);
 
+// The gRPC target for `server`: "ipv4:" + server when it is an IPv4 literal
+// with a port ("127.0.0.1:7600"), "ipv6:" + server for a bracketed IPv6
+// literal with a port ("[::1]:7600"), else `server` as given (a name, or a
+// target with its own scheme). An address target needs no resolver: gRPC's
+// DNS resolver, its thread and the RFC 6724 address sorting are skipped,
+// and the channel's authority (and TLS target name) stays the same.
+std::string ChannelTarget(const std::string& server);
+
+// From now on every channel NewChannel makes is also held until the process
+// exits, which mlq's main() then does with std::_Exit once the command has
+// flushed its output: gRPC's shutdown (closing the connection, joining its
+// threads) is work a short-lived process need not wait for. Not for tests
+// or other long-lived callers.
+void KeepChannelsUntilExit();
+
 // A stub for the Query service over NewChannel(options).
 std::unique_ptr<mlq::v1::Query::Stub> NewQueryStub(const GlobalOptions& options);
 
