@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <system_error>
 #include <unordered_set>
+#include <utility>
 
 #include "base/scan.h"
 #include "store/expiry_filter.h"
@@ -115,9 +116,15 @@ rocksdb::ColumnFamilyOptions IndexOptions() {
 }
 
 // Import identities: point lookups only, so whole-key bloom filters make a
-// miss (the usual answer: a new line) cost no disk read.
+// miss (the usual answer: a new line) cost no disk read, and a memtable
+// bloom filter makes it cost no skiplist search either (two lookups per
+// imported line: Ingest's and the writer's). Written in key order with an
+// insert hint, like the other families.
 rocksdb::ColumnFamilyOptions ImportedOptions() {
   rocksdb::ColumnFamilyOptions o;
+  UseInsertHint(o);
+  o.memtable_prefix_bloom_size_ratio = 0.05;
+  o.memtable_whole_key_filtering = true;
   o.compression = rocksdb::kLZ4Compression;
   rocksdb::BlockBasedTableOptions t;
   t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -494,11 +501,19 @@ void Store::SetImportIdentity(LogRecord& rec, std::string identity) {
 
 absl::StatusOr<std::vector<bool>> Store::ImportedAlready(
     const std::vector<std::string>& identities) const {
+  std::vector<std::string_view> views(identities.begin(), identities.end());
+  return ImportedAlreadyViews(views);
+}
+
+absl::StatusOr<std::vector<bool>> Store::ImportedAlreadyViews(
+    std::span<const std::string_view> identities) const {
   std::vector<bool> found(identities.size(), false);
   if (identities.empty()) return found;
   std::shared_lock db_lock(db_mu_);
   if (!db_) return BrokenStatus();
-  std::vector<rocksdb::Slice> slices(identities.begin(), identities.end());
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(identities.size());
+  for (std::string_view id : identities) slices.emplace_back(id.data(), id.size());
   std::vector<rocksdb::PinnableSlice> values(identities.size());
   std::vector<rocksdb::Status> statuses(identities.size());
   db_->MultiGet(rocksdb::ReadOptions(), imported_cf_, slices.size(), slices.data(), values.data(),
@@ -540,7 +555,19 @@ absl::Status Store::WriteGroup(std::span<std::vector<LogRecord>* const> batches,
 
 size_t Store::Prepared::bytes() const {
   return values.capacity() + value_ends.capacity() * sizeof(uint32_t) + index_keys.capacity() +
-         index.capacity() * sizeof(Entry);
+         index.capacity() * sizeof(Entry) + identities.capacity() * sizeof(std::string) +
+         identities.size() * 32;  // heap of a 20-byte identity
+}
+
+bool Store::Prepare(std::vector<LogRecord>& batch, Prepared* out) {
+  std::vector<std::string> identities;
+  if (std::any_of(batch.begin(), batch.end(), HasImportIdentity)) {
+    identities.reserve(batch.size());
+    for (LogRecord& rec : batch) identities.push_back(TakeImportIdentity(rec));
+  }
+  const bool prepared = Prepare(std::as_const(batch), out);
+  out->identities = std::move(identities);
+  return prepared;
 }
 
 bool Store::Prepare(const std::vector<LogRecord>& batch, Prepared* out) {
@@ -548,6 +575,7 @@ bool Store::Prepare(const std::vector<LogRecord>& batch, Prepared* out) {
   out->value_ends.clear();
   out->index_keys.clear();
   out->index.clear();
+  out->identities.clear();
   if (std::any_of(batch.begin(), batch.end(), HasImportIdentity)) return false;
   static const std::string kPlaceholder(keys::kPrimaryKeySize, '\0');
   out->value_ends.reserve(batch.size());
@@ -568,48 +596,88 @@ absl::Status Store::WriteGroup(std::span<std::vector<LogRecord>* const> batches,
                                std::span<Prepared* const> preps,
                                std::vector<std::vector<std::string>>* keys_out) {
   if (keys_out != nullptr) keys_out->assign(batches.size(), {});
+  // A batch's preparation holds as long as the batch is as it was pushed;
+  // deduplication that drops records from it voids it (its size changes).
+  auto prep_of = [&](size_t bi) -> Prepared* {
+    Prepared* p = bi < preps.size() ? preps[bi] : nullptr;
+    const std::vector<LogRecord>& b = *batches[bi];
+    if (p == nullptr || b.empty() || p->value_ends.size() != b.size()) return nullptr;
+    return p;
+  };
   size_t total = 0;
   bool marked = false;
   for (size_t bi = 0; bi < batches.size(); ++bi) {
     const std::vector<LogRecord>* b = batches[bi];
     total += b->size();
-    // A prepared batch has no marks (Prepare refuses those).
-    const bool prepared = bi < preps.size() && preps[bi] != nullptr && !b->empty() &&
-                          preps[bi]->value_ends.size() == b->size();
-    marked = marked || (!prepared && std::any_of(b->begin(), b->end(), HasImportIdentity));
+    const Prepared* p = prep_of(bi);
+    marked = marked || (p != nullptr ? !p->identities.empty()
+                                     : std::any_of(b->begin(), b->end(), HasImportIdentity));
   }
-  std::vector<std::string> identities;  // per record of the group, when marked
+  // Per record of the group, when marked: its identity (nullptr: none),
+  // in its batch's preparation or taken from its mark into `taken`.
+  std::vector<const std::string*> ids;
+  std::vector<std::string> taken;
+  std::vector<Prepared*> voided;  // preparations deduplication made void
+  // After a failure nothing was written: the marks go back where a retry
+  // of the same batches finds them, so it still deduplicates.
+  auto put_marks_back = [&] {
+    size_t n = 0;
+    for (size_t bi = 0; bi < batches.size(); ++bi) {
+      const bool prepared = prep_of(bi) != nullptr;
+      for (LogRecord& rec : *batches[bi]) {
+        const std::string* id = ids[n++];
+        if (!prepared && id != nullptr) SetImportIdentity(rec, *id);
+      }
+    }
+    for (Prepared* p : voided) p->identities.clear();
+  };
   if (marked) {
-    identities.reserve(total);
-    std::vector<std::string> lookups;
-    for (std::vector<LogRecord>* b : batches) {
-      for (LogRecord& rec : *b) {
-        identities.push_back(TakeImportIdentity(rec));
-        if (!identities.back().empty()) lookups.push_back(identities.back());
+    ids.reserve(total);
+    taken.reserve(total);  // never reallocates: ids point into it
+    std::vector<std::string_view> lookups;
+    lookups.reserve(total);
+    for (size_t bi = 0; bi < batches.size(); ++bi) {
+      const Prepared* p = prep_of(bi);
+      std::vector<LogRecord>& b = *batches[bi];
+      for (size_t i = 0; i < b.size(); ++i) {
+        const std::string* id = nullptr;
+        if (p != nullptr) {
+          if (!p->identities.empty() && !p->identities[i].empty()) id = &p->identities[i];
+        } else if (std::string t = TakeImportIdentity(b[i]); !t.empty()) {
+          id = &taken.emplace_back(std::move(t));
+        }
+        ids.push_back(id);
+        if (id != nullptr) lookups.push_back(*id);
       }
     }
     // Only this thread writes, so what is stored cannot change before the
     // batch below is committed.
-    absl::StatusOr<std::vector<bool>> stored = ImportedAlready(lookups);
-    if (!stored.ok()) return stored.status();
-    std::unordered_set<std::string> seen;
+    absl::StatusOr<std::vector<bool>> stored = ImportedAlreadyViews(lookups);
+    if (!stored.ok()) {
+      put_marks_back();
+      return stored.status();
+    }
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(lookups.size());
     for (size_t i = 0; i < lookups.size(); ++i) {
       if ((*stored)[i]) seen.insert(lookups[i]);
     }
-    // Drops duplicates from each batch, keeping `identities` aligned.
+    // Drops duplicates from each batch, keeping `ids` aligned.
     size_t from = 0, to = 0;
-    for (std::vector<LogRecord>* b : batches) {
+    for (size_t bi = 0; bi < batches.size(); ++bi) {
+      std::vector<LogRecord>& b = *batches[bi];
+      Prepared* p = prep_of(bi);
       size_t kept = 0;
-      for (size_t i = 0; i < b->size(); ++i, ++from) {
-        if (!identities[from].empty() && !seen.insert(identities[from]).second) continue;
-        if (kept != i) (*b)[kept] = std::move((*b)[i]);
-        if (to != from) identities[to] = std::move(identities[from]);
+      for (size_t i = 0; i < b.size(); ++i, ++from) {
+        if (ids[from] != nullptr && !seen.insert(*ids[from]).second) continue;
+        if (kept != i) b[kept] = std::move(b[i]);
+        ids[to++] = ids[from];
         ++kept;
-        ++to;
       }
-      b->resize(kept);
+      if (kept != b.size() && p != nullptr) voided.push_back(p);
+      b.resize(kept);
     }
-    identities.resize(to);
+    ids.resize(to);
     total = to;
   }
   std::vector<Item> items;
@@ -620,13 +688,10 @@ absl::Status Store::WriteGroup(std::span<std::vector<LogRecord>* const> batches,
   size_t n = 0;
   for (size_t bi = 0; bi < batches.size(); ++bi) {
     const std::vector<LogRecord>& b = *batches[bi];
-    Prepared* prep = bi < preps.size() ? preps[bi] : nullptr;
-    // A batch is prepared as it was pushed; deduplication (marked batches)
-    // changes it, and those are never prepared.
-    if (prep != nullptr && prep->value_ends.size() != b.size()) prep = nullptr;
+    Prepared* prep = prep_of(bi);
     if (prep != nullptr) runs.push_back({prep, items.size()});
     for (size_t i = 0; i < b.size(); ++i) {
-      const std::string* identity = marked && !identities[n].empty() ? &identities[n] : nullptr;
+      const std::string* identity = marked ? ids[n] : nullptr;
       const std::string_view* value = nullptr;
       if (prep != nullptr) {
         const uint32_t from = i == 0 ? 0 : prep->value_ends[i - 1];
@@ -639,17 +704,7 @@ absl::Status Store::WriteGroup(std::span<std::vector<LogRecord>* const> batches,
   }
   std::vector<std::string> pks;
   absl::Status st = WriteRecords(items, runs, keys_out != nullptr ? &pks : nullptr);
-  if (!st.ok() && marked) {
-    // Nothing was written: put the marks back, so that a retry of the same
-    // batches still deduplicates (and stores the identities).
-    size_t i = 0;
-    for (std::vector<LogRecord>* b : batches) {
-      for (LogRecord& rec : *b) {
-        if (!identities[i].empty()) SetImportIdentity(rec, std::move(identities[i]));
-        ++i;
-      }
-    }
-  }
+  if (!st.ok() && marked) put_marks_back();
   if (!st.ok() || keys_out == nullptr) return st;
   size_t k = 0;
   for (size_t i = 0; i < batches.size(); ++i) {
@@ -696,6 +751,9 @@ absl::Status Store::WriteRecords(const std::vector<Item>& items, std::span<const
     }
   }
   std::vector<std::string> built;  // keys of records that were not prepared
+  // Import identities in key order too: they are hashes, and a skiplist
+  // insert of a random key into a large memtable starts from the top.
+  std::vector<std::pair<std::string_view, uint32_t>> identities;
   std::string value;
   for (uint32_t i : order) {
     const Item& it = items[i];
@@ -709,7 +767,11 @@ absl::Status Store::WriteRecords(const std::vector<Item>& items, std::span<const
         built.push_back(keys::IndexKey(kind, term, pks[i]));
       }
     }
-    if (it.identity != nullptr) wb.Put(imported_cf_, *it.identity, pks[i]);
+    if (it.identity != nullptr) identities.emplace_back(*it.identity, i);
+  }
+  std::sort(identities.begin(), identities.end());
+  for (const auto& [id, i] : identities) {
+    wb.Put(imported_cf_, rocksdb::Slice(id.data(), id.size()), pks[i]);
   }
   for (const std::string& k : built) index.emplace_back(k);
   std::sort(index.begin(), index.end());

@@ -134,13 +134,22 @@ class Store {
       uint32_t record;  // index of its record in the batch
     };
     std::vector<Entry> index;
+    // Import identities taken from the records' marks (SetImportIdentity),
+    // one per record ("" = none); empty when the batch had no marks.
+    std::vector<std::string> identities;
     // Heap bytes held (for queue accounting).
     size_t bytes() const;
   };
   // Fills `*out` for `batch` (reusing its capacity). False, leaving it
-  // empty, for a batch with import marks: WriteGroup deduplicates those
-  // first, so it prepares them itself. Stateless; safe from any thread.
+  // empty, for a batch with import marks (it cannot take them out of a
+  // const batch). Stateless; safe from any thread.
   static bool Prepare(const std::vector<LogRecord>& batch, Prepared* out);
+  // The same for any batch: import marks are taken out of the records into
+  // out->identities (the record is encoded without its mark). WriteGroup
+  // deduplicates by them and uses the preparation when no record of the
+  // batch was a duplicate (the usual case: Ingest checked before pushing);
+  // otherwise it encodes the remaining records itself.
+  static bool Prepare(std::vector<LogRecord>& batch, Prepared* out);
   // WriteGroup with preparations: preps[i] is nullptr or Prepare()'d for
   // *batches[i] as the batch is now (the write patches its index keys).
   absl::Status WriteGroup(std::span<std::vector<LogRecord>* const> batches,
@@ -339,6 +348,9 @@ class Store {
   // in item order. Items covered by `runs` get their index keys from there.
   absl::Status WriteRecords(const std::vector<Item>& items, std::span<const PreparedRun> runs,
                             std::vector<std::string>* keys_out);
+  // ImportedAlready over views (WriteGroup's identities live where they are).
+  absl::StatusOr<std::vector<bool>> ImportedAlreadyViews(
+      std::span<const std::string_view> identities) const;
 
   absl::Status OpenDb(bool read_only);
   // OK for a store of kFormatVersion (marking an unmarked one as such unless

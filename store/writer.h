@@ -13,7 +13,10 @@
 // The queue holds whole batches: TryPush moves the producer's vector in
 // (O(1), no record is copied or moved) and hands it back a spare, already
 // allocated vector. Before queueing, TryPush does on the producer's thread
-// what needs no store (Store::Prepare: encoding, index keys). The writer
+// what needs no store (Store::Prepare: encoding, index keys; for imported
+// records too, whose marks it takes out: the writer then only checks their
+// identities, and encodes a batch again only when that check dropped one of
+// its records). The writer
 // commits groups of batches where they are (Store::WriteGroup) and returns
 // them as spares with their records, which the producer destroys: the
 // writer thread, the one that falls behind, neither moves nor frees a

@@ -186,5 +186,59 @@ TEST_F(ImportDedupTest, WriteGroupKeepsBatchesAndKeysAlignedAcrossDuplicates) {
   EXPECT_EQ(r->records.size(), 5u) << "every stored record is indexed, once";
 }
 
+// The writer prepares marked batches on the producer's thread
+// (Store::Prepare takes the marks out): a prepared batch without duplicates
+// is written from its preparation, one that loses a duplicate is encoded
+// again; either way each line is stored once and its identity kept.
+TEST_F(ImportDedupTest, PreparedMarkedBatchesAreDeduplicatedAcrossTheGroup) {
+  ASSERT_TRUE(store_->Write({Marked(Rec(kT0, "old"))}).ok());
+  std::vector<LogRecord> first = {Marked(Rec(kT0, "old")), Marked(Rec(kT0 + 1, "x")),
+                                  Rec(kT0 + 2, "live")};
+  std::vector<LogRecord> second = {Marked(Rec(kT0 + 3, "y")), Marked(Rec(kT0 + 4, "z"))};
+  std::vector<LogRecord> third = {Marked(Rec(kT0 + 1, "x")), Marked(Rec(kT0 + 5, "w"))};
+  std::vector<LogRecord> unprepared = {Marked(Rec(kT0 + 5, "w")), Marked(Rec(kT0 + 6, "v"))};
+  Store::Prepared p1, p2, p3;
+  ASSERT_TRUE(Store::Prepare(first, &p1));
+  ASSERT_TRUE(Store::Prepare(second, &p2));
+  ASSERT_TRUE(Store::Prepare(third, &p3));
+  ASSERT_EQ(p1.identities.size(), 3u);
+  EXPECT_TRUE(p1.identities[2].empty()) << "an unmarked record has no identity";
+  for (const LogRecord& r : first) EXPECT_TRUE(r.extra.empty()) << "Prepare takes the marks";
+  std::vector<LogRecord>* group[] = {&first, &second, &third, &unprepared};
+  Store::Prepared* preps[] = {&p1, &p2, &p3, nullptr};
+  std::vector<std::vector<std::string>> keys;
+  ASSERT_TRUE(store_->WriteGroup(group, preps, &keys).ok());
+  ASSERT_EQ(first.size(), 2u);       // "old" was stored before
+  ASSERT_EQ(second.size(), 2u);      // nothing dropped: written as prepared
+  ASSERT_EQ(third.size(), 1u);       // "x" repeats one earlier in the group
+  ASSERT_EQ(unprepared.size(), 1u);  // so does "w"
+  EXPECT_EQ(third[0].raw, "w");
+  EXPECT_EQ(unprepared[0].raw, "v");
+  for (size_t b = 0; b < 4; ++b) {
+    ASSERT_EQ(keys[b].size(), group[b]->size());
+    for (size_t i = 0; i < group[b]->size(); ++i) {
+      auto got = store_->Get(keys[b][i]);
+      ASSERT_TRUE(got.ok());
+      EXPECT_EQ(got->raw, (*group[b])[i].raw);
+      EXPECT_TRUE(got->extra.empty()) << "the mark is not stored";
+    }
+  }
+  EXPECT_EQ(store_->RecordCount(), 7u);
+  auto r = store_->Find({.kind = keys::IndexKind::kQueueId, .term = "Q1", .host = "mx1"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->records.size(), 7u) << "every stored record is indexed, once";
+  // Every identity is stored: writing the lines again stores nothing.
+  std::vector<LogRecord> again = {Marked(Rec(kT0 + 1, "x")), Marked(Rec(kT0 + 3, "y")),
+                                  Marked(Rec(kT0 + 4, "z")), Marked(Rec(kT0 + 5, "w")),
+                                  Marked(Rec(kT0 + 6, "v"))};
+  Store::Prepared p4;
+  ASSERT_TRUE(Store::Prepare(again, &p4));
+  std::vector<LogRecord>* group2[] = {&again};
+  Store::Prepared* preps2[] = {&p4};
+  ASSERT_TRUE(store_->WriteGroup(group2, preps2).ok());
+  EXPECT_TRUE(again.empty());
+  EXPECT_EQ(store_->RecordCount(), 7u);
+}
+
 }  // namespace
 }  // namespace mlq
