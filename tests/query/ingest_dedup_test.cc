@@ -120,5 +120,43 @@ TEST_F(IngestDedupTest, ConcurrentImportsOfTheSameLinesStoreThemOnce) {
   EXPECT_EQ(counters_.Get("stored").load(), 3000u) << "the writer counts what it stored";
 }
 
+// Requests as big as mlqd takes (--max-ingest-lines, 10000 by default),
+// each one batch prepared on the Ingest thread: the lines of a stream are
+// deduplicated across requests whatever their size, and a re-import cut
+// into other requests finds every line.
+TEST_F(IngestDedupTest, BigRequestsDeduplicateAcrossRequestsCutAnyWay) {
+  auto cut = [](const std::vector<std::string>& lines, size_t size) {
+    std::vector<std::vector<std::string>> chunks;
+    for (size_t i = 0; i < lines.size(); i += size) {
+      chunks.emplace_back(lines.begin() + i, lines.begin() + std::min(lines.size(), i + size));
+    }
+    return chunks;
+  };
+  std::vector<std::string> lines;
+  for (int i = 0; i < 25000; ++i) {
+    // Every 1000th line is logged twice (the re-import's first pair falls
+    // on both sides of a request boundary).
+    lines.push_back(std::to_string(i / 10) + " line " + std::to_string(i));
+    if (i % 1000 == 999) lines.push_back(lines.back());
+  }
+  auto first = Ingest(cut(lines, 10000));
+  EXPECT_EQ(first.lines(), lines.size());
+  EXPECT_EQ(first.stored(), lines.size()) << "a repeated line is kept, in any request";
+  EXPECT_EQ(store_->RecordCount(), lines.size());
+  auto again = Ingest(cut(lines, 1000));
+  EXPECT_EQ(again.stored(), 0u);
+  EXPECT_EQ(again.duplicates(), lines.size());
+  std::vector<std::string> more = lines;
+  for (int i = 25000; i < 30000; ++i) {
+    more.push_back(std::to_string(i / 10) + " line " + std::to_string(i));
+  }
+  auto third = Ingest(cut(more, 7000));
+  EXPECT_EQ(third.stored(), 5000u);
+  EXPECT_EQ(third.duplicates(), lines.size());
+  writer_->Flush();
+  EXPECT_EQ(store_->RecordCount(), more.size());
+  EXPECT_EQ(counters_.Get("stored").load(), more.size());
+}
+
 }  // namespace
 }  // namespace mlq
