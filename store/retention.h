@@ -25,18 +25,20 @@
 //    memtable of each family every record fills (records, index: 2 x 64
 //    MiB). The size check runs every second, so the ingest between two
 //    checks is at most about one flush;
-//  - one compaction's outputs beside its inputs (one compaction at a time):
-//    at most the index (an index compaction, or retention's own CompactIndex,
-//    rewrites it), at least four L0 files of a memtable each (L0 into L1),
-//    at most RocksDB's max_compaction_bytes (1.6 GiB) below L0.
+//  - the outputs of the compactions that run at a time (two: one flush and
+//    two compactions) beside their inputs: each four memtables' worth of L0
+//    files (L0 into the base level), or the index if larger, but at most
+//    max_compaction_bytes (128 MiB: RocksDB cuts every compaction below L0
+//    there, manual ones too; the index's files are small, the records'
+//    mostly moved down whole).
 // When deleting cannot keep up (compaction behind: table files in L0 are
 // not dropped by deleting, and RocksDB lets L0 grow to 36 files before it
 // stops writes), the disk use passes `pause` and intake is paused
 // (Store::PauseIntake: TCP, TLS and RELP senders wait, as on a full disk)
 // until deleting and compaction bring it 64 MiB below; counter
 // "retention.intake_pauses".
-// For 1 GiB that is 256 + 128 + 256 MiB: the table files are kept under
-// 384 MiB; for 200 GiB the headroom is about 2 GiB. A limit too small for
+// For 1 GiB that is 256 + 128 + 2 x 128 MiB: the table files are kept
+// under 384 MiB; for 200 GiB the headroom is the same 640 MiB. A limit too small for
 // its headroom (tests; mlqd refuses less than 1 GiB) keeps a quarter of it
 // for the table files, and is not held by design.
 //

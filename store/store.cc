@@ -85,12 +85,29 @@ constexpr uint64_t kTargetFileBytes = 64 << 20;
 // is left of the deleted range (the edge, retention.h) is at most about one
 // file; 16 MiB is under 2 % of a 1 GiB store.
 constexpr uint64_t kRecordsTargetFileBytes = 16 << 20;
+// The index's levels: sized from the last one up (RocksDB's dynamic level
+// bytes) with small files and a small base level, so a compaction rewrites
+// a slice of the index, not all of it. One L0-to-base compaction that
+// merged the whole index (every L0 file overlaps it: terms are not in time
+// order) held the only compaction slot for minutes and the disk use swung
+// by a third around its median (docs/PERFORMANCE.md, section 2d).
+constexpr uint64_t kIndexTargetFileBytes = 8 << 20;
+constexpr uint64_t kIndexBaseLevelBytes = 16 << 20;
+// Compactions at a time: one for each heavy family, so the records' cheap
+// moves never wait behind an index compaction (max_background_jobs 3 gives
+// one flush and two compactions).
+constexpr int kMaxCompactions = 2;
+// The inputs of one compaction below L0 (RocksDB's default is 25 target
+// files: 1.6 GiB for 64 MiB files): size retention keeps room for
+// kMaxCompactions of them (retention.h).
+constexpr uint64_t kMaxCompactionBytes = 128 << 20;
 
 void SetBuffering(rocksdb::ColumnFamilyOptions& o) {
   o.write_buffer_size = kWriteBufferBytes;
   o.max_write_buffer_number = kMaxWriteBuffers;
   o.level0_file_num_compaction_trigger = kLevel0Trigger;
   o.target_file_size_base = kTargetFileBytes;
+  o.max_compaction_bytes = kMaxCompactionBytes;
 }
 
 rocksdb::ColumnFamilyOptions RecordsOptions() {
@@ -98,8 +115,10 @@ rocksdb::ColumnFamilyOptions RecordsOptions() {
   SetBuffering(o);
   o.target_file_size_base = kRecordsTargetFileBytes;
   UseInsertHint(o);
-  o.compression = rocksdb::kLZ4Compression;
-  o.bottommost_compression = rocksdb::kZSTD;
+  // ZSTD at every level: records mostly reach the last level by trivial
+  // moves (they come in time order), so with LZ4 above and ZSTD only at the
+  // bottom most of them stayed LZ4 (section 2d: the store ~20 % smaller).
+  o.compression = rocksdb::kZSTD;
   rocksdb::BlockBasedTableOptions t;
   t.block_size = 16 * 1024;
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
@@ -112,6 +131,9 @@ rocksdb::ColumnFamilyOptions IndexOptions() {
   UseInsertHint(o);
   o.compression = rocksdb::kLZ4Compression;
   o.bottommost_compression = rocksdb::kZSTD;
+  o.level_compaction_dynamic_level_bytes = true;
+  o.max_bytes_for_level_base = kIndexBaseLevelBytes;
+  o.target_file_size_base = kIndexTargetFileBytes;
   return o;
 }
 
@@ -292,7 +314,7 @@ absl::Status Store::OpenDb(bool read_only) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
-  db_options.max_background_jobs = 2;  // one flush and one compaction at a time
+  db_options.max_background_jobs = 1 + kMaxCompactions;  // one flush at a time
   db_options.keep_log_file_num = 5;
   db_options.max_total_wal_size = kMaxWalBytes;
   // Flush every column family together: the metadata family is written in
@@ -1230,8 +1252,8 @@ Store::Buffering Store::BufferingOptions() {
           .heavy_families = 2,
           .max_wal_bytes = kMaxWalBytes,
           .level0_trigger = kLevel0Trigger,
-          .max_compaction_bytes = 25 * kTargetFileBytes,
-          .max_compactions = 1};
+          .max_compaction_bytes = kMaxCompactionBytes,
+          .max_compactions = kMaxCompactions};
 }
 
 Store::Sizes Store::MeasureSizes() const {

@@ -283,8 +283,8 @@ class Store {
     int heavy_families;             // families every record fills: records and index
     uint64_t max_wal_bytes;         // max_total_wal_size
     int level0_trigger;             // L0 files before a compaction into L1
-    uint64_t max_compaction_bytes;  // inputs of one compaction below L0 (RocksDB's default)
-    int max_compactions;            // compactions at a time (max_background_jobs 2)
+    uint64_t max_compaction_bytes;  // inputs of one compaction below L0
+    int max_compactions;            // compactions at a time
   };
   static Buffering BufferingOptions();
   // One column family's table files, from RocksDB's properties: what is in

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "store/keys.h"
 #include "store/store.h"
 #include "test_util.h"
 
@@ -128,6 +129,52 @@ TEST_F(FormatTest, AnUnreadableMarkIsRefused) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(std::string(s.status().message()).find("(unreadable)"), std::string::npos)
       << s.status();
+}
+
+// A store written with the previous table options (records with LZ4 above
+// the last level, the index in fixed-size levels with data in L1, as
+// RocksDB's defaults put it) opens with today's options and answers.
+TEST_F(FormatTest, AStoreWithTheOldLevelLayoutOpensAndAnswers) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s.ok()) << s.status();
+    std::vector<LogRecord> lines;
+    for (int i = 0; i < 500; ++i) lines.push_back(Line(i));
+    ASSERT_TRUE((*s)->Write(lines).ok());
+  }
+  {
+    // As the old options left it: every family's files moved into L1 by a
+    // compaction with fixed level sizes.
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const char* name : {"default", "records", "index", "imported"}) {
+      rocksdb::ColumnFamilyOptions o;
+      o.compression = rocksdb::kLZ4Compression;
+      o.level_compaction_dynamic_level_bytes = false;
+      cfs.emplace_back(name, o);
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path_, cfs, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::CompactRangeOptions cro;
+    cro.change_level = true;
+    cro.target_level = 1;
+    for (auto* h : handles) ASSERT_TRUE(db->CompactRange(cro, h, nullptr, nullptr).ok());
+    std::string files;
+    ASSERT_TRUE(db->GetProperty(handles[2], "rocksdb.num-files-at-level1", &files));
+    EXPECT_NE(files, "0") << "the index is in L1";
+    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  }
+  auto s = Open();
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ((*s)->RecordCount(), 500u);
+  auto found = (*s)->Find({.kind = keys::IndexKind::kQueueId, .term = "Q123"});
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->records.size(), 1u);
+  EXPECT_EQ(found->records[0].record.queue_id, "Q123");
+  // And it keeps taking lines.
+  ASSERT_TRUE((*s)->Write({Line(1000)}).ok());
+  EXPECT_EQ((*s)->RecordCount(), 501u);
 }
 
 }  // namespace

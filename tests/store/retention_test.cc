@@ -345,24 +345,33 @@ TEST(RetentionPlan, HeadroomForWalFlushAndCompactionBelowTheLimit) {
   const Store::Buffering b = Store::BufferingOptions();
   ASSERT_EQ(b.write_buffer_bytes, 64 * kMiB);
   ASSERT_EQ(b.max_wal_bytes, 256 * kMiB);
-  // 1 GiB with a small index: 256 MiB of WAL, 2 x 64 MiB of flush, four
-  // 64 MiB L0 files of compaction.
+  ASSERT_EQ(b.max_compaction_bytes, 128 * kMiB);
+  ASSERT_EQ(b.max_compactions, 2);
+  // 1 GiB with a small index: 256 MiB of WAL, 2 x 64 MiB of flush, two
+  // compactions of at most max_compaction_bytes each.
   SizePlan p = PlanSize(1024 * kMiB, 100 * kMiB, b);
   EXPECT_EQ(p.wal, 256 * kMiB);
   EXPECT_EQ(p.flush, 128 * kMiB);
-  EXPECT_EQ(p.compaction, 256 * kMiB);
+  EXPECT_EQ(p.compaction, 2 * 128 * kMiB);
   EXPECT_EQ(p.headroom, 640 * kMiB);
   EXPECT_EQ(p.trigger, 384 * kMiB);
   EXPECT_EQ(p.target, p.trigger - p.trigger / 10);
   EXPECT_EQ(p.pause, (1024 - 128 - 256) * kMiB);  // the trigger plus the WAL's part
-  // An index larger than four memtables: a compaction may rewrite all of it.
+  // A large index: compactions rewrite slices of it, at most
+  // max_compaction_bytes each.
   p = PlanSize(4096 * kMiB, 600 * kMiB, b);
-  EXPECT_EQ(p.compaction, 600 * kMiB);
-  EXPECT_EQ(p.trigger, (4096 - 256 - 128 - 600) * kMiB);
-  // A large store: one compaction below L0 is at most max_compaction_bytes.
+  EXPECT_EQ(p.compaction, 256 * kMiB);
+  EXPECT_EQ(p.trigger, (4096 - 256 - 128 - 256) * kMiB);
+  // A small limit with a tiny memtable budget: the compaction part follows
+  // the L0 files, not the cap.
+  Store::Buffering small = b;
+  small.write_buffer_bytes = 16 * kMiB;
+  p = PlanSize(1024 * kMiB, 10 * kMiB, small);
+  EXPECT_EQ(p.compaction, 2 * 64 * kMiB);
+  // A large store: the same headroom.
   p = PlanSize(200 * 1024 * kMiB, 50 * 1024 * kMiB, b);
-  EXPECT_EQ(p.compaction, 1600 * kMiB);
-  EXPECT_EQ(p.headroom, (256 + 128 + 1600) * kMiB);
+  EXPECT_EQ(p.compaction, 256 * kMiB);
+  EXPECT_EQ(p.headroom, (256 + 128 + 256) * kMiB);
   // Never above the limit: what is kept plus the headroom is the limit.
   for (uint64_t limit :
        {uint64_t{8} * kMiB, 700 * kMiB, 1024 * kMiB, 1300 * kMiB, uint64_t{1} << 40}) {
