@@ -49,12 +49,6 @@ std::unique_ptr<LineReader> LineReader::Open(const std::string& path, std::strin
 LineReader::LineReader(std::string path, void* gz, uint64_t file_size)
     : path_(std::move(path)), gz_(gz), file_size_(file_size) {}
 
-uint64_t LineReader::bytes_read() const {
-  if (file_size_ == 0) return 0;
-  const z_off_t offset = gzoffset(Gz(gz_));
-  return offset < 0 ? 0 : static_cast<uint64_t>(offset);
-}
-
 LineReader::~LineReader() { gzclose(Gz(gz_)); }
 
 bool LineReader::Fill() {
@@ -75,6 +69,10 @@ bool LineReader::Fill() {
     return false;
   }
   buffer_.resize(old + n);
+  if (file_size_ != 0) {
+    const z_off_t offset = gzoffset(Gz(gz_));
+    bytes_read_ = offset < 0 ? 0 : static_cast<uint64_t>(offset);
+  }
   if (n == 0) {
     eof_ = true;
     int errnum = 0;
