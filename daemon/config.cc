@@ -269,13 +269,13 @@ absl::StatusOr<DaemonConfig> DaemonFlagParser::Parse(int argc, char** argv) {
   }
   // Retention keeps the table files under the limit minus a headroom for
   // what RocksDB adds before deleting frees space: the WAL (256 MiB), one
-  // flush (128 MiB) and one compaction (at least 256 MiB) -- 640 MiB
+  // flush (64 MiB) and two compactions (128 MiB each) -- 576 MiB
   // (store/retention.h, PlanSize). Below 1 GiB too little is left for the
   // lines themselves for the limit to be held.
   if (c.max_disk_bytes != 0 && c.max_disk_bytes < (uint64_t{1} << 30)) {
     return absl::InvalidArgumentError(
-        "--max-disk: at least 1G (retention keeps a headroom of about 640 MiB below the limit: "
-        "write-ahead log 256 MiB, one flush 128 MiB, one compaction 256 MiB or more)");
+        "--max-disk: at least 1G (retention keeps a headroom of about 576 MiB below the limit: "
+        "write-ahead log 256 MiB, one flush 64 MiB, two compactions of 128 MiB)");
   }
   if (c.grpc_tls_cert.empty() != c.grpc_tls_key.empty()) {
     return absl::InvalidArgumentError("--grpc-tls-cert and --grpc-tls-key go together");

@@ -22,7 +22,7 @@
 //    atomic flush it holds what the memtables hold, and deleting records
 //    does not shrink it;
 //  - one flush's new table files, written before its log goes: at most a
-//    memtable of each family every record fills (records, index: 2 x 64
+//    memtable of each family every record fills (records, index: 2 x 32
 //    MiB). The size check runs every second, so the ingest between two
 //    checks is at most about one flush;
 //  - the outputs of the compactions that run at a time (two: one flush and
@@ -37,8 +37,8 @@
 // (Store::PauseIntake: TCP, TLS and RELP senders wait, as on a full disk)
 // until deleting and compaction bring it 64 MiB below; counter
 // "retention.intake_pauses".
-// For 1 GiB that is 256 + 128 + 2 x 128 MiB: the table files are kept
-// under 384 MiB; for 200 GiB the headroom is the same 640 MiB. A limit too small for
+// For 1 GiB that is 256 + 64 + 2 x 128 MiB: the table files are kept
+// under 448 MiB; for 200 GiB the headroom is the same 576 MiB. A limit too small for
 // its headroom (tests; mlqd refuses less than 1 GiB) keeps a quarter of it
 // for the table files, and is not held by design.
 //

@@ -343,25 +343,25 @@ TEST_F(RetentionTest, IntakePausesWhileTheDiskUsePassesTheLimitLessItsHeadroom) 
 TEST(RetentionPlan, HeadroomForWalFlushAndCompactionBelowTheLimit) {
   constexpr uint64_t kMiB = 1 << 20;
   const Store::Buffering b = Store::BufferingOptions();
-  ASSERT_EQ(b.write_buffer_bytes, 64 * kMiB);
+  ASSERT_EQ(b.write_buffer_bytes, 32 * kMiB);
   ASSERT_EQ(b.max_wal_bytes, 256 * kMiB);
   ASSERT_EQ(b.max_compaction_bytes, 128 * kMiB);
   ASSERT_EQ(b.max_compactions, 2);
-  // 1 GiB with a small index: 256 MiB of WAL, 2 x 64 MiB of flush, two
+  // 1 GiB with a small index: 256 MiB of WAL, 2 x 32 MiB of flush, two
   // compactions of at most max_compaction_bytes each.
   SizePlan p = PlanSize(1024 * kMiB, 100 * kMiB, b);
   EXPECT_EQ(p.wal, 256 * kMiB);
-  EXPECT_EQ(p.flush, 128 * kMiB);
+  EXPECT_EQ(p.flush, 64 * kMiB);
   EXPECT_EQ(p.compaction, 2 * 128 * kMiB);
-  EXPECT_EQ(p.headroom, 640 * kMiB);
-  EXPECT_EQ(p.trigger, 384 * kMiB);
+  EXPECT_EQ(p.headroom, 576 * kMiB);
+  EXPECT_EQ(p.trigger, 448 * kMiB);
   EXPECT_EQ(p.target, p.trigger - p.trigger / 10);
-  EXPECT_EQ(p.pause, (1024 - 128 - 256) * kMiB);  // the trigger plus the WAL's part
+  EXPECT_EQ(p.pause, (1024 - 64 - 256) * kMiB);  // the trigger plus the WAL's part
   // A large index: compactions rewrite slices of it, at most
   // max_compaction_bytes each.
   p = PlanSize(4096 * kMiB, 600 * kMiB, b);
   EXPECT_EQ(p.compaction, 256 * kMiB);
-  EXPECT_EQ(p.trigger, (4096 - 256 - 128 - 256) * kMiB);
+  EXPECT_EQ(p.trigger, (4096 - 256 - 64 - 256) * kMiB);
   // A small limit with a tiny memtable budget: the compaction part follows
   // the L0 files, not the cap.
   Store::Buffering small = b;
@@ -371,7 +371,7 @@ TEST(RetentionPlan, HeadroomForWalFlushAndCompactionBelowTheLimit) {
   // A large store: the same headroom.
   p = PlanSize(200 * 1024 * kMiB, 50 * 1024 * kMiB, b);
   EXPECT_EQ(p.compaction, 256 * kMiB);
-  EXPECT_EQ(p.headroom, (256 + 128 + 256) * kMiB);
+  EXPECT_EQ(p.headroom, (256 + 64 + 256) * kMiB);
   // Never above the limit: what is kept plus the headroom is the limit.
   for (uint64_t limit :
        {uint64_t{8} * kMiB, 700 * kMiB, 1024 * kMiB, 1300 * kMiB, uint64_t{1} << 40}) {
