@@ -156,6 +156,18 @@ class ListenersThreadsTest : public ::testing::Test {
     for (int fd : fds_) close(fd);
   }
   uint64_t Count(const char* name) { return counters_.Get(name).load(); }
+  // Opens `conns` connections and sends each `lines` lines (Line(c, i)) in
+  // one write; `close_write`: then shuts down its sending side.
+  void ConnectAndSend(int conns, int lines, bool close_write) {
+    for (int c = 0; c < conns; ++c) {
+      fds_.push_back(Connect(port_));
+      ASSERT_GE(fds_.back(), 0);
+      std::string all;
+      for (int i = 0; i < lines; ++i) all += Line(c, i);
+      ASSERT_TRUE(Send(fds_.back(), all));
+      if (close_write) shutdown(fds_.back(), SHUT_WR);
+    }
+  }
 
   Counters counters_;
   LineParser parser_{nullptr, &counters_};
@@ -198,13 +210,7 @@ TEST_F(ListenersThreadsTest, AFullSinkPausesEveryThreadAndStopStillDeliversEvery
   constexpr int kConns = 6, kLines = 100;
   Start(3);
   sink_.SetFull(true);
-  for (int c = 0; c < kConns; ++c) {
-    fds_.push_back(Connect(port_));
-    ASSERT_GE(fds_.back(), 0);
-    std::string all;
-    for (int i = 0; i < kLines; ++i) all += Line(c, i);
-    ASSERT_TRUE(Send(fds_.back(), all));
-  }
+  ASSERT_NO_FATAL_FAILURE(ConnectAndSend(kConns, kLines, /*close_write=*/false));
   ASSERT_TRUE(WaitFor([&] { return Count("received.tcp") == uint64_t{kConns} * kLines; }));
   ASSERT_TRUE(WaitFor([&] { return Count("listener.tcp.read_paused") >= uint64_t{kConns}; }));
   EXPECT_EQ(sink_.size(), 0u);
@@ -230,14 +236,7 @@ TEST_F(ListenersThreadsTest, AFullSinkPausesEveryThreadAndStopStillDeliversEvery
 TEST_F(ListenersThreadsTest, OneThreadServesEveryConnectionOnTheGivenIoContext) {
   constexpr int kConns = 3, kLines = 500;
   Start(1);
-  for (int c = 0; c < kConns; ++c) {
-    fds_.push_back(Connect(port_));
-    ASSERT_GE(fds_.back(), 0);
-    std::string all;
-    for (int i = 0; i < kLines; ++i) all += Line(c, i);
-    ASSERT_TRUE(Send(fds_.back(), all));
-    shutdown(fds_.back(), SHUT_WR);
-  }
+  ASSERT_NO_FATAL_FAILURE(ConnectAndSend(kConns, kLines, /*close_write=*/true));
   ASSERT_TRUE(WaitFor([&] { return sink_.size() == size_t{kConns} * kLines; }));
   EXPECT_EQ(ExpectInOrder(sink_.records(), kConns, kLines), size_t{kConns});
   EXPECT_EQ(sink_.threads(), 1u);
