@@ -81,15 +81,7 @@ run() {
   local pid grpc="" port
   if [[ $name == rsyslog ]]; then
     port=$("$benchq" free-port)
-    mkdir -p "$dir/work"
-    cat >"$dir/rsyslog.conf" <<EOF
-global(workDirectory="$dir/work" maxMessageSize="64k")
-module(load="imtcp")
-input(type="imtcp" address="127.0.0.1" port="$port")
-if \$inputname == "imtcp" then {
-  action(type="omfile" file="$dir/out.log" template="RSYSLOG_TraditionalFileFormat")
-}
-EOF
+    write_rsyslog_conf "$dir" "$port"
     "$rsyslogd_bin" -n -f "$dir/rsyslog.conf" -i "$dir/rsyslogd.pid" >"$dir/daemon.log" 2>&1 &
     pid=$!
     wait_for 30 bash -c "ss -ltnH 'sport = :$port' | grep -q LISTEN" ||

@@ -1,7 +1,8 @@
 # shellcheck shell=bash disable=SC2154,SC2034  # work, mlqd_bin come from the caller; mlqd_pid/mlqd_grpc go to it
 # Shell helpers shared by the benchmark scripts (bench/run.sh, bench/relp.sh,
-# bench/security.sh); sourced, not run. They need `work` (the script's work
-# folder) and `mlqd_bin` set where noted, and the caller's `set -euo pipefail`.
+# bench/security.sh, bench/ingest_ab.sh); sourced, not run. They need `work`
+# (the script's work folder) and `mlqd_bin` set where noted, and the caller's
+# `set -euo pipefail`.
 #
 #   log MSG...                 "[HH:MM:SS] MSG" on stderr
 #   kv LINE KEY                the value of KEY=... in a "k=v k=v" line
@@ -12,6 +13,10 @@
 #                              waits (120 s) for "mlqd: ready"; sets mlqd_pid and
 #                              mlqd_grpc ("127.0.0.1:PORT"); exits the script on failure
 #   mlqd_port LOG TRANSPORT    the port mlqd logged as "listening TRANSPORT 127.0.0.1:PORT"
+#   write_rsyslog_conf DIR TCP_PORT [UDP_PORT]
+#                              DIR/rsyslog.conf: imtcp on 127.0.0.1:TCP_PORT (and imudp on
+#                              UDP_PORT if given) -> omfile DIR/out.log, traditional format;
+#                              creates DIR/work (its workDirectory)
 #   make_work NAME             work=a new folder $MLQ_BENCH_DIR (or /tmp)/mlq-NAME.XXXXXX,
 #                              results=an empty $work/results.tsv; on exit every job still
 #                              running is stopped and $work removed (kept when keep=1)
@@ -64,6 +69,33 @@ start_mlqd() {
   mlqd_grpc=127.0.0.1:$(mlqd_port "$logf" grpc)
   [[ $mlqd_grpc != "127.0.0.1:" ]] ||
     { cat "$logf" >&2; echo "$(basename "$0"): mlqd logged no gRPC address" >&2; exit 1; }
+}
+
+# The rsyslog side of the comparisons: imtcp (and imudp) -> omfile in the
+# traditional file format (what Debian's rsyslog.conf writes to
+# /var/log/mail.log); rsyslog's own messages are kept out of the file.
+write_rsyslog_conf() {
+  local dir=$1 tcp=$2 udp=${3:-} inputs="\$inputname == \"imtcp\""
+  mkdir -p "$dir/work"
+  {
+    cat <<EOF
+global(workDirectory="$dir/work" maxMessageSize="64k")
+module(load="imtcp")
+input(type="imtcp" address="127.0.0.1" port="$tcp")
+EOF
+    if [[ -n $udp ]]; then
+      cat <<EOF
+module(load="imudp")
+input(type="imudp" address="127.0.0.1" port="$udp")
+EOF
+      inputs+=" or \$inputname == \"imudp\""
+    fi
+    cat <<EOF
+if $inputs then {
+  action(type="omfile" file="$dir/out.log" template="RSYSLOG_TraditionalFileFormat")
+}
+EOF
+  } >"$dir/rsyslog.conf"
 }
 
 bench_cleanup() {

@@ -133,19 +133,7 @@ start_daemon() {
     rsyslog)
       d_tcp=$("$benchq" free-port)
       d_udp=$("$benchq" free-port)
-      mkdir -p "$dir/work"
-      # imtcp/imudp -> omfile in the traditional file format (what Debian's
-      # rsyslog.conf writes to /var/log/mail.log); rsyslog's own messages are kept out.
-      cat >"$dir/rsyslog.conf" <<EOF
-global(workDirectory="$dir/work" maxMessageSize="64k")
-module(load="imtcp")
-input(type="imtcp" address="127.0.0.1" port="$d_tcp")
-module(load="imudp")
-input(type="imudp" address="127.0.0.1" port="$d_udp")
-if \$inputname == "imtcp" or \$inputname == "imudp" then {
-  action(type="omfile" file="$dir/out.log" template="RSYSLOG_TraditionalFileFormat")
-}
-EOF
+      write_rsyslog_conf "$dir" "$d_tcp" "$d_udp"
       "$rsyslogd_bin" -n -f "$dir/rsyslog.conf" -i "$dir/rsyslogd.pid" >"$dir/daemon.log" 2>&1 &
       d_pid=$!
       wait_for 30 port_listening "$d_tcp" ||
