@@ -18,6 +18,8 @@ Retention::Retention(Store* store, Counters* counters, RetentionOptions options)
       index_compactions_(counters->Get("retention.index_compactions")),
       intake_pauses_(counters->Get("retention.intake_pauses")),
       edge_compactions_(counters->Get("retention.edge_compactions")),
+      index_file_rewrites_(counters->Get("retention.index_file_rewrites")),
+      index_rewritten_bytes_(counters->Get("retention.index_rewritten_bytes")),
       options_(std::move(options)) {
   if (!options_.now_us) {
     options_.now_us = [] {
@@ -51,60 +53,64 @@ void Retention::Stop() {
 
 void Retention::Compact() {
   for (;;) {
-    bool records = false, index = false;
+    unsigned work = 0;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || want_records_ || want_index_; });
+      cv_.wait(lock, [&] { return stopping_ || wanted_ != 0; });
       if (stopping_) return;
-      records = want_records_;
-      index = want_index_;
-      want_records_ = want_index_ = false;
+      work = wanted_;
+      wanted_ = 0;
       running_ = true;
     }
-    absl::Status st = absl::OkStatus();
-    if (records) {
-      edge_compactions_.fetch_add(1, std::memory_order_relaxed);
-      st = store_->CompactDeleted();
-    }
-    if (st.ok() && index) {
-      index_compactions_.fetch_add(1, std::memory_order_relaxed);
-      st = store_->CompactIndex();
-    }
+    absl::Status st = RunCompactions(work);
     {
       std::lock_guard lock(mu_);
       running_ = false;
     }
     if (!st.ok()) {
-      errors_.fetch_add(1, std::memory_order_relaxed);
       std::fprintf(stderr, "mlqd: retention compaction failed (retried next pass): %s\n",
                    std::string(st.message()).c_str());
     }
   }
 }
 
-bool Retention::Compacting() const {
-  std::lock_guard lock(mu_);
-  return running_ || want_records_ || want_index_;
-}
-
-absl::Status Retention::RequestCompaction(bool records, bool index, bool async) {
-  if (!async) {
-    absl::Status st = absl::OkStatus();
-    if (records) {
-      edge_compactions_.fetch_add(1, std::memory_order_relaxed);
-      st = store_->CompactDeleted();
-    }
-    if (st.ok() && index) {
-      index_compactions_.fetch_add(1, std::memory_order_relaxed);
-      st = store_->CompactIndex();
-    }
-    if (!st.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
-    return st;
-  }
+absl::Status Retention::RunCompactions(unsigned work) {
+  double share;
+  uint64_t rewrite_bytes;
   {
     std::lock_guard lock(mu_);
-    want_records_ = want_records_ || records;
-    want_index_ = want_index_ || index;
+    share = options_.index_rewrite_share;
+    rewrite_bytes = options_.index_rewrite_bytes;
+  }
+  absl::Status st = absl::OkStatus();
+  if (work & kEdge) {
+    edge_compactions_.fetch_add(1, std::memory_order_relaxed);
+    st = store_->CompactDeleted();
+  }
+  if (st.ok() && (work & kIndexFiles) && share > 0) {
+    Store::IndexRewrite done;
+    st = store_->RewriteExpiredIndexFiles(share, rewrite_bytes, &done);
+    index_file_rewrites_.fetch_add(done.files, std::memory_order_relaxed);
+    index_rewritten_bytes_.fetch_add(done.bytes_in, std::memory_order_relaxed);
+  }
+  if (st.ok() && (work & kIndex)) {
+    index_compactions_.fetch_add(1, std::memory_order_relaxed);
+    st = store_->CompactIndex();
+  }
+  if (!st.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
+  return st;
+}
+
+bool Retention::Compacting() const {
+  std::lock_guard lock(mu_);
+  return running_ || wanted_ != 0;
+}
+
+absl::Status Retention::RequestCompaction(unsigned work, bool async) {
+  if (!async) return RunCompactions(work);
+  {
+    std::lock_guard lock(mu_);
+    wanted_ |= work;
   }
   cv_.notify_all();
   return absl::OkStatus();
@@ -196,8 +202,12 @@ absl::Status Retention::Pass(bool age, bool async) {
       // Whole files went with the deletion; the edge waits until it is
       // worth a compaction (RetentionOptions::edge_compaction_bytes).
       if (store_->ExpiredBytes() > edge_bytes) {
-        if (absl::Status c = RequestCompaction(true, false, async); !c.ok()) return c;
+        if (absl::Status c = RequestCompaction(kEdge, async); !c.ok()) return c;
       }
+    }
+    // The index files that turned mostly garbage, by age or size deletion.
+    if (store_->expired_before_us() != 0) {
+      if (absl::Status c = RequestCompaction(kIndexFiles, async); !c.ok()) return c;
     }
   }
   if (max_disk == 0) {
@@ -233,7 +243,7 @@ absl::Status Retention::CheckSizeLocked(uint64_t max_disk, bool async) {
   // What the last deletion or compaction frees is not back yet: deciding
   // again now would delete more for the same bytes.
   if (async && Compacting()) return absl::OkStatus();
-  auto compact_index = [&]() -> absl::Status { return RequestCompaction(false, true, async); };
+  auto compact_index = [&]() -> absl::Status { return RequestCompaction(kIndex, async); };
   // Hygiene: a quarter of a sizeable index left over from deleted records.
   if (sizes.index_garbage_bytes * 4 > sizes.index_bytes && sizes.index_bytes > (64u << 20)) {
     if (absl::Status st = compact_index(); !st.ok()) return st;
@@ -258,7 +268,7 @@ absl::Status Retention::CheckSizeLocked(uint64_t max_disk, bool async) {
         errors_.fetch_add(1, std::memory_order_relaxed);
         return st;
       }
-      if (absl::Status c = RequestCompaction(true, false, async); !c.ok()) return c;
+      if (absl::Status c = RequestCompaction(kEdge, async); !c.ok()) return c;
       if (async) return absl::OkStatus();  // the next check looks once it is done
     }
   }

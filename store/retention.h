@@ -45,7 +45,9 @@
 // Counters: "retention.passes", "retention.deleted" (records),
 // "retention.deleted_for_size" (of those, deleted for max_disk),
 // "retention.errors", "retention.index_compactions", "retention.intake_pauses",
-// "retention.edge_compactions" (CompactDeleted runs).
+// "retention.edge_compactions" (CompactDeleted runs),
+// "retention.index_file_rewrites" and "retention.index_rewritten_bytes"
+// (RewriteExpiredIndexFiles: files and their bytes).
 //
 // Thread safety: every method is safe from any thread.
 #pragma once
@@ -92,6 +94,17 @@ struct RetentionOptions {
   // compaction slot busy rewriting the same file, and new level-0 files
   // waited behind it.)
   uint64_t edge_compaction_bytes = 2 * Store::RecordsFileBytes();
+  // After every age pass once something was deleted, the index table files
+  // in which entries of deleted records make up at least this share are
+  // rewritten one at a time (Store::RewriteExpiredIndexFiles), up to
+  // index_rewrite_bytes of files per pass. Each index file holds entries of
+  // every age, so each turns into garbage a little every day; rewritten at
+  // 15 %, the index carries about half that on average instead of the
+  // 30-45 % left to compaction alone (docs/PERFORMANCE.md, section 2d), for
+  // about 1/0.15 = 7 rewrites of the index per retention period at most
+  // (compaction itself rewrites some files first). 0 turns it off.
+  double index_rewrite_share = 0.15;
+  uint64_t index_rewrite_bytes = uint64_t{64} << 20;
   // The clock: microseconds since the epoch (a simulated one in benchmarks).
   std::function<int64_t()> now_us;
 };
@@ -122,9 +135,16 @@ class Retention {
   // compactor thread (Start()ed), else they run here.
   absl::Status Pass(bool age, bool async);
   absl::Status CheckSizeLocked(uint64_t max_disk, bool async);  // under pass_mu_
-  // The compactor thread: the edge of deleted records, the index.
+  // What a compaction request asks for (bits).
+  enum Work : unsigned {
+    kEdge = 1,        // Store::CompactDeleted
+    kIndexFiles = 2,  // Store::RewriteExpiredIndexFiles
+    kIndex = 4,       // Store::CompactIndex
+  };
+  // The compactor thread: runs what was requested.
   void Compact();
-  absl::Status RequestCompaction(bool records, bool index, bool async);
+  absl::Status RunCompactions(unsigned work);
+  absl::Status RequestCompaction(unsigned work, bool async);
   bool Compacting() const;  // one requested and not done yet
   // Pauses or resumes intake for `sizes` against `plan`; under pass_mu_.
   void Brake(const Store::Sizes& sizes, const SizePlan& plan);
@@ -138,6 +158,8 @@ class Retention {
   Counters::Counter& index_compactions_;
   Counters::Counter& intake_pauses_;
   Counters::Counter& edge_compactions_;
+  Counters::Counter& index_file_rewrites_;
+  Counters::Counter& index_rewritten_bytes_;
   bool paused_ = false;  // under pass_mu_
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -147,9 +169,8 @@ class Retention {
   std::mutex pass_mu_;  // one pass at a time
   std::thread thread_;
   std::thread compactor_;
-  bool want_records_ = false;  // under mu_
-  bool want_index_ = false;    // under mu_
-  bool running_ = false;       // under mu_: the compactor is at work
+  unsigned wanted_ = 0;   // under mu_: Work bits requested
+  bool running_ = false;  // under mu_: the compactor is at work
 };
 
 // Parses "30d", "12h", "90m", "3600s", "2w" (a bare number is days) into

@@ -20,6 +20,7 @@
 
 #include "base/scan.h"
 #include "store/expiry_filter.h"
+#include "store/record_ages.h"
 #include "store/record_codec.h"
 #include "store/rocks_logger.h"
 #include "store/stall_clock.h"
@@ -137,6 +138,9 @@ rocksdb::ColumnFamilyOptions IndexOptions() {
   o.level_compaction_dynamic_level_bytes = true;
   o.max_bytes_for_level_base = kIndexBaseLevelBytes;
   o.target_file_size_base = kIndexTargetFileBytes;
+  // The record times of each file, so retention rewrites the files that
+  // are mostly garbage (Store::RewriteExpiredIndexFiles).
+  o.table_properties_collector_factories.push_back(NewRecordAgesCollectorFactory());
   return o;
 }
 
@@ -1357,6 +1361,64 @@ absl::Status Store::CompactIndex() {
   absl::Status st = FromRocks(db_->CompactRange(cro, index_cf_, nullptr, nullptr), "compact index");
   if (!st.ok()) return st;
   return FromRocks(db_->CompactRange(cro, imported_cf_, nullptr, nullptr), "compact imports");
+}
+
+absl::Status Store::RewriteExpiredIndexFiles(double min_share, uint64_t max_bytes,
+                                             IndexRewrite* done) {
+  *done = {};
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return BrokenStatus();
+  if (read_only_ || broken_) return absl::OkStatus();
+  const int64_t cutoff = deleted_before_us_->load();
+  if (cutoff == 0) return absl::OkStatus();
+  rocksdb::TablePropertiesCollection props;
+  rocksdb::Status s = db_->GetPropertiesOfAllTables(index_cf_, &props);
+  if (!s.ok()) return FromRocks(s, "index file properties");
+  rocksdb::ColumnFamilyMetaData meta;
+  db_->GetColumnFamilyMetaData(index_cf_, &meta);
+  struct Pick {
+    std::string name;
+    int level;
+    uint64_t size;
+    double garbage;
+  };
+  std::vector<Pick> picks;
+  for (const rocksdb::LevelMetaData& level : meta.levels) {
+    if (level.level == 0) continue;  // L0 files overlap: compaction merges them soon
+    for (const rocksdb::SstFileMetaData& file : level.files) {
+      auto p = props.find(file.db_path + file.name);
+      if (p == props.end() || !p->second) continue;
+      const auto& user = p->second->user_collected_properties;
+      auto a = user.find(kRecordAgesProperty);
+      RecordAges ages;
+      if (a == user.end() || !RecordAges::Parse(a->second, &ages)) continue;
+      const uint64_t entries = ages.Entries();
+      if (entries == 0) continue;
+      const double share = ages.EntriesBefore(cutoff) / static_cast<double>(entries);
+      const double garbage = share * static_cast<double>(file.size);
+      done->expired_bytes += static_cast<uint64_t>(garbage);
+      if (share < min_share) continue;
+      ++done->candidates;
+      if (!file.being_compacted) picks.push_back({file.name, level.level, file.size, garbage});
+    }
+  }
+  std::sort(picks.begin(), picks.end(),
+            [](const Pick& a, const Pick& b) { return a.garbage > b.garbage; });
+  rocksdb::CompactionOptions co;
+  co.compression = rocksdb::kDisableCompressionOption;  // the family's, by level
+  for (const Pick& pick : picks) {
+    if (done->bytes_in >= max_bytes) break;
+    s = db_->CompactFiles(co, index_cf_, {pick.name}, pick.level);
+    if (s.ok()) {
+      ++done->files;
+      done->bytes_in += pick.size;
+    } else if (!s.IsAborted() && !s.IsInvalidArgument() && !s.IsBusy()) {
+      // (Aborted: a compaction took the file meanwhile; InvalidArgument: it
+      // is gone. Either way compaction did the work.)
+      return FromRocks(s, "rewrite index file " + pick.name);
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Store::Checkpoint(const std::string& dir, uint64_t* records) const {

@@ -307,6 +307,24 @@ class Store {
   FamilyTables IndexTables() const;
   // Compacts the whole index, dropping every entry of a deleted record.
   absl::Status CompactIndex();
+  // Rewrites the index table files (below level 0) in which entries of
+  // deleted records make up at least `min_share` of the entries, going by
+  // the record times each file carries (record_ages.h): each file alone
+  // into its own level, so the compaction filter drops those entries; the
+  // most garbage first, one file at a time on the caller's thread, until
+  // `max_bytes` of files are rewritten. Files being compacted, files
+  // without record times (written by an older mlqd) and level 0 are left to
+  // compaction. Costs what the files rewritten cost: a few MiB each
+  // (kIndexTargetFileBytes), never the whole index. `*done` gets what was
+  // found and done. OK without doing anything when nothing was deleted or
+  // the store is read-only.
+  struct IndexRewrite {
+    uint64_t files = 0;          // files rewritten
+    uint64_t bytes_in = 0;       // their bytes before
+    uint64_t candidates = 0;     // files at or over min_share
+    uint64_t expired_bytes = 0;  // estimated, over every index file with record times
+  };
+  absl::Status RewriteExpiredIndexFiles(double min_share, uint64_t max_bytes, IndexRewrite* done);
 
   // RocksDB's write health, for the metrics: the seconds writes were
   // delayed or stopped since the store opened (StallClock), whether writes
