@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/keys.h"
+#include "store/raw_store.h"
 #include "store/store.h"
 #include "test_util.h"
 
@@ -19,6 +20,8 @@ namespace {
 
 constexpr char kFormatKey[] = "format";
 
+// The mark's encoding, 8 bytes little-endian: a copy of store.cc's EncodeU64,
+// which store/ does not export.
 std::string U64(uint64_t v) {
   std::string s(8, '\0');
   for (int i = 0; i < 8; ++i) s[i] = static_cast<char>((v >> (8 * i)) & 0xff);
@@ -29,15 +32,9 @@ std::string U64(uint64_t v) {
 // metadata family (the default one).
 void WithRawMeta(const std::string& dir,
                  const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& f) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
-      {rocksdb::kDefaultColumnFamilyName, {}}, {"records", {}}, {"index", {}}, {"imported", {}}};
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &raw);
-  ASSERT_TRUE(s.ok()) << s.ToString();
-  std::unique_ptr<rocksdb::DB> db(raw);
-  f(db.get(), handles[0]);
-  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  RawStore raw = OpenRawStore(dir);
+  ASSERT_TRUE(raw.status.ok()) << raw.status.ToString();
+  f(raw.db.get(), raw[RawStore::kMeta]);
 }
 
 std::optional<std::string> RawFormat(const std::string& dir) {
@@ -145,25 +142,18 @@ TEST_F(FormatTest, AStoreWithTheOldLevelLayoutOpensAndAnswers) {
   {
     // As the old options left it: every family's files moved into L1 by a
     // compaction with fixed level sizes.
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* name : {"default", "records", "index", "imported"}) {
-      rocksdb::ColumnFamilyOptions o;
-      o.compression = rocksdb::kLZ4Compression;
-      o.level_compaction_dynamic_level_bytes = false;
-      cfs.emplace_back(name, o);
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path_, cfs, &handles, &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
+    RawStoreOptions old;
+    old.family_options.compression = rocksdb::kLZ4Compression;
+    old.family_options.level_compaction_dynamic_level_bytes = false;
+    RawStore raw = OpenRawStore(path_, old);
+    ASSERT_TRUE(raw.status.ok()) << raw.status.ToString();
     rocksdb::CompactRangeOptions cro;
     cro.change_level = true;
     cro.target_level = 1;
-    for (auto* h : handles) ASSERT_TRUE(db->CompactRange(cro, h, nullptr, nullptr).ok());
+    for (auto* h : raw.handles) ASSERT_TRUE(raw.db->CompactRange(cro, h, nullptr, nullptr).ok());
     std::string files;
-    ASSERT_TRUE(db->GetProperty(handles[2], "rocksdb.num-files-at-level1", &files));
+    ASSERT_TRUE(raw.db->GetProperty(raw[RawStore::kIndex], "rocksdb.num-files-at-level1", &files));
     EXPECT_NE(files, "0") << "the index is in L1";
-    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
   }
   auto s = Open();
   ASSERT_TRUE(s.ok()) << s.status();

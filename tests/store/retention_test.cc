@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/raw_store.h"
 #include "store/store.h"
 #include "test_util.h"
 
@@ -41,19 +42,17 @@ LogRecord Rec(int64_t ts, int n) {
 // Entries in one column family of a checkpoint of `store`.
 size_t CountEntries(const Store& store, const std::string& dir, const std::string& cf) {
   EXPECT_TRUE(store.Checkpoint(dir).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
-      {rocksdb::kDefaultColumnFamilyName, {}}, {"records", {}}, {"index", {}}, {"imported", {}}};
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, cfs, &handles, &raw);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  if (!s.ok()) return 0;
-  std::unique_ptr<rocksdb::DB> db(raw);
-  size_t i = cf == "records" ? 1 : cf == "index" ? 2 : 3;
+  RawStoreOptions options;
+  options.read_only = true;
+  RawStore raw = OpenRawStore(dir, options);
+  EXPECT_TRUE(raw.status.ok()) << raw.status.ToString();
+  if (!raw.status.ok()) return 0;
+  rocksdb::ColumnFamilyHandle* family = raw.Named(cf);
+  EXPECT_NE(family, nullptr) << cf;
+  if (family == nullptr) return 0;
   size_t n = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[i]));
+  std::unique_ptr<rocksdb::Iterator> it(raw.db->NewIterator(rocksdb::ReadOptions(), family));
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
   return n;
 }
 

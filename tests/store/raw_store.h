@@ -1,0 +1,47 @@
+// A store's RocksDB opened directly, without Store, with its four column
+// families: for tests that look at or change what Store wrote (its format
+// mark, its level layout, the entries left in a family).
+#pragma once
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mlq {
+
+struct RawStoreOptions {
+  bool read_only = false;
+  // For each of the four families.
+  rocksdb::ColumnFamilyOptions family_options;
+};
+
+// The open database and its handles; destroys the handles, then closes the
+// database.
+struct RawStore {
+  // The families in the order of `handles`, as Store::Open lists them.
+  enum Family : size_t { kMeta = 0, kRecords = 1, kIndex = 2, kImported = 3 };
+
+  rocksdb::Status status;  // of the open: db is null and handles empty unless ok()
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+
+  rocksdb::ColumnFamilyHandle* operator[](Family f) const { return handles[f]; }
+  // The family called `name` ("default", "records", "index", "imported"),
+  // null for any other.
+  rocksdb::ColumnFamilyHandle* Named(std::string_view name) const;
+
+  RawStore() = default;
+  RawStore(RawStore&& other) noexcept;
+  RawStore& operator=(RawStore&&) = delete;
+  ~RawStore();
+};
+
+// Opens the store at `path`; check .status before using .db.
+RawStore OpenRawStore(const std::string& path, const RawStoreOptions& options = {});
+
+}  // namespace mlq
