@@ -729,7 +729,8 @@ LongResult RunLong(const Options& o, const std::string& name, uint64_t max_disk)
   std::printf(
       "%s: %llu lines in %.0f s (%.0f lines/s, %.1f s per simulated day); retention passes "
       "%llu, deleted %llu (for size %llu), errors %llu, index compactions %llu, edge compactions "
-      "%llu; writer refused %llu pushes, store.errors %llu\n",
+      "%llu, index files rewritten %llu (%.0f MiB); writer refused %llu pushes, store.errors "
+      "%llu\n",
       name.c_str(), static_cast<unsigned long long>(total), res.secs,
       static_cast<double>(total) / res.secs, res.secs / o.sim_days,
       static_cast<unsigned long long>(counters.Value("retention.passes")),
@@ -738,6 +739,8 @@ LongResult RunLong(const Options& o, const std::string& name, uint64_t max_disk)
       static_cast<unsigned long long>(counters.Value("retention.errors")),
       static_cast<unsigned long long>(counters.Value("retention.index_compactions")),
       static_cast<unsigned long long>(counters.Value("retention.edge_compactions")),
+      static_cast<unsigned long long>(counters.Value("retention.index_file_rewrites")),
+      MiB(counters.Value("retention.index_rewritten_bytes")),
       static_cast<unsigned long long>(prod.refused),
       static_cast<unsigned long long>(counters.Value("store.errors")));
   std::printf(
