@@ -82,7 +82,7 @@ hosts=10  # mx1..mx10: connection i of 10 carries the lines of host i
 
 has() { [[ ",$only," == *",$1,"* ]]; }
 # shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # log, kv, wait_for, stop_pid, start_mlqd, make_work
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # log, kv, wait_for, stop_pid, start_mlqd, write_rsyslog_conf, make_work
 
 make_work bench  # $work, $results (key <TAB> value, one line per measurement); cleanup on exit
 
