@@ -21,6 +21,12 @@
 
 namespace mlq::civil {
 
+// a / b rounded toward minus infinity (C++ rounds toward zero): the day,
+// hour or bucket a time before the epoch falls in. b != 0.
+constexpr int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
 // Days since 1970-01-01 of the proleptic Gregorian date y-m-d (Howard
 // Hinnant's days_from_civil), negative before it. m is 1..12; d is not
 // range-checked.

@@ -3,16 +3,11 @@
 #include <charconv>
 #include <utility>
 
+#include "base/civil_time.h"
 #include "store/keys.h"
 
 namespace mlq {
 namespace {
-
-int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
 
 // Reads a decimal integer of type T at the front of `text`, then `sep`.
 template <typename T>
@@ -69,10 +64,10 @@ class RecordAgesCollectorFactory final : public rocksdb::TablePropertiesCollecto
 }  // namespace
 
 void RecordAges::Add(int64_t time_us) {
-  ++buckets[FloorDiv(time_us, width_us)];
+  ++buckets[civil::FloorDiv(time_us, width_us)];
   while (buckets.size() > kMaxBuckets) {
     std::map<int64_t, uint64_t> wider;
-    for (const auto& [b, n] : buckets) wider[FloorDiv(b, 2)] += n;
+    for (const auto& [b, n] : buckets) wider[civil::FloorDiv(b, 2)] += n;
     buckets = std::move(wider);
     width_us *= 2;
   }

@@ -52,8 +52,6 @@ int64_t YearFromDays(int64_t z) {
   return yoe + era * 400 + (m <= 2);
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
 // A timestamp as written: fields, and whether it had a year and a zone.
 struct Stamp {
   int64_t year = 0;  // 0 = not given (RFC 3164)
@@ -86,7 +84,7 @@ bool Resolve(const Stamp& t, const ParseContext& ctx, int64_t& out_us, uint32_t&
     // when even next year's date is within the slack (a "Jan  1" line from a
     // sender whose clock runs a little ahead, received on Dec 31).
     const int64_t local_recv = ctx.received_us + zone_us;
-    year = YearFromDays(FloorDiv(local_recv, kMicrosPerDay));
+    year = YearFromDays(civil::FloorDiv(local_recv, kMicrosPerDay));
     const int64_t limit = ctx.received_us + kFutureSlackUs;
     if (NaiveMicros(t, year) - zone_us > limit) {
       --year;
