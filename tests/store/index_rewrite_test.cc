@@ -106,19 +106,6 @@ class IndexRewriteTest : public ::testing::Test {
     ASSERT_EQ(store_->IndexTables().level_bytes[0], 0u);
   }
   uint64_t IndexBytes() { return store_->IndexTables().live_bytes; }
-  // Entries in the index's table files (a checkpoint's, opened raw).
-  size_t IndexEntries(const std::string& name) {
-    const std::string cp = dir_.path() + "/" + name;
-    EXPECT_TRUE(store_->Checkpoint(cp).ok());
-    RawStore raw = OpenRawStore(cp, {.read_only = true});
-    EXPECT_TRUE(raw.status.ok()) << raw.status.ToString();
-    if (!raw.status.ok()) return 0;
-    size_t n = 0;
-    std::unique_ptr<rocksdb::Iterator> it(
-        raw.db->NewIterator(rocksdb::ReadOptions(), raw[RawStore::kIndex]));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
-    return n;
-  }
 
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;
@@ -134,7 +121,7 @@ TEST_F(IndexRewriteTest, RewritesTheFilesOverTheShareAndDropsTheDeletedRecordsEn
 
   const uint64_t before = IndexBytes();
   ASSERT_GT(before, 0u);
-  const size_t entries = IndexEntries("cp1");
+  const size_t entries = CountEntries(*store_, dir_.path() + "/cp1", "index");
   ASSERT_TRUE(store_->DeleteBefore(kT0 + 2 * kHour).ok());  // half the records
   // Every file holds about half garbage: over a share of 0.9, none is taken.
   ASSERT_TRUE(store_->RewriteExpiredIndexFiles(0.9, 1 << 30, &done).ok());
@@ -151,7 +138,7 @@ TEST_F(IndexRewriteTest, RewritesTheFilesOverTheShareAndDropsTheDeletedRecordsEn
   EXPECT_LT(after, before * 0.6) << "the deleted half of the entries is gone";
   EXPECT_GT(after, before * 0.3) << "the kept half is still there";
   // Every record has as many entries: exactly the deleted half went.
-  EXPECT_EQ(IndexEntries("cp2") * 2, entries);
+  EXPECT_EQ(CountEntries(*store_, dir_.path() + "/cp2", "index") * 2, entries);
 
   // The rewritten files carry their new record times: nothing left to do.
   ASSERT_TRUE(store_->RewriteExpiredIndexFiles(0.01, 1 << 30, &done).ok());

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <utility>
 
 namespace mlq {
@@ -20,6 +21,22 @@ RawStore OpenRawStore(const std::string& path, const RawStoreOptions& options) {
           : rocksdb::DB::Open(rocksdb::DBOptions(), path, cfs, &out.handles, &raw);
   out.db.reset(raw);
   return out;
+}
+
+size_t CountEntries(const Store& store, const std::string& dir, std::string_view family) {
+  EXPECT_TRUE(store.Checkpoint(dir).ok());
+  RawStoreOptions options;
+  options.read_only = true;
+  RawStore raw = OpenRawStore(dir, options);
+  EXPECT_TRUE(raw.status.ok()) << raw.status.ToString();
+  if (!raw.status.ok()) return 0;
+  rocksdb::ColumnFamilyHandle* handle = raw.Named(family);
+  EXPECT_NE(handle, nullptr) << family;
+  if (handle == nullptr) return 0;
+  size_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(raw.db->NewIterator(rocksdb::ReadOptions(), handle));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  return n;
 }
 
 rocksdb::ColumnFamilyHandle* RawStore::Named(std::string_view name) const {

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "store/store.h"
+
 namespace mlq {
 
 struct RawStoreOptions {
@@ -43,5 +45,10 @@ struct RawStore {
 
 // Opens the store at `path`; check .status before using .db.
 RawStore OpenRawStore(const std::string& path, const RawStoreOptions& options = {});
+
+// The entries in one family ("records", "index", "imported", "default") of
+// `store`: a checkpoint of it made in `dir` (which must not exist), opened
+// raw and read-only. A failure is a test failure, and 0.
+size_t CountEntries(const Store& store, const std::string& dir, std::string_view family);
 
 }  // namespace mlq

@@ -39,23 +39,6 @@ LogRecord Rec(int64_t ts, int n) {
   return r;
 }
 
-// Entries in one column family of a checkpoint of `store`.
-size_t CountEntries(const Store& store, const std::string& dir, const std::string& cf) {
-  EXPECT_TRUE(store.Checkpoint(dir).ok());
-  RawStoreOptions options;
-  options.read_only = true;
-  RawStore raw = OpenRawStore(dir, options);
-  EXPECT_TRUE(raw.status.ok()) << raw.status.ToString();
-  if (!raw.status.ok()) return 0;
-  rocksdb::ColumnFamilyHandle* family = raw.Named(cf);
-  EXPECT_NE(family, nullptr) << cf;
-  if (family == nullptr) return 0;
-  size_t n = 0;
-  std::unique_ptr<rocksdb::Iterator> it(raw.db->NewIterator(rocksdb::ReadOptions(), family));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
-  return n;
-}
-
 class RetentionTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
