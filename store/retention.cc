@@ -205,16 +205,21 @@ absl::Status Retention::Pass(bool age, bool async) {
         if (absl::Status c = RequestCompaction(kEdge, async); !c.ok()) return c;
       }
     }
-    // The index files that turned mostly garbage, by age or size deletion.
-    if (store_->expired_before_us() != 0) {
-      if (absl::Status c = RequestCompaction(kIndexFiles, async); !c.ok()) return c;
-    }
   }
+  absl::Status st = absl::OkStatus();
   if (max_disk == 0) {
     ReleaseBrake();
-    return absl::OkStatus();
+  } else {
+    st = CheckSizeLocked(max_disk, async);
   }
-  return CheckSizeLocked(max_disk, async);
+  // The index files that turned mostly garbage, by age or size deletion.
+  // Asked for after the size check: that check leaves its decision to the
+  // next one while a compaction it did not see finish is pending
+  // (Compacting()), so a request before it skipped every age pass's.
+  if (age && st.ok() && store_->expired_before_us() != 0) {
+    st = RequestCompaction(kIndexFiles, async);
+  }
+  return st;
 }
 
 void Retention::Brake(const Store::Sizes& sizes, const SizePlan& plan) {
