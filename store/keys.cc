@@ -99,4 +99,34 @@ std::string QueuePrefixAnyHost(std::string_view queue_id) {
   key.push_back('\0');
   return key;
 }
+
+size_t IndexShardOfPrefix(std::string_view prefix, size_t shards) {
+  if (shards <= 1 || prefix.empty()) return 0;
+  std::string_view hashed = prefix;
+  const auto kind = static_cast<IndexKind>(prefix[0]);
+  if (kind == IndexKind::kQueueId || kind == IndexKind::kLink) {
+    // Kind and queue ID: up to the 0x00 that ends the queue ID.
+    hashed = prefix.substr(0, prefix.find('\0', 1));
+  } else if (hashed.back() == '\0') {
+    hashed.remove_suffix(1);
+  }
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : hashed) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 0x100000001b3ULL;
+  }
+  // FNV's low bits depend only on the bytes' low bits: mix before the
+  // modulo (MurmurHash3's finalizer).
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return static_cast<size_t>(h % shards);
+}
+
+size_t IndexShardOfKey(std::string_view index_key, size_t shards) {
+  if (index_key.size() < kPrimaryKeySize + 2) return 0;
+  return IndexShardOfPrefix(index_key.substr(0, index_key.size() - kPrimaryKeySize), shards);
+}
 }  // namespace mlq::keys

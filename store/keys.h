@@ -53,4 +53,16 @@ std::string_view PrimaryKeyOfIndexKey(std::string_view index_key);
 namespace mlq::keys {
 // Prefix of the queue-ID index entries of `queue_id` on every host.
 std::string QueuePrefixAnyHost(std::string_view queue_id);
+
+// The index is split by term into `shards` column families (store.h). The
+// shard of the entries under `prefix`: an IndexPrefix, or a
+// QueuePrefixAnyHost (also with kLink in its first byte). Queue IDs and
+// links go by kind and queue ID alone, so the entries of one queue ID on
+// every host share a shard and a lookup without host reads one family; every
+// other kind goes by its whole term. Stable across releases (a stored entry
+// is looked for where it was written): FNV-1a over those bytes, mixed, modulo
+// `shards`. 0 when `shards` is 0 or 1.
+size_t IndexShardOfPrefix(std::string_view prefix, size_t shards);
+// The shard of an index entry key (IndexKey): that of its prefix.
+size_t IndexShardOfKey(std::string_view index_key, size_t shards);
 }  // namespace mlq::keys

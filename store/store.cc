@@ -29,7 +29,9 @@ namespace mlq {
 namespace {
 
 constexpr char kRecordsCf[] = "records";
-constexpr char kIndexCf[] = "index";
+// The index families: format 1's one, then those format 2 added.
+constexpr const char* kIndexCfs[] = {"index", "index.1", "index.2", "index.3"};
+static_assert(std::size(kIndexCfs) == Store::kIndexShards);
 constexpr char kImportedCf[] = "imported";
 // The LogRecord::extra key that carries an import identity from Ingest to
 // Write() (never stored: Write() removes it). No normalizer key starts with
@@ -40,6 +42,9 @@ constexpr char kRecordCountKey[] = "record_count";
 // The layout of the records and the index (Store::kFormatVersion). A store
 // without it predates the key and is format 1.
 constexpr char kFormatKey[] = "format";
+// Format 1's index entries (all in "index") are for records before this
+// time (little-endian microseconds; see store.h).
+constexpr char kLegacyIndexUntilKey[] = "legacy_index_until";
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -132,6 +137,10 @@ rocksdb::ColumnFamilyOptions RecordsOptions() {
 rocksdb::ColumnFamilyOptions IndexOptions() {
   rocksdb::ColumnFamilyOptions o;
   SetBuffering(o);
+  // The index's memtables together hold what the one did before it was
+  // split: flushes come as often and size retention's room for one
+  // (Buffering) is unchanged.
+  o.write_buffer_size = kWriteBufferBytes / Store::kIndexShards;
   UseInsertHint(o);
   o.compression = rocksdb::kLZ4Compression;
   o.bottommost_compression = rocksdb::kZSTD;
@@ -296,25 +305,81 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 }
 
 absl::Status Store::CheckFormat(bool read_only) {
+  legacy_index_until_us_ = 0;
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_cf_, kFormatKey, &value);
-  if (s.IsNotFound()) {
-    // New, or written before the key existed (format 1): say so on disk, so
-    // that a later format never mistakes this store for its own.
-    if (read_only) return absl::OkStatus();
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    return FromRocks(db_->Put(wo, meta_cf_, kFormatKey, EncodeU64(kFormatVersion)),
-                     "write the store format");
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read the store format");
+  uint64_t format = 0;
+  if (s.ok()) {
+    format = value.size() == 8 ? DecodeU64(value) : 0;
+  } else {
+    // No mark: new (mark it), or written before the mark existed (format 1).
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), records_cf_));
+    it->SeekToFirst();
+    if (!it->status().ok()) return FromRocks(it->status(), "read the records");
+    format = it->Valid() ? 1 : kFormatVersion;
+    if (format == kFormatVersion && !read_only) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      return FromRocks(db_->Put(wo, meta_cf_, kFormatKey, EncodeU64(kFormatVersion)),
+                       "write the store format");
+    }
   }
-  if (!s.ok()) return FromRocks(s, "read the store format");
-  const uint64_t format = value.size() == 8 ? DecodeU64(value) : 0;
-  if (format == kFormatVersion) return absl::OkStatus();
+  if (format == kFormatVersion) {
+    s = db_->Get(rocksdb::ReadOptions(), meta_cf_, kLegacyIndexUntilKey, &value);
+    if (s.ok()) legacy_index_until_us_ = static_cast<int64_t>(DecodeU64(value));
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read the store format");
+    return absl::OkStatus();
+  }
+  if (format == 1) {
+    if (!read_only) return UpgradeFromFormat1();
+    legacy_index_until_us_ = INT64_MAX;  // every entry is in "index"
+    return absl::OkStatus();
+  }
   return absl::FailedPreconditionError(
       "the store at " + path_ + " has format " +
       (format == 0 ? std::string("(unreadable)") : std::to_string(format)) +
       "; this mlqd reads format " + std::to_string(kFormatVersion) +
-      " only (a newer mlq wrote it: run that version, or restore a backup made with this one)");
+      " (and upgrades format 1) only (a newer mlq wrote it: run that version, or restore a "
+      "backup made with this one)");
+}
+
+absl::Status Store::UpgradeFromFormat1() {
+  // Format 1 wrote every index entry into "index", format 2 into the family
+  // of its term. Nothing is moved: lookups read "index" as well until
+  // retention has deleted every record older than the newest one now here.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), records_cf_));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "read the records");
+  int64_t until = 0;
+  uint64_t seq = 0;
+  if (it->Valid()) {
+    int64_t newest = 0;
+    if (keys::ParsePrimaryKey(std::string_view(it->key().data(), it->key().size()), &newest,
+                              &seq)) {
+      until = newest == INT64_MAX ? newest : newest + 1;
+    }
+  }
+  rocksdb::WriteBatch wb;
+  wb.Put(meta_cf_, kLegacyIndexUntilKey, EncodeU64(static_cast<uint64_t>(until)));
+  wb.Put(meta_cf_, kFormatKey, EncodeU64(kFormatVersion));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  absl::Status st = FromRocks(db_->Write(wo, &wb), "upgrade the store to format 2");
+  if (st.ok()) legacy_index_until_us_ = until;
+  return st;
+}
+
+std::vector<rocksdb::ColumnFamilyHandle*> Store::IndexFamiliesFor(std::string_view prefix,
+                                                                  int64_t since_us) const {
+  rocksdb::ColumnFamilyHandle* cf = index_cfs_[keys::IndexShardOfPrefix(prefix, kIndexShards)];
+  if (cf == nullptr) cf = index_cfs_[0];  // a format 1 store opened read-only
+  std::vector<rocksdb::ColumnFamilyHandle*> out = {cf};
+  const int64_t from = std::max(since_us, query_cutoff_us_.load(std::memory_order_relaxed));
+  if (cf != index_cfs_[0] && legacy_index_until_us_ != 0 && from < legacy_index_until_us_) {
+    out.push_back(index_cfs_[0]);
+  }
+  return out;
 }
 
 absl::Status Store::OpenDb(bool read_only) {
@@ -350,9 +415,27 @@ absl::Status Store::OpenDb(bool read_only) {
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {kRecordsCf, records_options},
-      {kIndexCf, index_options},
+      {kIndexCfs[0], index_options},
       {kImportedCf, imported_options},
   };
+  for (size_t i = 1; i < kIndexShards; ++i) cfs.emplace_back(kIndexCfs[i], index_options);
+  // What the store has: a read-only open cannot create the families format
+  // 1 lacks, and families of a newer format must be opened too, so that the
+  // format check (not RocksDB) says what is wrong.
+  std::vector<std::string> existing;
+  const bool listed = rocksdb::DB::ListColumnFamilies(db_options, path_, &existing).ok();
+  if (!listed) existing.clear();
+  if (read_only && listed) {
+    std::erase_if(cfs, [&](const rocksdb::ColumnFamilyDescriptor& d) {
+      return std::find(existing.begin(), existing.end(), d.name) == existing.end();
+    });
+  }
+  for (const std::string& name : existing) {
+    auto known = [&](const rocksdb::ColumnFamilyDescriptor& d) { return d.name == name; };
+    if (std::find_if(cfs.begin(), cfs.end(), known) == cfs.end()) {
+      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+  }
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Status s = read_only
@@ -361,10 +444,21 @@ absl::Status Store::OpenDb(bool read_only) {
   if (!s.ok()) return FromRocks(s, std::string(read_only ? "open read-only " : "open ") + path_);
   db_.reset(db);
   handles_ = std::move(handles);
-  meta_cf_ = handles_[0];
-  records_cf_ = handles_[1];
-  index_cf_ = handles_[2];
-  imported_cf_ = handles_[3];
+  meta_cf_ = records_cf_ = imported_cf_ = nullptr;
+  index_cfs_.fill(nullptr);
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    const std::string& name = h->GetName();
+    if (name == rocksdb::kDefaultColumnFamilyName) meta_cf_ = h;
+    if (name == kRecordsCf) records_cf_ = h;
+    if (name == kImportedCf) imported_cf_ = h;
+    for (size_t i = 0; i < kIndexShards; ++i) {
+      if (name == kIndexCfs[i]) index_cfs_[i] = h;
+    }
+  }
+  if (meta_cf_ == nullptr || records_cf_ == nullptr || imported_cf_ == nullptr ||
+      index_cfs_[0] == nullptr) {
+    return absl::DataLossError(path_ + " is not an mlq store: column families missing");
+  }
 
   std::string value;
   if (absl::Status st = CheckFormat(read_only); !st.ok()) return st;
@@ -805,7 +899,8 @@ absl::Status Store::WriteRecords(const std::vector<Item>& items, std::span<const
   for (const std::string& k : built) index.emplace_back(k);
   std::sort(index.begin(), index.end());
   for (std::string_view k : index) {
-    wb.Put(index_cf_, rocksdb::Slice(k.data(), k.size()), rocksdb::Slice());
+    wb.Put(index_cfs_[keys::IndexShardOfKey(k, kIndexShards)], rocksdb::Slice(k.data(), k.size()),
+           rocksdb::Slice());
   }
   const uint64_t count = record_count_.load(std::memory_order_relaxed) + items.size();
   wb.Put(meta_cf_, kNextSequenceKey, EncodeU64(seq));
@@ -921,36 +1016,42 @@ absl::StatusOr<FindResult> Store::Find(const FindQuery& query) const {
 
   // Collect matching primary keys. Within one term they are time-ordered,
   // so a time range is a seek plus an early stop; across hosts (queue ID
-  // without host) they are merged by sorting.
+  // without host) or families (a format 1 store's entries) they are merged
+  // by sorting.
   std::vector<std::string> pks;
   rocksdb::ReadOptions ro;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, index_cf_));
   std::string start = prefix;
   if (host_scoped && q.since_us != 0) start += keys::PrimaryKey(q.since_us, 0);
   const std::string until_pk = q.until_us != 0 ? keys::PrimaryKey(q.until_us, 0) : std::string();
   const std::string since_pk = q.since_us != 0 ? keys::PrimaryKey(q.since_us, 0) : std::string();
   const size_t cap = q.limit == 0 ? SIZE_MAX : q.limit;
   bool truncated = false;
-  for (it->Seek(start); it->Valid(); it->Next()) {
-    rocksdb::Slice k = it->key();
-    if (!k.starts_with(prefix)) break;
-    std::string_view pk = keys::PrimaryKeyOfIndexKey(std::string_view(k.data(), k.size()));
-    if (pk.empty()) continue;
-    // A queue ID without host: the rest between prefix and pk is "host\0".
-    if (!host_scoped && k.size() - prefix.size() < keys::kPrimaryKeySize + 1) continue;
-    if (!since_pk.empty() && pk < since_pk) continue;
-    if (!until_pk.empty() && pk >= until_pk) {
-      if (host_scoped) break;
-      continue;
+  const std::vector<rocksdb::ColumnFamilyHandle*> families = IndexFamiliesFor(prefix, q.since_us);
+  for (rocksdb::ColumnFamilyHandle* family : families) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, family));
+    size_t taken = 0;  // from this family
+    for (it->Seek(start); it->Valid(); it->Next()) {
+      rocksdb::Slice k = it->key();
+      if (!k.starts_with(prefix)) break;
+      std::string_view pk = keys::PrimaryKeyOfIndexKey(std::string_view(k.data(), k.size()));
+      if (pk.empty()) continue;
+      // A queue ID without host: the rest between prefix and pk is "host\0".
+      if (!host_scoped && k.size() - prefix.size() < keys::kPrimaryKeySize + 1) continue;
+      if (!since_pk.empty() && pk < since_pk) continue;
+      if (!until_pk.empty() && pk >= until_pk) {
+        if (host_scoped) break;
+        continue;
+      }
+      if (host_scoped && taken >= cap) {
+        truncated = true;
+        break;
+      }
+      pks.emplace_back(pk);
+      ++taken;
     }
-    if (host_scoped && pks.size() >= cap) {
-      truncated = true;
-      break;
-    }
-    pks.emplace_back(pk);
+    if (!it->status().ok()) return FromRocks(it->status(), "index scan");
   }
-  if (!it->status().ok()) return FromRocks(it->status(), "index scan");
-  if (!host_scoped) {
+  if (!host_scoped || families.size() > 1) {
     std::sort(pks.begin(), pks.end());
     if (pks.size() > cap) {
       pks.resize(cap);
@@ -1281,8 +1382,14 @@ Store::Sizes Store::MeasureSizes() const {
   std::shared_lock db_lock(db_mu_);
   if (!db_) return sz;
   uint64_t entries = 0;
-  db_->GetIntProperty(index_cf_, "rocksdb.total-sst-files-size", &sz.index_bytes);
-  db_->GetIntProperty(index_cf_, "rocksdb.estimate-num-keys", &entries);
+  for (rocksdb::ColumnFamilyHandle* cf : index_cfs_) {
+    if (cf == nullptr) continue;
+    uint64_t bytes = 0, keys = 0;
+    db_->GetIntProperty(cf, "rocksdb.total-sst-files-size", &bytes);
+    db_->GetIntProperty(cf, "rocksdb.estimate-num-keys", &keys);
+    sz.index_bytes += bytes;
+    entries += keys;
+  }
   const uint64_t written = records_written_.load(std::memory_order_relaxed);
   if (written != 0 && entries != 0) {
     const double per_record =
@@ -1331,7 +1438,18 @@ Store::FamilyTables Store::RecordsTables() const {
 Store::FamilyTables Store::IndexTables() const {
   std::shared_lock db_lock(db_mu_);
   if (!db_) return {};
-  return TablesOf(db_.get(), index_cf_);
+  FamilyTables sum;
+  for (rocksdb::ColumnFamilyHandle* cf : index_cfs_) {
+    if (cf == nullptr) continue;
+    const FamilyTables t = TablesOf(db_.get(), cf);
+    sum.live_bytes += t.live_bytes;
+    sum.total_bytes += t.total_bytes;
+    sum.level0_files += t.level0_files;
+    sum.pending_bytes += t.pending_bytes;
+    sum.running_compactions = t.running_compactions;  // the DB's
+    for (size_t l = 0; l < sum.level_bytes.size(); ++l) sum.level_bytes[l] += t.level_bytes[l];
+  }
+  return sum;
 }
 
 Store::RocksHealth Store::Health() const {
@@ -1358,8 +1476,11 @@ absl::Status Store::CompactIndex() {
   rocksdb::CompactRangeOptions cro;
   cro.exclusive_manual_compaction = false;
   cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  absl::Status st = FromRocks(db_->CompactRange(cro, index_cf_, nullptr, nullptr), "compact index");
-  if (!st.ok()) return st;
+  for (rocksdb::ColumnFamilyHandle* cf : index_cfs_) {
+    if (cf == nullptr) continue;
+    absl::Status st = FromRocks(db_->CompactRange(cro, cf, nullptr, nullptr), "compact index");
+    if (!st.ok()) return st;
+  }
   return FromRocks(db_->CompactRange(cro, imported_cf_, nullptr, nullptr), "compact imports");
 }
 
@@ -1371,35 +1492,41 @@ absl::Status Store::RewriteExpiredIndexFiles(double min_share, uint64_t max_byte
   if (read_only_ || broken_) return absl::OkStatus();
   const int64_t cutoff = deleted_before_us_->load();
   if (cutoff == 0) return absl::OkStatus();
-  rocksdb::TablePropertiesCollection props;
-  rocksdb::Status s = db_->GetPropertiesOfAllTables(index_cf_, &props);
-  if (!s.ok()) return FromRocks(s, "index file properties");
-  rocksdb::ColumnFamilyMetaData meta;
-  db_->GetColumnFamilyMetaData(index_cf_, &meta);
   struct Pick {
+    rocksdb::ColumnFamilyHandle* cf;
     std::string name;
     int level;
     uint64_t size;
     double garbage;
   };
   std::vector<Pick> picks;
-  for (const rocksdb::LevelMetaData& level : meta.levels) {
-    if (level.level == 0) continue;  // L0 files overlap: compaction merges them soon
-    for (const rocksdb::SstFileMetaData& file : level.files) {
-      auto p = props.find(file.db_path + file.name);
-      if (p == props.end() || !p->second) continue;
-      const auto& user = p->second->user_collected_properties;
-      auto a = user.find(kRecordAgesProperty);
-      RecordAges ages;
-      if (a == user.end() || !RecordAges::Parse(a->second, &ages)) continue;
-      const uint64_t entries = ages.Entries();
-      if (entries == 0) continue;
-      const double share = ages.EntriesBefore(cutoff) / static_cast<double>(entries);
-      const double garbage = share * static_cast<double>(file.size);
-      done->expired_bytes += static_cast<uint64_t>(garbage);
-      if (share < min_share) continue;
-      ++done->candidates;
-      if (!file.being_compacted) picks.push_back({file.name, level.level, file.size, garbage});
+  rocksdb::Status s;
+  for (rocksdb::ColumnFamilyHandle* cf : index_cfs_) {
+    if (cf == nullptr) continue;
+    rocksdb::TablePropertiesCollection props;
+    s = db_->GetPropertiesOfAllTables(cf, &props);
+    if (!s.ok()) return FromRocks(s, "index file properties");
+    rocksdb::ColumnFamilyMetaData meta;
+    db_->GetColumnFamilyMetaData(cf, &meta);
+    for (const rocksdb::LevelMetaData& level : meta.levels) {
+      if (level.level == 0) continue;  // L0 files overlap: compaction merges them soon
+      for (const rocksdb::SstFileMetaData& file : level.files) {
+        auto p = props.find(file.db_path + file.name);
+        if (p == props.end() || !p->second) continue;
+        const auto& user = p->second->user_collected_properties;
+        auto a = user.find(kRecordAgesProperty);
+        RecordAges ages;
+        if (a == user.end() || !RecordAges::Parse(a->second, &ages)) continue;
+        const uint64_t entries = ages.Entries();
+        if (entries == 0) continue;
+        const double share = ages.EntriesBefore(cutoff) / static_cast<double>(entries);
+        const double garbage = share * static_cast<double>(file.size);
+        done->expired_bytes += static_cast<uint64_t>(garbage);
+        if (share < min_share) continue;
+        ++done->candidates;
+        if (!file.being_compacted)
+          picks.push_back({cf, file.name, level.level, file.size, garbage});
+      }
     }
   }
   std::sort(picks.begin(), picks.end(),
@@ -1408,7 +1535,7 @@ absl::Status Store::RewriteExpiredIndexFiles(double min_share, uint64_t max_byte
   co.compression = rocksdb::kDisableCompressionOption;  // the family's, by level
   for (const Pick& pick : picks) {
     if (done->bytes_in >= max_bytes) break;
-    s = db_->CompactFiles(co, index_cf_, {pick.name}, pick.level);
+    s = db_->CompactFiles(co, pick.cf, {pick.name}, pick.level);
     if (s.ok()) {
       ++done->files;
       done->bytes_in += pick.size;

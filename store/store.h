@@ -2,9 +2,19 @@
 // layout"; key layout in keys.h).
 //
 // Column families: "default" holds metadata (next sequence, record count),
-// "records" the encoded records by primary key, "index" the index entries
-// (empty values), "imported" the identities of imported lines (import
-// deduplication, below; value: the record's primary key). Write() puts a
+// "records" the encoded records by primary key, "index", "index.1",
+// "index.2" and "index.3" the index entries (empty values), split by term
+// (keys::IndexShardOfKey), "imported" the identities of imported lines
+// (import deduplication, below; value: the record's primary key).
+//
+// The index is split so that each family's compactions cover a quarter of
+// it: terms are not in time order, so every new level-0 file of one family
+// overlaps all of that family's next level, and a compaction's outputs sit
+// on disk beside its inputs until it ends (docs/PERFORMANCE.md, section 2f).
+// Format 1 had the one family "index"; opening such a store for writing
+// marks it format 2 and records the newest record time it held: until
+// retention has deleted past that time, a lookup of a term whose family is
+// not "index" reads "index" too (where format 1 put every entry). Write() puts a
 // batch of records and all their index entries in one WriteBatch, so
 // indexes never disagree with records, even after a crash.
 //
@@ -88,14 +98,18 @@ class Store {
   // exists but cannot be opened for writing because of an I/O error (a full
   // disk), it is opened read-only instead: queries work, writes fail with
   // FailedPrecondition until Recover() reopens it writable.
-  // A store of another format than kFormatVersion (written by a newer mlq)
+  // A store of a format newer than kFormatVersion (written by a newer mlq)
   // is refused with FailedPrecondition saying which format it has; a store
-  // without a format (written before it was recorded) is format 1 and gets
-  // the mark when opened for writing.
+  // without a format (written before it was recorded) is format 1. A format
+  // 1 store is upgraded to format 2 in place when opened for writing (one
+  // small synced write, see above) and read as it is when opened
+  // read-only.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
   // The layout this code reads and writes. It changes whenever a store
   // written by one version would be misread by another.
-  static constexpr uint64_t kFormatVersion = 1;
+  static constexpr uint64_t kFormatVersion = 2;
+  // Index families (format 2 on; format 1 had one).
+  static constexpr size_t kIndexShards = 4;
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -301,7 +315,8 @@ class Store {
     static constexpr int kLevels = 7;
     std::array<uint64_t, kLevels> level_bytes{};
   };
-  // For benchmarks and diagnosis: the records and the index families.
+  // For benchmarks and diagnosis: the records and the index families (the
+  // index's summed over its families; running_compactions is the DB's).
   // Zeros when the store is closed.
   FamilyTables RecordsTables() const;
   FamilyTables IndexTables() const;
@@ -374,6 +389,13 @@ class Store {
   // OK for a store of kFormatVersion (marking an unmarked one as such unless
   // read_only); FailedPrecondition for any other (see Open).
   absl::Status CheckFormat(bool read_only);
+  // Format 1 to 2 (see the top of this file): records where format 1's
+  // index ends, marks the store format 2. Under OpenDb.
+  absl::Status UpgradeFromFormat1();
+  // The index families a lookup under `prefix` reads (one, or two while
+  // format 1's entries may be live).
+  std::vector<rocksdb::ColumnFamilyHandle*> IndexFamiliesFor(std::string_view prefix,
+                                                             int64_t since_us) const;
   // OK when the disk has room for a writable open (see Open).
   absl::Status RoomToOpen() const;
   absl::StatusOr<LogRecord> GetLocked(std::string_view primary_key) const;
@@ -421,10 +443,17 @@ class Store {
   bool sync_writes_ = true;
   bool defer_syncs_ = false;
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, records, index, imported
+  // default, records, index, imported, then index.1 ... (absent in a format
+  // 1 store opened read-only)
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* records_cf_ = nullptr;
-  rocksdb::ColumnFamilyHandle* index_cf_ = nullptr;
+  // kIndexShards families, "index" first; null ones (a format 1 store
+  // opened read-only) are read as "index".
+  std::array<rocksdb::ColumnFamilyHandle*, kIndexShards> index_cfs_{};
+  // Format 1's index entries (every term in "index") are for records before
+  // this time; 0 when there are none. Read-only format 1: INT64_MAX.
+  int64_t legacy_index_until_us_ = 0;
   rocksdb::ColumnFamilyHandle* imported_cf_ = nullptr;
   uint64_t next_sequence_ = 1;  // only touched by Write()
   // Reused by every Write(): Clear() keeps its multi-megabyte buffer, which

@@ -121,7 +121,7 @@ TEST_F(IndexRewriteTest, RewritesTheFilesOverTheShareAndDropsTheDeletedRecordsEn
 
   const uint64_t before = IndexBytes();
   ASSERT_GT(before, 0u);
-  const size_t entries = CountEntries(*store_, dir_.path() + "/cp1", "index");
+  const size_t entries = CountEntries(*store_, dir_.path() + "/cp1", "index*");
   ASSERT_TRUE(store_->DeleteBefore(kT0 + 2 * kHour).ok());  // half the records
   // Every file holds about half garbage: over a share of 0.9, none is taken.
   ASSERT_TRUE(store_->RewriteExpiredIndexFiles(0.9, 1 << 30, &done).ok());
@@ -138,7 +138,7 @@ TEST_F(IndexRewriteTest, RewritesTheFilesOverTheShareAndDropsTheDeletedRecordsEn
   EXPECT_LT(after, before * 0.6) << "the deleted half of the entries is gone";
   EXPECT_GT(after, before * 0.3) << "the kept half is still there";
   // Every record has as many entries: exactly the deleted half went.
-  EXPECT_EQ(CountEntries(*store_, dir_.path() + "/cp2", "index") * 2, entries);
+  EXPECT_EQ(CountEntries(*store_, dir_.path() + "/cp2", "index*") * 2, entries);
 
   // The rewritten files carry their new record times: nothing left to do.
   ASSERT_TRUE(store_->RewriteExpiredIndexFiles(0.01, 1 << 30, &done).ok());

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -12,6 +13,16 @@ RawStore OpenRawStore(const std::string& path, const RawStoreOptions& options) {
   for (const char* name :
        {rocksdb::kDefaultColumnFamilyName.c_str(), "records", "index", "imported"}) {
     cfs.emplace_back(name, options.family_options);
+  }
+  // Then the others the store has (the index's further families, format 2).
+  std::vector<std::string> names;
+  if (rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok()) {
+    for (const std::string& name : names) {
+      auto known = [&](const rocksdb::ColumnFamilyDescriptor& d) { return d.name == name; };
+      if (std::find_if(cfs.begin(), cfs.end(), known) == cfs.end()) {
+        cfs.emplace_back(name, options.family_options);
+      }
+    }
   }
   RawStore out;
   rocksdb::DB* raw = nullptr;
@@ -30,12 +41,18 @@ size_t CountEntries(const Store& store, const std::string& dir, std::string_view
   RawStore raw = OpenRawStore(dir, options);
   EXPECT_TRUE(raw.status.ok()) << raw.status.ToString();
   if (!raw.status.ok()) return 0;
-  rocksdb::ColumnFamilyHandle* handle = raw.Named(family);
-  EXPECT_NE(handle, nullptr) << family;
-  if (handle == nullptr) return 0;
+  // "index*": the whole index, "index", "index.1", ...
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  for (auto* h : raw.handles) {
+    const std::string& name = h->GetName();
+    if (name == family || (family == "index*" && name.starts_with("index"))) families.push_back(h);
+  }
+  EXPECT_FALSE(families.empty()) << family;
   size_t n = 0;
-  std::unique_ptr<rocksdb::Iterator> it(raw.db->NewIterator(rocksdb::ReadOptions(), handle));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  for (auto* handle : families) {
+    std::unique_ptr<rocksdb::Iterator> it(raw.db->NewIterator(rocksdb::ReadOptions(), handle));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  }
   return n;
 }
 

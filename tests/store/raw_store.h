@@ -1,4 +1,4 @@
-// A store's RocksDB opened directly, without Store, with its four column
+// A store's RocksDB opened directly, without Store, with all its column
 // families: for tests that look at or change what Store wrote (its format
 // mark, its level layout, the entries left in a family).
 #pragma once
@@ -25,7 +25,8 @@ struct RawStoreOptions {
 // The open database and its handles; destroys the handles, then closes the
 // database.
 struct RawStore {
-  // The families in the order of `handles`, as Store::Open lists them.
+  // The first four of `handles`, as format 1 had them (format 2's further
+  // index families "index.1" ... follow).
   enum Family : size_t { kMeta = 0, kRecords = 1, kIndex = 2, kImported = 3 };
 
   rocksdb::Status status;  // of the open: db is null and handles empty unless ok()
@@ -46,9 +47,9 @@ struct RawStore {
 // Opens the store at `path`; check .status before using .db.
 RawStore OpenRawStore(const std::string& path, const RawStoreOptions& options = {});
 
-// The entries in one family ("records", "index", "imported", "default") of
-// `store`: a checkpoint of it made in `dir` (which must not exist), opened
-// raw and read-only. A failure is a test failure, and 0.
+// The entries in one family ("records", "index", "index.1", ...,
+// "imported", "default"; "index*" for all the index's families) of `store`: a checkpoint of it made
+// in `dir` (which must not exist), opened raw and read-only. A failure is a test failure, and 0.
 size_t CountEntries(const Store& store, const std::string& dir, std::string_view family);
 
 }  // namespace mlq
