@@ -20,14 +20,6 @@ namespace {
 
 constexpr char kFormatKey[] = "format";
 
-// The mark's encoding, 8 bytes little-endian: a copy of store.cc's EncodeU64,
-// which store/ does not export.
-std::string U64(uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  return s;
-}
-
 // Opens the store's RocksDB directly, without Store, and runs `f` on its
 // metadata family (the default one).
 void WithRawMeta(const std::string& dir,
@@ -37,14 +29,7 @@ void WithRawMeta(const std::string& dir,
   f(raw.db.get(), raw[RawStore::kMeta]);
 }
 
-std::optional<std::string> RawFormat(const std::string& dir) {
-  std::optional<std::string> out;
-  WithRawMeta(dir, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta) {
-    std::string v;
-    if (db->Get(rocksdb::ReadOptions(), meta, kFormatKey, &v).ok()) out = v;
-  });
-  return out;
-}
+std::optional<std::string> RawFormat(const std::string& dir) { return RawMeta(dir, kFormatKey); }
 
 void SetRawFormat(const std::string& dir, std::optional<std::string> value) {
   WithRawMeta(dir, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta) {
@@ -78,7 +63,7 @@ TEST_F(FormatTest, ANewStoreIsMarkedWithTheCurrentFormat) {
     auto s = Open();
     ASSERT_TRUE(s.ok()) << s.status();
   }
-  EXPECT_EQ(RawFormat(path_), U64(Store::kFormatVersion));
+  EXPECT_EQ(RawFormat(path_), RawU64(Store::kFormatVersion));
 }
 
 TEST_F(FormatTest, AStoreWithoutAMarkIsFormatOneAndKeepsItsLines) {
@@ -95,7 +80,7 @@ TEST_F(FormatTest, AStoreWithoutAMarkIsFormatOneAndKeepsItsLines) {
   s->reset();
   // Format 1 (every index entry in "index"), upgraded on the writable open
   // (index_shards_test.cc checks the lookups of such a store).
-  EXPECT_EQ(RawFormat(path_), U64(Store::kFormatVersion)) << "marked on the writable open";
+  EXPECT_EQ(RawFormat(path_), RawU64(Store::kFormatVersion)) << "marked on the writable open";
 }
 
 TEST_F(FormatTest, ANewerFormatIsRefusedAndLeftAsItIs) {
@@ -104,7 +89,7 @@ TEST_F(FormatTest, ANewerFormatIsRefusedAndLeftAsItIs) {
     ASSERT_TRUE(s.ok()) << s.status();
     ASSERT_TRUE((*s)->Write({Line(1)}).ok());
   }
-  SetRawFormat(path_, U64(Store::kFormatVersion + 1));
+  SetRawFormat(path_, RawU64(Store::kFormatVersion + 1));
   auto s = Open();
   ASSERT_FALSE(s.ok());
   EXPECT_TRUE(absl::IsFailedPrecondition(s.status())) << s.status();
@@ -114,7 +99,7 @@ TEST_F(FormatTest, ANewerFormatIsRefusedAndLeftAsItIs) {
   EXPECT_NE(msg.find("reads format " + std::to_string(Store::kFormatVersion)), std::string::npos)
       << msg;
   EXPECT_NE(msg.find(path_), std::string::npos) << msg;
-  EXPECT_EQ(RawFormat(path_), U64(Store::kFormatVersion + 1)) << "not rewritten";
+  EXPECT_EQ(RawFormat(path_), RawU64(Store::kFormatVersion + 1)) << "not rewritten";
 }
 
 TEST_F(FormatTest, AnUnreadableMarkIsRefused) {

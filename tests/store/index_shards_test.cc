@@ -10,10 +10,12 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "base/scan.h"
 #include "store/keys.h"
 #include "store/raw_store.h"
 #include "store/sample_records.h"
@@ -25,12 +27,6 @@ namespace {
 
 constexpr const char* kIndexFamilies[] = {"index", "index.1", "index.2", "index.3"};
 static_assert(std::size(kIndexFamilies) == Store::kIndexShards);
-
-std::string U64(uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  return s;
-}
 
 TEST(IndexShardKeys, AQueueIdHasOneShardOnEveryHost) {
   const std::string pk = keys::PrimaryKey(1751328000000000, 7);
@@ -94,11 +90,6 @@ std::vector<LogRecord> Records(int first, int count) {
   return out;
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Whether `r` is what `q` asks for, decided from the record's fields.
 bool Matches(const FindQuery& q, const LogRecord& r) {
   if (q.since_us != 0 && r.timestamp_us < q.since_us) return false;
@@ -108,13 +99,14 @@ bool Matches(const FindQuery& q, const LogRecord& r) {
     case keys::IndexKind::kMessageId:
       return r.message_id == q.term;
     case keys::IndexKind::kAddress:
-      return Lower(r.from) == Lower(q.term) ||
-             std::any_of(r.to.begin(), r.to.end(),
-                         [&](const std::string& t) { return Lower(t) == Lower(q.term); });
+      return scan::LowerCopy(r.from) == scan::LowerCopy(q.term) ||
+             std::any_of(r.to.begin(), r.to.end(), [&](const std::string& t) {
+               return scan::LowerCopy(t) == scan::LowerCopy(q.term);
+             });
     case keys::IndexKind::kClientIp:
       return r.client_ip == q.term;
     case keys::IndexKind::kSaslUser:
-      return !r.sasl_user.empty() && Lower(r.sasl_user) == Lower(q.term);
+      return !r.sasl_user.empty() && scan::LowerCopy(r.sasl_user) == scan::LowerCopy(q.term);
     case keys::IndexKind::kLink:
       return std::any_of(r.links.begin(), r.links.end(), [&](const Link& l) {
         return l.queue_id == q.term && (q.host.empty() || r.host == q.host);
@@ -182,16 +174,6 @@ class IndexShardsTest : public ::testing::Test {
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
     return dir_.path() + "/v1_store";
   }
-  static std::string RawMeta(const std::string& path, const char* key) {
-    RawStoreOptions options;
-    options.read_only = true;
-    RawStore raw = OpenRawStore(path, options);
-    EXPECT_TRUE(raw.status.ok()) << raw.status.ToString();
-    if (!raw.status.ok()) return "";
-    std::string v;
-    rocksdb::Status s = raw.db->Get(rocksdb::ReadOptions(), raw[RawStore::kMeta], key, &v);
-    return s.ok() ? v : "(" + s.ToString() + ")";
-  }
   testing::TempDir dir_;
 };
 
@@ -212,13 +194,13 @@ TEST_F(IndexShardsTest, ANewStoreSpreadsTheIndexAndFindsEveryTerm) {
     total += n;
   }
   EXPECT_EQ(total, terms) << "each entry in exactly one family";
-  EXPECT_EQ(RawMeta(dir_.path() + "/s", "legacy_index_until"), "(NotFound: )")
+  EXPECT_EQ(RawMeta(dir_.path() + "/s", "legacy_index_until"), std::nullopt)
       << "a new store has no format 1 entries";
 }
 
 TEST_F(IndexShardsTest, TheLastFormat1StoreIsUpgradedAndAnswersEveryLookup) {
   const std::string path = UnpackV1Store();
-  ASSERT_EQ(RawMeta(path, "format"), U64(1));
+  ASSERT_EQ(RawMeta(path, "format"), RawU64(1));
   const std::vector<LogRecord> old = Records(0, sample::kPerDay * sample::kDays);
   {
     auto store = Store::Open({.path = path, .sync_writes = false});
@@ -227,8 +209,8 @@ TEST_F(IndexShardsTest, TheLastFormat1StoreIsUpgradedAndAnswersEveryLookup) {
     EXPECT_EQ((*store)->RecordCount(), old.size());
     ExpectEveryLookupAnswers(**store, old);
   }
-  EXPECT_EQ(RawMeta(path, "format"), U64(Store::kFormatVersion));
-  EXPECT_EQ(RawMeta(path, "legacy_index_until"), U64(old.back().timestamp_us + 1))
+  EXPECT_EQ(RawMeta(path, "format"), RawU64(Store::kFormatVersion));
+  EXPECT_EQ(RawMeta(path, "legacy_index_until"), RawU64(old.back().timestamp_us + 1))
       << "format 1's entries end after its newest record";
 
   // Reopened (the upgrade is done once) and written to: old entries in
@@ -267,7 +249,7 @@ TEST_F(IndexShardsTest, AFormat1StoreOpenedReadOnlyAnswersAndStaysFormat1) {
     ASSERT_TRUE((*store)->read_only());
     ExpectEveryLookupAnswers(**store, Records(0, sample::kPerDay * sample::kDays));
   }
-  EXPECT_EQ(RawMeta(path, "format"), U64(1)) << "a read-only open writes nothing";
+  EXPECT_EQ(RawMeta(path, "format"), RawU64(1)) << "a read-only open writes nothing";
 }
 
 TEST_F(IndexShardsTest, AStoreOfALaterFormatWithMoreFamiliesIsRefusedByItsFormat) {
@@ -287,7 +269,7 @@ TEST_F(IndexShardsTest, AStoreOfALaterFormatWithMoreFamiliesIsRefusedByItsFormat
     ASSERT_TRUE(raw.db->DestroyColumnFamilyHandle(extra).ok());
     ASSERT_TRUE(raw.db
                     ->Put(rocksdb::WriteOptions(), raw[RawStore::kMeta], "format",
-                          U64(Store::kFormatVersion + 1))
+                          RawU64(Store::kFormatVersion + 1))
                     .ok());
   }
   auto store = Store::Open({.path = path, .sync_writes = false});

@@ -56,6 +56,26 @@ size_t CountEntries(const Store& store, const std::string& dir, std::string_view
   return n;
 }
 
+std::string RawU64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  return s;
+}
+
+std::optional<std::string> RawMeta(const std::string& path, std::string_view key) {
+  RawStoreOptions options;
+  options.read_only = true;
+  RawStore raw = OpenRawStore(path, options);
+  EXPECT_TRUE(raw.status.ok()) << raw.status.ToString();
+  if (!raw.status.ok()) return std::nullopt;
+  std::string v;
+  rocksdb::Status s = raw.db->Get(rocksdb::ReadOptions(), raw[RawStore::kMeta],
+                                  rocksdb::Slice(key.data(), key.size()), &v);
+  EXPECT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
+  if (!s.ok()) return std::nullopt;
+  return v;
+}
+
 rocksdb::ColumnFamilyHandle* RawStore::Named(std::string_view name) const {
   for (auto* h : handles) {
     if (h->GetName() == name) return h;

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,5 +52,14 @@ RawStore OpenRawStore(const std::string& path, const RawStoreOptions& options = 
 // "imported", "default"; "index*" for all the index's families) of `store`: a checkpoint of it made
 // in `dir` (which must not exist), opened raw and read-only. A failure is a test failure, and 0.
 size_t CountEntries(const Store& store, const std::string& dir, std::string_view family);
+
+// A metadata value encoded as store.cc encodes its numbers (8 bytes,
+// little-endian; store/ does not export EncodeU64).
+std::string RawU64(uint64_t v);
+
+// The metadata value under `key` (the default family) of the closed store at
+// `path`, read raw and read-only; nullopt when absent. A failed open or read
+// is a test failure, and nullopt.
+std::optional<std::string> RawMeta(const std::string& path, std::string_view key);
 
 }  // namespace mlq
