@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "store/varint.h"
+
 namespace mlq {
 namespace {
 
@@ -50,19 +52,6 @@ enum Field : int {
 };
 static_assert(kFieldCount <= 63);
 
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-uint64_t ZigZag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
-
 // a - b and a + b modulo 2^64: received_us is stored as its distance from
 // timestamp_us, and neither a record's own times (any int64) nor a damaged
 // value may overflow (undefined behaviour) on the way. Equal to the plain
@@ -74,50 +63,10 @@ int64_t WrappingAdd(int64_t a, int64_t b) {
   return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
 }
 
-void PutString(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
-  out->append(s);
-}
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool Varint(uint64_t* v) {
-    uint64_t result = 0;
-    for (int shift = 0; shift <= 63 && pos_ < in_.size(); shift += 7) {
-      uint8_t byte = static_cast<uint8_t>(in_[pos_++]);
-      result |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) {
-        *v = result;
-        return true;
-      }
-    }
-    return false;
-  }
-  bool Signed(int64_t* v) {
-    uint64_t u;
-    if (!Varint(&u)) return false;
-    *v = UnZigZag(u);
-    return true;
-  }
-  bool String(std::string* s) {
-    uint64_t n;
-    if (!Varint(&n) || n > in_.size() - pos_) return false;
-    s->assign(in_.data() + pos_, n);
-    pos_ += n;
-    return true;
-  }
-  bool Byte(uint8_t* b) {
-    if (pos_ >= in_.size()) return false;
-    *b = static_cast<uint8_t>(in_[pos_++]);
-    return true;
-  }
-  bool done() const { return pos_ == in_.size(); }
-
- private:
-  std::string_view in_;
-  size_t pos_ = 0;
-};
+using varint::PutString;
+using varint::Reader;
+using varint::ZigZag;
+void PutVarint(std::string* out, uint64_t v) { varint::Put(out, v); }
 
 }  // namespace
 
