@@ -6,15 +6,19 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "store/keys.h"
 #include "store/postings.h"
 #include "store/record_codec.h"
 #include "store/sample_records.h"
+#include "store/store.h"
 #include "store/varint.h"
 
 namespace mlq {
@@ -279,6 +283,64 @@ TEST(PostingsTest, MalformedIsDataLoss) {
   EXPECT_EQ(decode("\x02\xfe\xff\x03\x01"), kLoss);          // 65534 + 1
   EXPECT_EQ(decode("\xff\xff\xff\xff\x0f\x01"), kLoss);      // a count of 2^32-1
   EXPECT_EQ(decode("\x01\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01"), kLoss);  // long varint
+}
+
+}  // namespace
+}  // namespace mlq
+
+namespace mlq {
+namespace {
+
+// BlockPostings against a brute-force grouping of the sample records'
+// terms, over three blocks of a group: two of different records and one
+// that repeats records of the first (the same terms in another block).
+TEST(BlockPostingsTest, OnePostingPerTermAndBlockInShardAndKeyOrder) {
+  std::vector<LogRecord> recs = Sample(200);
+  // Block keys have the primary key's form: a time and a sequence. The
+  // third block's time sorts first.
+  const std::string block_keys[] = {keys::PrimaryKey(sample::kFirstDayUs, 7),
+                                    keys::PrimaryKey(sample::kFirstDayUs + 5, 8),
+                                    keys::PrimaryKey(sample::kFirstDayUs - 5, 9)};
+  const std::pair<int, int> ranges[] = {{0, 100}, {100, 200}, {0, 50}};
+  std::map<std::string, std::vector<uint32_t>> want;  // key -> positions
+  postings::BlockPostings bp;
+  for (int b = 0; b < 3; ++b) {
+    for (int i = ranges[b].first; i < ranges[b].second; ++i) {
+      const uint32_t p = static_cast<uint32_t>(i - ranges[b].first);
+      for (const auto& [kind, term] : Store::IndexTerms(recs[i])) {
+        std::string prefix = keys::IndexPrefix(kind, term);
+        bp.Add(prefix, p);
+        if (p % 7 == 0) bp.Add(prefix, p);  // twice for one record: counts once
+        auto& list = want[prefix + block_keys[b]];
+        if (list.empty() || list.back() != p) list.push_back(p);
+      }
+    }
+    bp.EndBlock(block_keys[b]);
+  }
+  bp.Add("a-term-of-a-block-never-ended", 0);  // dropped
+  const size_t added = bp.added();
+  for (int round = 0; round < 2; ++round) {
+    std::map<std::string, std::vector<uint32_t>> got;
+    std::vector<std::pair<size_t, std::string>> order;
+    bp.Finish(4, [&](size_t shard, std::string_view key, std::string_view value) {
+      std::vector<uint32_t> positions;
+      ASSERT_TRUE(postings::Decode(value, &positions).ok());
+      EXPECT_TRUE(got.emplace(std::string(key), positions).second) << "one posting per term";
+      EXPECT_EQ(shard, keys::IndexShardOfKey(key, 4));
+      order.emplace_back(shard, std::string(key));
+    });
+    EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+    if (round == 0) {
+      EXPECT_EQ(got, want);
+      // Every shard is used, and terms shared by records were merged.
+      EXPECT_EQ(order.front().first, 0u);
+      EXPECT_EQ(order.back().first, 3u);
+      EXPECT_LT(got.size() * 3, added * 2);
+      // Finish starts over: the second round emits nothing.
+    } else {
+      EXPECT_TRUE(got.empty());
+    }
+  }
 }
 
 }  // namespace
