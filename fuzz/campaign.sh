@@ -34,7 +34,7 @@
 # runs it for a short time per target (CI).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-all_targets=(framer syslog_parser line_parser record_codec page_token config relp_frame)
+all_targets=(framer syslog_parser line_parser record_codec record_block page_token config relp_frame)
 
 seconds=60
 runs=""

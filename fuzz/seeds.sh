@@ -24,7 +24,7 @@ if [[ ! -d "$corpus/mail" || ! -d "$corpus/syslog" ]]; then
   corpus=""
 fi
 
-targets=(framer syslog_parser line_parser record_codec page_token config relp_frame)
+targets=(framer syslog_parser line_parser record_codec record_block page_token config relp_frame)
 for t in "${targets[@]}"; do
   rm -rf "${out:?}/$t"
   mkdir -p "$out/$t"
@@ -106,6 +106,20 @@ printf '999999999 syslog 5 hello\n' >"$out/relp_frame/max-txnr"
 mapfile -t lines < <(ls "$out/line_parser")
 for s in "${lines[@]:0:200}"; do cp "$out/line_parser/$s" "$out/record_codec/"; done
 printf '\001\000' >"$out/record_codec/empty-record"
+
+# Record blocks: lines as records (first byte 'U', 85-169), as damaged
+# blocks ('\001' and a stored block), as postings ('\252') and as the terms
+# of a group's blocks ('\377').
+for s in "${lines[@]:0:100}"; do
+  { printf 'U'; cat "$out/line_parser/$s"; } >"$out/record_block/records-$s"
+  { printf '\001\001\000'; cat "$out/line_parser/$s"; } >"$out/record_block/block-$s"
+done
+printf '\000\001\000\005\001\002\002\001\000' >"$out/record_block/stored-block"
+printf '\252\003\001\001\001' >"$out/record_block/posting"
+printf '\252\001\376\377\003' >"$out/record_block/posting-max"
+for s in "${lines[@]:0:30}"; do
+  { printf '\377'; cat "$out/line_parser/$s"; } >"$out/record_block/terms-$s"
+done
 
 # Page tokens: valid tokens (version 1, fingerprint, 16-byte key) and junk.
 token() { printf "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
