@@ -119,12 +119,14 @@ class OccurrenceCounter {
 class Acks : public std::enable_shared_from_this<Acks> {
  public:
   // The callback for one batch of `records`, pushed once (retries reuse it).
-  RecordSink::StoredCallback Expect(size_t records) {
+  RecordSink::ImportCallback Expect(size_t records) {
     {
       std::lock_guard lock(mu_);
       ++pending_;
     }
-    return [self = shared_from_this(), records](bool stored) { self->Done(stored, records); };
+    return [self = shared_from_this(), records](bool stored, size_t skipped) {
+      self->Done(stored, records, skipped);
+    };
   }
   // A callback from Expect that was never taken (the push gave up).
   void Forget() {
@@ -147,17 +149,25 @@ class Acks : public std::enable_shared_from_this<Acks> {
     }
     return lost_ ? Outcome::kLost : Outcome::kAllStored;
   }
+  // Records stored by this call's batches (not those the writer skipped).
   uint64_t acknowledged() {
     std::lock_guard lock(mu_);
     return acknowledged_;
   }
+  // Records the writer skipped because a concurrent import had stored the
+  // same lines after this call checked them.
+  uint64_t skipped() {
+    std::lock_guard lock(mu_);
+    return skipped_;
+  }
 
  private:
-  void Done(bool stored, size_t records) {
+  void Done(bool stored, size_t records, size_t skipped) {
     std::lock_guard lock(mu_);
     --pending_;
     if (stored) {
-      acknowledged_ += records;
+      acknowledged_ += records - std::min(records, skipped);
+      skipped_ += std::min(records, skipped);
     } else {
       lost_ = true;
     }
@@ -167,6 +177,7 @@ class Acks : public std::enable_shared_from_this<Acks> {
   std::condition_variable cv_;
   size_t pending_ = 0;
   uint64_t acknowledged_ = 0;
+  uint64_t skipped_ = 0;
   bool lost_ = false;
 };
 
@@ -196,8 +207,8 @@ grpc::Status QueryService::Ingest(grpc::ServerContext* ctx,
     // a store that cannot write (disk full) ends the call with a retryable
     // error instead.
     if (batch.empty()) return true;
-    const RecordSink::StoredCallback done = acks->Expect(batch.size());
-    while (!options_.sink->TryPushAcked(batch, done)) {
+    const RecordSink::ImportCallback done = acks->Expect(batch.size());
+    while (!options_.sink->TryPushImported(batch, done)) {
       unavailable = options_.sink->Unavailable();
       if (ctx->IsCancelled() || !unavailable.empty()) {
         acks->Forget();
@@ -308,8 +319,12 @@ grpc::Status QueryService::Ingest(grpc::ServerContext* ctx,
       if (!unavailable.empty()) return unavailable_status();
       return grpc::Status(grpc::StatusCode::CANCELLED, "client cancelled");
   }
-  resp->set_stored(stored);
-  resp->set_duplicates(duplicates);
+  // A concurrent import of the same lines may have stored some of them
+  // after this call's check: the writer skipped those, they count as
+  // duplicates here and as stored in the other call's reply.
+  const uint64_t skipped = acks->skipped();
+  resp->set_stored(stored - std::min(stored, skipped));
+  resp->set_duplicates(duplicates + skipped);
   RepairUtf8(resp);  // unknown_samples are lines as read, in any encoding
   return grpc::Status::OK;
 }

@@ -2,6 +2,7 @@
 // the record type, nothing else of the store (DESIGN.md, "Modules").
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -35,6 +36,19 @@ class RecordSink {
   // it is never called. Callbacks of successive batches run in push order.
   // Thread safe.
   virtual bool TryPushAcked(std::vector<LogRecord>& batch, StoredCallback on_stored) = 0;
+
+  // For imported batches (records marked with Store::SetImportIdentity):
+  // as StoredCallback, plus how many records of the batch were not written
+  // because an identical imported record was stored meanwhile (another
+  // import of the same lines; `stored` is still true for the batch).
+  using ImportCallback = std::function<void(bool stored, size_t already_stored)>;
+
+  // TryPushAcked with an ImportCallback, so that the caller can count what
+  // its batch really added. A sink that does not deduplicate reports 0.
+  // Thread safe.
+  virtual bool TryPushImported(std::vector<LogRecord>& batch, ImportCallback on_stored) {
+    return TryPushAcked(batch, [cb = std::move(on_stored)](bool stored) { cb(stored, 0); });
+  }
 
   // Why the sink refuses every batch right now (e.g. "disk full: ..."), ""
   // when it takes batches (a refusal then only means "full, retry soon").

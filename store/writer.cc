@@ -69,10 +69,20 @@ bool Writer::TryPushAcked(std::vector<LogRecord>& batch, AckCallback on_stored) 
     if (on_stored) on_stored(true);
     return true;
   }
+  ImportCallback cb;
+  if (on_stored) cb = [f = std::move(on_stored)](bool stored, size_t) { f(stored); };
+  return Push(batch, &cb);
+}
+
+bool Writer::TryPushImported(std::vector<LogRecord>& batch, ImportCallback on_stored) {
+  if (batch.empty()) {
+    if (on_stored) on_stored(true, 0);
+    return true;
+  }
   return Push(batch, &on_stored);
 }
 
-bool Writer::Push(std::vector<LogRecord>& batch, AckCallback* on_stored) {
+bool Writer::Push(std::vector<LogRecord>& batch, ImportCallback* on_stored) {
   if (batch.empty()) return true;
   const size_t n = batch.size();
   const size_t record_bytes = QueuedBytes(batch);
@@ -107,7 +117,9 @@ bool Writer::Push(std::vector<LogRecord>& batch, AckCallback* on_stored) {
     queue_.push_back(std::move(slot));
     queued_records_ += n;
     queued_bytes_ += bytes;
-    if (on_stored != nullptr) acks_.push_back({pushed_, pushed_ + n, std::move(*on_stored)});
+    if (on_stored != nullptr && *on_stored) {
+      acks_.push_back({pushed_, pushed_ + n, std::move(*on_stored)});
+    }
     pushed_ += n;
   }
   work_cv_.notify_one();
@@ -196,7 +208,12 @@ bool Writer::WaitAndRecover() {
 }
 
 void Writer::RunCallbacks() {
-  std::vector<std::pair<AckCallback, bool>> ready;
+  struct Ready {
+    ImportCallback cb;
+    bool ok;
+    size_t skipped;
+  };
+  std::vector<Ready> ready;
   {
     std::lock_guard lock(mu_);
     const bool all = stopped_;  // nothing more will be handled
@@ -206,11 +223,17 @@ void Writer::RunCallbacks() {
       for (const auto& [from, to] : lost_) {
         if (a.begin < to && from < a.end) ok = false;
       }
-      ready.emplace_back(std::move(a.cb), ok);
+      // Skips of batches before this one had no acknowledgement to go to.
+      size_t skipped = 0;
+      while (!skipped_.empty() && skipped_.front().first < a.end) {
+        if (skipped_.front().first >= a.begin) skipped += skipped_.front().second;
+        skipped_.pop_front();
+      }
+      ready.push_back({std::move(a.cb), ok, skipped});
       acks_.pop_front();
     }
   }
-  for (auto& [cb, ok] : ready) cb(ok);
+  for (auto& r : ready) r.cb(r.ok, r.skipped);
 }
 
 void Writer::Handled(uint64_t handled, uint64_t stored) {
@@ -324,7 +347,8 @@ void Writer::Run() {
   std::vector<Store::Prepared*> preps;
   size_t group_records = 0;
   std::vector<std::vector<std::string>> keys;
-  uint64_t position = 0;  // records handled so far, in push order
+  uint64_t position = 0;      // records handled so far, in push order
+  std::vector<size_t> sizes;  // of the group's batches before the write
   for (;;) {
     StoredCallback cb;
     bool idle_unavailable = false;
@@ -366,11 +390,21 @@ void Writer::Run() {
     auto commit = [&]() {
       if (group.empty()) return;
       size_t n = 0;
-      for (const auto* b : group) n += b->size();
+      sizes.clear();
+      for (const auto* b : group) {
+        sizes.push_back(b->size());
+        n += b->size();
+      }
       if (CommitGroup(group, preps, cb, cb ? &keys : nullptr)) {
         size_t stored = 0;
+        uint64_t at = position;  // the batch's first record, in push order
         for (size_t i = 0; i < group.size(); ++i) {
           stored += group[i]->size();  // less than n when imports repeat
+          if (group[i]->size() < sizes[i]) {
+            std::lock_guard lock(mu_);
+            skipped_.emplace_back(at, sizes[i] - group[i]->size());
+          }
+          at += sizes[i];
           if (cb && !group[i]->empty()) cb(*group[i], keys[i]);
         }
         stored_round += stored;

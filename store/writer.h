@@ -93,6 +93,9 @@ class Writer final : public RecordSink {
 
   bool TryPush(std::vector<LogRecord>& batch) override;
   bool TryPushAcked(std::vector<LogRecord>& batch, AckCallback on_stored) override;
+  // Reports the records the writer's own identity check skipped (stored by
+  // a concurrent import of the same lines after the caller's check).
+  bool TryPushImported(std::vector<LogRecord>& batch, ImportCallback on_stored) override;
 
   // Blocks until everything pushed before the call has been committed (and
   // synced, with sync_writes).
@@ -118,7 +121,7 @@ class Writer final : public RecordSink {
   // committed_ / "stored" without one.
   void Handled(uint64_t handled, uint64_t stored);
   // Pushes with an optional callback (TryPush and TryPushAcked).
-  bool Push(std::vector<LogRecord>& batch, AckCallback* on_stored);
+  bool Push(std::vector<LogRecord>& batch, ImportCallback* on_stored);
   // Runs the callbacks of the batches now handled (committed_). Not under mu_.
   void RunCallbacks();
   // Marks the writer unavailable for `why` (logs the first report of each
@@ -164,9 +167,12 @@ class Writer final : public RecordSink {
   // Acknowledgements waiting for their batch, in push order.
   struct Ack {
     uint64_t begin, end;  // the batch's records: pushed_ before and after it
-    AckCallback cb;
+    ImportCallback cb;
   };
   std::deque<Ack> acks_;
+  // Batches of which the identity check skipped records: (the batch's first
+  // record in push order, how many), in push order; taken by RunCallbacks.
+  std::deque<std::pair<uint64_t, size_t>> skipped_;
   // Ranges of records (in push order, like pushed_) that Stop() gave up on.
   std::vector<std::pair<uint64_t, uint64_t>> lost_;
   // Written, not yet synced (the sync thread's work).

@@ -111,13 +111,19 @@ TEST_F(IngestDedupTest, ConcurrentImportsOfTheSameLinesStoreThemOnce) {
   for (size_t i = 0; i < lines.size(); i += 100) {
     chunks.emplace_back(lines.begin() + i, lines.begin() + std::min(lines.size(), i + 100));
   }
-  std::thread a([&] { Ingest(chunks); });
-  std::thread b([&] { Ingest(chunks); });
+  v1::IngestResponse ra, rb;
+  std::thread a([&] { ra = Ingest(chunks); });
+  std::thread b([&] { rb = Ingest(chunks); });
   a.join();
   b.join();
   writer_->Flush();
   EXPECT_EQ(store_->RecordCount(), 3000u);
   EXPECT_EQ(counters_.Get("stored").load(), 3000u) << "the writer counts what it stored";
+  // The replies add up to what the store holds: a line the writer skipped
+  // because the other stream stored it first is a duplicate in this reply.
+  EXPECT_EQ(ra.stored() + rb.stored(), 3000u);
+  EXPECT_EQ(ra.stored() + ra.duplicates(), 3000u);
+  EXPECT_EQ(rb.stored() + rb.duplicates(), 3000u);
 }
 
 // Requests as big as mlqd takes (--max-ingest-lines, 10000 by default),

@@ -150,5 +150,63 @@ TEST(WriterTest, RefilledSparesAndTheStoredCallbackStayAligned) {
   }
 }
 
+// TryPushImported: each acknowledgement says how many records of its own
+// batch the writer skipped as already stored, whatever the batches around
+// it (unacknowledged pushes, other imports) had skipped.
+TEST(WriterTest, ImportedBatchesReportTheRecordsTheWriterSkipped) {
+  testing::TempDir dir;
+  auto store = Store::Open({.path = dir.path(), .sync_writes = true});
+  ASSERT_TRUE(store.ok());
+  Counters counters;
+  Writer writer(store->get(), &counters);
+  auto imported = [](int n, int start) {
+    std::vector<LogRecord> b = Batch(n, start);
+    for (LogRecord& r : b) {
+      Store::SetImportIdentity(
+          r, Store::ImportIdentity(Store::ImportLineHash(r.host, r.timestamp_us, r.raw), 0));
+    }
+    return b;
+  };
+  std::mutex mu;
+  std::vector<std::pair<bool, size_t>> acks(5, {false, 999});
+  auto ack = [&](int i) {
+    return [&, i](bool stored, size_t skipped) {
+      std::lock_guard lock(mu);
+      acks[i] = {stored, skipped};
+    };
+  };
+  // 0: 100 new lines. 1: the same 100 again plus 50 new (pushed before the
+  // writer may have written 0: skipped in the group or against the store).
+  // 2: unacknowledged, 30 of 0's lines. 3: 40 new. 4: 20 of 3's + 10 of 1's
+  // new ones + 5 new.
+  std::vector<std::vector<LogRecord>> batches;
+  batches.push_back(imported(100, 0));
+  batches.push_back(imported(150, 0));
+  batches.push_back(imported(30, 0));
+  batches.push_back(imported(40, 1000));
+  std::vector<LogRecord> last = imported(20, 1000);
+  for (LogRecord& r : imported(10, 100)) last.push_back(std::move(r));
+  for (LogRecord& r : imported(5, 2000)) last.push_back(std::move(r));
+  batches.push_back(std::move(last));
+  for (int i = 0; i < 5; ++i) {
+    if (i == 2) {
+      while (!writer.TryPush(batches[i])) {
+      }
+    } else {
+      while (!writer.TryPushImported(batches[i], ack(i))) {
+      }
+    }
+    if (i == 3) writer.Flush();  // 4 is checked against the store, not the group
+  }
+  writer.Flush();
+  EXPECT_EQ((*store)->RecordCount(), 100u + 50u + 40u + 5u);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(acks[0], std::make_pair(true, size_t{0}));
+  EXPECT_EQ(acks[1], std::make_pair(true, size_t{100}));
+  EXPECT_EQ(acks[2], std::make_pair(false, size_t{999})) << "never acknowledged";
+  EXPECT_EQ(acks[3], std::make_pair(true, size_t{0}));
+  EXPECT_EQ(acks[4], std::make_pair(true, size_t{30}));
+}
+
 }  // namespace
 }  // namespace mlq
