@@ -370,6 +370,14 @@ absl::Status Store::UpgradeFromFormat1() {
   return st;
 }
 
+std::vector<rocksdb::ColumnFamilyHandle*> Store::IndexFamilies() const {
+  std::vector<rocksdb::ColumnFamilyHandle*> out;
+  for (rocksdb::ColumnFamilyHandle* cf : index_cfs_) {
+    if (cf != nullptr) out.push_back(cf);  // null: a format 1 store opened read-only
+  }
+  return out;
+}
+
 std::vector<rocksdb::ColumnFamilyHandle*> Store::IndexFamiliesFor(std::string_view prefix,
                                                                   int64_t since_us) const {
   rocksdb::ColumnFamilyHandle* cf = index_cfs_[keys::IndexShardOfPrefix(prefix, kIndexShards)];
@@ -1382,8 +1390,7 @@ Store::Sizes Store::MeasureSizes() const {
   std::shared_lock db_lock(db_mu_);
   if (!db_) return sz;
   uint64_t entries = 0;
-  for (rocksdb::ColumnFamilyHandle* cf : index_cfs_) {
-    if (cf == nullptr) continue;
+  for (rocksdb::ColumnFamilyHandle* cf : IndexFamilies()) {
     uint64_t bytes = 0, keys = 0;
     db_->GetIntProperty(cf, "rocksdb.total-sst-files-size", &bytes);
     db_->GetIntProperty(cf, "rocksdb.estimate-num-keys", &keys);
@@ -1439,8 +1446,7 @@ Store::FamilyTables Store::IndexTables() const {
   std::shared_lock db_lock(db_mu_);
   if (!db_) return {};
   FamilyTables sum;
-  for (rocksdb::ColumnFamilyHandle* cf : index_cfs_) {
-    if (cf == nullptr) continue;
+  for (rocksdb::ColumnFamilyHandle* cf : IndexFamilies()) {
     const FamilyTables t = TablesOf(db_.get(), cf);
     sum.live_bytes += t.live_bytes;
     sum.total_bytes += t.total_bytes;
@@ -1476,8 +1482,7 @@ absl::Status Store::CompactIndex() {
   rocksdb::CompactRangeOptions cro;
   cro.exclusive_manual_compaction = false;
   cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  for (rocksdb::ColumnFamilyHandle* cf : index_cfs_) {
-    if (cf == nullptr) continue;
+  for (rocksdb::ColumnFamilyHandle* cf : IndexFamilies()) {
     absl::Status st = FromRocks(db_->CompactRange(cro, cf, nullptr, nullptr), "compact index");
     if (!st.ok()) return st;
   }
@@ -1501,8 +1506,7 @@ absl::Status Store::RewriteExpiredIndexFiles(double min_share, uint64_t max_byte
   };
   std::vector<Pick> picks;
   rocksdb::Status s;
-  for (rocksdb::ColumnFamilyHandle* cf : index_cfs_) {
-    if (cf == nullptr) continue;
+  for (rocksdb::ColumnFamilyHandle* cf : IndexFamilies()) {
     rocksdb::TablePropertiesCollection props;
     s = db_->GetPropertiesOfAllTables(cf, &props);
     if (!s.ok()) return FromRocks(s, "index file properties");

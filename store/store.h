@@ -392,6 +392,9 @@ class Store {
   // Format 1 to 2 (see the top of this file): records where format 1's
   // index ends, marks the store format 2. Under OpenDb.
   absl::Status UpgradeFromFormat1();
+  // Every index family the store has: the four of format 2, or "index"
+  // alone in a format 1 store opened read-only (the others are null then).
+  std::vector<rocksdb::ColumnFamilyHandle*> IndexFamilies() const;
   // The index families a lookup under `prefix` reads (one, or two while
   // format 1's entries may be live).
   std::vector<rocksdb::ColumnFamilyHandle*> IndexFamiliesFor(std::string_view prefix,
