@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# mlqd at 100M stored lines (issue 16): ingest rate, RSS over the run, and
+# lookup latencies at a size bench/run.sh cannot reach (its generator frames
+# the whole stream in memory first: 100M lines did not fit in 24 GiB).
+#
+#   bash bench/big.sh [--lines N] [--keys K] [--build-dir DIR] [--keep]
+#
+# mlq-loadgen --stdout --with-pri streams the run.sh stream (10 hosts, the
+# same seed) into mlqd's TCP listener as it generates it (one connection,
+# LF framing, through bash's /dev/tcp); mlq-benchq waits until mlqd has
+# stored every line while sampling its RSS; then mlqd is restarted on the
+# store (what a lookup meets after a restart) and Find/Trace are timed over
+# gRPC for K keys of finished messages, and whole `mlq` processes for K/10.
+# Needs the Release binaries (bench/run.sh builds them into build-bench/)
+# and about 14 GB of disk per 100M lines. Prints one markdown table.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+
+lines=100000000
+nkeys=1000
+build=${MLQ_BENCH_BUILD_DIR:-$root/build-bench}
+keep=0
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --lines) lines=$2; shift ;;
+    --keys) nkeys=$2; shift ;;
+    --build-dir) build=$2; shift ;;
+    --keep) keep=1 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "big.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+mlqd_bin=$build/daemon/mlqd
+mlq_bin=$build/cli/mlq
+loadgen=$build/bench/mlq-loadgen
+benchq=$build/bench/mlq-benchq
+for b in "$mlqd_bin" "$mlq_bin" "$loadgen" "$benchq"; do
+  [[ -x $b ]] || { echo "big.sh: $b missing (bash bench/run.sh --only micro builds it)" >&2; exit 2; }
+done
+make_work big
+
+log "mlqd on $work/data; streaming $lines lines"
+start_mlqd "$work/mlqd.log" "$work/data" --syslog-tcp 127.0.0.1:0 --grpc 127.0.0.1:0
+tcp=$(mlqd_port "$work/mlqd.log" tcp)
+cpu0=$(kv "$("$benchq" proc --pid "$mlqd_pid")" cpu_s)
+t0=$(date +%s.%N)
+( "$loadgen" --stdout --with-pri -n "$lines" --hosts 10 --keys "$nkeys" \
+    --keys-out "$work/keys.tsv" >"/dev/tcp/127.0.0.1/$tcp" ) &
+lg=$!
+res=$("$benchq" wait-stored --server "$mlqd_grpc" --count "$lines" --timeout $((lines / 20000 + 600)) \
+  --idle 120 --pid "$mlqd_pid" --interval-ms 200 || true)
+t1=$(date +%s.%N)
+wait "$lg" || { echo "big.sh: the generator failed" >&2; exit 1; }
+stored=$(kv "$res" count)
+cpu1=$(kv "$("$benchq" proc --pid "$mlqd_pid")" cpu_s)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+rate=$(awk -v n="$stored" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+cpu_m=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$stored" 'BEGIN { printf "%.2f", (b - a) * 1e6 / n }')
+log "stored $stored of $lines in ${secs}s: $rate lines/s, $cpu_m CPU s per 1M lines; $res"
+stop_pid "$mlqd_pid" 300
+
+start_mlqd "$work/mlqd2.log" "$work/data" --syslog-tcp 127.0.0.1:0 --grpc 127.0.0.1:0
+store_bytes=$("$mlq_bin" --server "$mlqd_grpc" status --json | jq -r .store_bytes)
+declare -A grpc cli
+for kind in message-id queue-id address trace; do
+  grpc[$kind]=$("$benchq" lookup --server "$mlqd_grpc" --keys "$work/keys.tsv" --kind "$kind" \
+    --count "$nkeys")
+  log "grpc $kind: ${grpc[$kind]}"
+done
+for spec in "message-id 1 find --message-id" "queue-id 2 find --queue-id" \
+  "address 4 find --address" "trace 1 trace --message-id"; do
+  read -r kind col cmd opt <<<"$spec"
+  cli[$kind]=$("$benchq" exec --keys "$work/keys.tsv" --column "$col" --count $((nkeys / 10)) -- \
+    "$mlq_bin" --server "$mlqd_grpc" "$cmd" "$opt" "{}")
+  log "cli $kind: ${cli[$kind]}"
+done
+stop_pid "$mlqd_pid" 300
+disk=$(du -sb "$work/data" | cut -f1)
+
+echo
+echo "| $stored lines, $(date -u +%F) | value |"
+echo "|---|---|"
+echo "| TCP ingest, 1 connection (lines/s) | $rate |"
+echo "| mlqd CPU s per 1M lines | $cpu_m |"
+echo "| mlqd peak RSS (MiB); RSS at 25/50/75/100 % (kB) | $(( $(kv "$res" hwm_kb) / 1024 )); $(kv "$res" rss_kb_25_50_75_100) |"
+echo "| store bytes per line: status store_bytes; du of the folder | $(awk -v b="$store_bytes" -v n="$stored" 'BEGIN { printf "%.1f", b / n }'); $(awk -v b="$disk" -v n="$stored" 'BEGIN { printf "%.1f", b / n }') |"
+for kind in message-id queue-id address trace; do
+  r=${grpc[$kind]}
+  echo "| $kind, gRPC p50 / p99 / max (ms), n=$(kv "$r" n) | $(kv "$r" p50_us | awk '{ printf "%.2f", $1 / 1000 }') / $(kv "$r" p99_us | awk '{ printf "%.2f", $1 / 1000 }') / $(kv "$r" max_us | awk '{ printf "%.2f", $1 / 1000 }') |"
+done
+for kind in message-id queue-id address trace; do
+  r=${cli[$kind]}
+  echo "| $kind, whole mlq process p50 / p99 (ms) | $(kv "$r" p50_us | awk '{ printf "%.1f", $1 / 1000 }') / $(kv "$r" p99_us | awk '{ printf "%.1f", $1 / 1000 }') |"
+done
