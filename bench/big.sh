@@ -3,14 +3,16 @@
 # lookup latencies at a size bench/run.sh cannot reach (its generator frames
 # the whole stream in memory first: 100M lines did not fit in 24 GiB).
 #
-#   bash bench/big.sh [--lines N] [--keys K] [--build-dir DIR] [--keep]
+#   bash bench/big.sh [--lines N] [--keys K] [--settle S] [--build-dir DIR] [--keep]
 #
 # mlq-loadgen --stdout --with-pri streams the run.sh stream (10 hosts, the
 # same seed) into mlqd's TCP listener as it generates it (one connection,
 # LF framing, through bash's /dev/tcp); mlq-benchq waits until mlqd has
 # stored every line while sampling its RSS; then mlqd is restarted on the
 # store (what a lookup meets after a restart) and Find/Trace are timed over
-# gRPC for K keys of finished messages, and whole `mlq` processes for K/10.
+# gRPC for K keys of finished messages, and whole `mlq` processes for K/10;
+# then, after S seconds without load (compactions catch up, default 300),
+# the gRPC lookups once more.
 # Needs the Release binaries (bench/run.sh builds them into build-bench/)
 # and about 14 GB of disk per 100M lines. Prints one markdown table.
 set -euo pipefail
@@ -20,15 +22,17 @@ source "$root/bench/lib.sh"
 
 lines=100000000
 nkeys=1000
+settle=300
 build=${MLQ_BENCH_BUILD_DIR:-$root/build-bench}
 keep=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --lines) lines=$2; shift ;;
     --keys) nkeys=$2; shift ;;
+    --settle) settle=$2; shift ;;
     --build-dir) build=$2; shift ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "big.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -77,8 +81,19 @@ for spec in "message-id 1 find --message-id" "queue-id 2 find --queue-id" \
     "$mlq_bin" --server "$mlqd_grpc" "$cmd" "$opt" "{}")
   log "cli $kind: ${cli[$kind]}"
 done
+declare -A settled
+if [[ $settle -gt 0 ]]; then
+  log "idle for ${settle}s, then the gRPC lookups again"
+  sleep "$settle"
+  for kind in message-id queue-id address trace; do
+    settled[$kind]=$("$benchq" lookup --server "$mlqd_grpc" --keys "$work/keys.tsv" --kind "$kind" \
+      --count "$nkeys")
+    log "settled grpc $kind: ${settled[$kind]}"
+  done
+fi
 stop_pid "$mlqd_pid" 300
 disk=$(du -sb "$work/data" | cut -f1)
+ms() { awk '{ printf "%.2f", $1 / 1000 }' <<<"$1"; }
 
 echo
 echo "| $stored lines, $(date -u +%F) | value |"
@@ -89,8 +104,14 @@ echo "| mlqd peak RSS (MiB); RSS at 25/50/75/100 % (kB) | $(( $(kv "$res" hwm_kb
 echo "| store bytes per line: status store_bytes; du of the folder | $(awk -v b="$store_bytes" -v n="$stored" 'BEGIN { printf "%.1f", b / n }'); $(awk -v b="$disk" -v n="$stored" 'BEGIN { printf "%.1f", b / n }') |"
 for kind in message-id queue-id address trace; do
   r=${grpc[$kind]}
-  echo "| $kind, gRPC p50 / p99 / max (ms), n=$(kv "$r" n) | $(kv "$r" p50_us | awk '{ printf "%.2f", $1 / 1000 }') / $(kv "$r" p99_us | awk '{ printf "%.2f", $1 / 1000 }') / $(kv "$r" max_us | awk '{ printf "%.2f", $1 / 1000 }') |"
+  echo "| $kind, gRPC p50 / p99 / max (ms), n=$(kv "$r" n), $(kv "$r" records_avg) records | $(ms "$(kv "$r" p50_us)") / $(ms "$(kv "$r" p99_us)") / $(ms "$(kv "$r" max_us)") |"
 done
+if [[ $settle -gt 0 ]]; then
+  for kind in message-id queue-id address trace; do
+    r=${settled[$kind]}
+    echo "| $kind, gRPC after ${settle}s idle, p50 / p99 / max (ms) | $(ms "$(kv "$r" p50_us)") / $(ms "$(kv "$r" p99_us)") / $(ms "$(kv "$r" max_us)") |"
+  done
+fi
 for kind in message-id queue-id address trace; do
   r=${cli[$kind]}
   echo "| $kind, whole mlq process p50 / p99 (ms) | $(kv "$r" p50_us | awk '{ printf "%.1f", $1 / 1000 }') / $(kv "$r" p99_us | awk '{ printf "%.1f", $1 / 1000 }') |"

@@ -221,6 +221,29 @@ std::vector<LogRecord> Stripped(const std::vector<LogRecord>& recs, bool header_
   return out;
 }
 
+// One estimate's rows: its records' encoded size, then in blocks of 32 and
+// 64 KiB per host with ZSTD 3.
+void PrintEstimate(const char* what, const std::vector<LogRecord>& recs, double n, double raw) {
+  std::string scratch;
+  double encoded = 0;
+  for (const auto& r : recs) {
+    scratch.clear();
+    mlq::EncodeRecord(r, &scratch);
+    encoded += static_cast<double>(scratch.size());
+  }
+  std::printf("| estimate: %s, before compression | %.1f | %.3f | | | |\n", what, encoded / n,
+              encoded / raw);
+  for (size_t kib : {32, 64}) {
+    Built b = BuildBlocks(recs, kib * 1024, {.level = 3, .dictionary = nullptr});
+    double bytes = 0;
+    for (const auto& blk : b.blocks) bytes += static_cast<double>(blk.size());
+    std::printf(
+        "| estimate: the same in blocks of %zu KiB per host, ZSTD 3 (%.0f lines/block) | %.1f | "
+        "%.3f | %.2f | | |\n",
+        kib, n / static_cast<double>(b.blocks.size()), bytes / n, bytes / raw, b.cpu_s * 1e6 / n);
+  }
+}
+
 void CodecTable(const DataSet& d) {
   const auto& recs = d.records;
   const double n = static_cast<double>(recs.size());
@@ -291,48 +314,10 @@ void CodecTable(const DataSet& d) {
           b.cpu_s * 1e6 / n, open_us, one_us);
     }
   }
-  for (bool header_too : {false, true}) {
-    std::vector<LogRecord> lean = Stripped(recs, header_too);
-    double lean_encoded = 0;
-    for (const auto& r : lean) {
-      scratch.clear();
-      mlq::EncodeRecord(r, &scratch);
-      lean_encoded += static_cast<double>(scratch.size());
-    }
-    const char* what = header_too ? "raw and what arrived with it only"
-                                  : "without the mail fields (derived from raw on read)";
-    std::printf("| estimate: %s, before compression | %.1f | %.3f | | | |\n", what,
-                lean_encoded / n, lean_encoded / raw);
-    for (size_t kib : {32, 64}) {
-      Built b = BuildBlocks(lean, kib * 1024, {.level = 3, .dictionary = nullptr});
-      double bytes = 0;
-      for (const auto& blk : b.blocks) bytes += static_cast<double>(blk.size());
-      std::printf(
-          "| estimate: the same in blocks of %zu KiB per host, ZSTD 3 (%.0f lines/block) | %.1f | "
-          "%.3f | %.2f | | |\n",
-          kib, n / static_cast<double>(b.blocks.size()), bytes / n, bytes / raw, b.cpu_s * 1e6 / n);
-    }
-  }
-  // The estimate of fields as references into raw (AsReferences).
-  std::vector<LogRecord> refs = AsReferences(recs);
-  double ref_encoded = 0;
-  for (const auto& r : refs) {
-    scratch.clear();
-    mlq::EncodeRecord(r, &scratch);
-    ref_encoded += static_cast<double>(scratch.size());
-  }
-  std::printf(
-      "| estimate: fields found in raw as references, before compression | %.1f | %.3f | | | |\n",
-      ref_encoded / n, ref_encoded / raw);
-  for (size_t kib : {32, 64}) {
-    Built b = BuildBlocks(refs, kib * 1024, {.level = 3, .dictionary = nullptr});
-    double bytes = 0;
-    for (const auto& blk : b.blocks) bytes += static_cast<double>(blk.size());
-    std::printf(
-        "| estimate: the same in blocks of %zu KiB per host, ZSTD 3 (%.0f lines/block) | %.1f | "
-        "%.3f | %.2f | | |\n",
-        kib, n / static_cast<double>(b.blocks.size()), bytes / n, bytes / raw, b.cpu_s * 1e6 / n);
-  }
+  const char* kWithout = "without the mail fields (derived from raw on read)";
+  PrintEstimate(kWithout, Stripped(recs, /*header_too=*/false), n, raw);
+  PrintEstimate("raw and what arrived with it only", Stripped(recs, /*header_too=*/true), n, raw);
+  PrintEstimate("fields found in raw as references", AsReferences(recs), n, raw);
 }
 
 constexpr size_t kBatch = 256, kGroupBatches = 32;
