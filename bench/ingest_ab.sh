@@ -18,7 +18,7 @@
 #
 # Per run: lines/s = lines / (first send -> Status `stored` reaches them,
 # polled every 20 ms; rsyslog: its output file has them), daemon CPU s per
-# 1M lines (utime+stime from /proc/PID/stat). mlqd runs with its defaults
+# 1M lines (utime+stime from /proc/PID/stat), peak RSS (VmHWM). mlqd runs with its defaults
 # (--sync-writes true) plus the variant's flags. Everything it starts is
 # stopped on exit; every wait is bounded.
 set -euo pipefail
@@ -108,16 +108,17 @@ run() {
       --idle 0 --pid "$pid" --interval-ms 20 || true)
   fi
   wait "$lg" || log "loadgen failed: $(cat "$dir/loadgen.out")"
-  local start end count cpu1 rate cpu_m
+  local start end count cpu1 rate cpu_m hwm
   start=$(cat "$dir/start")
   end=$(kv "$res" end_us)
   count=$(kv "$res" count)
   cpu1=$(kv "$res" cpu_s)
+  hwm=$(( $(kv "$res" hwm_kb) / 1024 ))
   rate=$(awk -v n="$count" -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", (b > a ? n / ((b - a) / 1e6) : 0) }')
   cpu_m=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$count" 'BEGIN { printf "%.2f", (n > 0 ? (b - a) / n * 1e6 : 0) }')
-  log "  $name, $conns conn: $count/$lines lines, $rate lines/s, ${cpu_m} CPU s/1M lines"
+  log "  $name, $conns conn: $count/$lines lines, $rate lines/s, ${cpu_m} CPU s/1M lines, peak RSS ${hwm} MiB"
   [[ $count -eq $lines ]] || log "  WARNING: $name stored $count of $lines lines"
-  printf '%s\t%s\t%s\t%s\n' "$name" "$conns" "$rate" "$cpu_m" >>"$results"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$conns" "$rate" "$cpu_m" "$hwm" >>"$results"
   stop_pid "$pid" 120
   rm -rf "$dir"
 }
@@ -139,12 +140,13 @@ for round in $(seq 1 "$rounds"); do
 done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-echo "| variant | connections | lines/s (median of $rounds) | CPU s per 1M lines | runs (lines/s) |"
-echo "|---|---|---|---|---|"
+echo "| variant | connections | lines/s (median of $rounds) | CPU s per 1M lines | peak RSS MiB | runs (lines/s) |"
+echo "|---|---|---|---|---|---|"
 for conns in $conns_list; do
   for name in "${names[@]}"; do
     r=$(awk -F'\t' -v n="$name" -v c="$conns" '$1 == n && $2 == c { print $3 }' "$results")
     c=$(awk -F'\t' -v n="$name" -v c="$conns" '$1 == n && $2 == c { print $4 }' "$results")
-    echo "| $name ${flags[$name]:-} | $conns | $(median <<<"$r") | $(median <<<"$c") | $(echo $r | tr ' ' '/') |"
+    m=$(awk -F'\t' -v n="$name" -v c="$conns" '$1 == n && $2 == c { print $5 }' "$results")
+    echo "| $name ${flags[$name]:-} | $conns | $(median <<<"$r") | $(median <<<"$c") | $(median <<<"$m") | $(echo $r | tr ' ' '/') |"
   done
 done
