@@ -97,7 +97,9 @@ struct DaemonConfig {
   std::string timezone = "local";
   std::vector<std::string> listener_timezones;
   bool sync_writes = true;
-  size_t queue_records = 200000;
+  // 50,000: the same ingest rate as 200,000 at half the RSS
+  // (docs/PERFORMANCE.md, "The writer queue and RSS").
+  size_t queue_records = 50000;
   // Retention (store/retention.h): as given, and parsed.
   std::string retention;     // "30d", "12h", ... ("" = forever)
   std::string max_disk;      // "200G", ... ("" = no limit)
