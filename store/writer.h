@@ -72,7 +72,7 @@
 namespace mlq {
 
 struct WriterOptions {
-  size_t max_queued_records = 50000;  // mlqd's --queue-records default
+  size_t max_queued_records = 50000;    // mlqd's --queue-records default
   size_t max_queued_bytes = 256 << 20;  // sizeof(LogRecord) + raw + list elements, per record
   size_t max_batch_records = 8192;      // records per WriteBatch
   // How often a failing store is asked to recover and the write retried.
