@@ -14,12 +14,8 @@ namespace {
 constexpr uint8_t kVersion = 1;
 
 // Timestamps are any int64; their deltas wrap rather than overflow.
-int64_t WrappingSub(int64_t a, int64_t b) {
-  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
-}
-int64_t WrappingAdd(int64_t a, int64_t b) {
-  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-}
+using varint::WrappingAdd;
+using varint::WrappingSub;
 
 absl::Status Malformed(std::string_view what) {
   return absl::DataLossError(std::string("malformed record block: ") + std::string(what));
@@ -166,6 +162,7 @@ absl::StatusOr<BlockHeader> ReadHeader(std::string_view block) {
   }
   if (!in.Varint(&v) || v > kMaxPayloadBytes) return Malformed("payload size");
   h.payload_bytes = v;
+  h.header_bytes = in.pos();
   return h;
 }
 
@@ -175,15 +172,7 @@ absl::Status BlockReader::Open(std::string_view block, const Dictionary* diction
   view_ = {};
   absl::StatusOr<BlockHeader> h = ReadHeader(block);
   if (!h.ok()) return h.status();
-  // Skip the header: re-read it for its length.
-  varint::Reader in(block);
-  uint8_t byte;
-  uint64_t v;
-  in.Byte(&byte);
-  in.Byte(&byte);
-  if (h->codec == Codec::kZstdDictionary) in.Varint(&v);
-  in.Varint(&v);
-  std::string_view body = block.substr(in.pos());
+  std::string_view body = block.substr(h->header_bytes);
   if (h->codec == Codec::kStored) {
     if (body.size() != h->payload_bytes) return Malformed("stored size");
     view_ = body;
@@ -207,7 +196,7 @@ absl::Status BlockReader::Open(std::string_view block, const Dictionary* diction
     view_ = payload_;
   }
   varint::Reader p(view_);
-  uint64_t n;
+  uint64_t n, v;
   // Each record takes at least a length byte, a timestamp byte and one byte
   // of its own, so n is bounded by the payload before anything is allocated.
   if (!p.Varint(&n) || n == 0 || n > kMaxRecords || n > view_.size() / 3) {

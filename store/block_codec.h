@@ -123,6 +123,7 @@ struct BlockHeader {
   Codec codec = Codec::kStored;
   uint32_t dictionary_id = 0;  // 0 unless codec is kZstdDictionary
   size_t payload_bytes = 0;
+  size_t header_bytes = 0;  // where the body (stored payload or ZSTD frame) starts
 };
 absl::StatusOr<BlockHeader> ReadHeader(std::string_view block);
 

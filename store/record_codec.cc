@@ -52,19 +52,11 @@ enum Field : int {
 };
 static_assert(kFieldCount <= 63);
 
-// a - b and a + b modulo 2^64: received_us is stored as its distance from
-// timestamp_us, and neither a record's own times (any int64) nor a damaged
-// value may overflow (undefined behaviour) on the way. Equal to the plain
-// difference and sum whenever those fit, so the encoding is unchanged.
-int64_t WrappingSub(int64_t a, int64_t b) {
-  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
-}
-int64_t WrappingAdd(int64_t a, int64_t b) {
-  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-}
-
+// received_us is stored as its distance from timestamp_us, modulo 2^64.
 using varint::PutString;
 using varint::Reader;
+using varint::WrappingAdd;
+using varint::WrappingSub;
 using varint::ZigZag;
 void PutVarint(std::string* out, uint64_t v) { varint::Put(out, v); }
 

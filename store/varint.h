@@ -27,6 +27,17 @@ inline int64_t UnZigZag(uint64_t v) {
   return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
 }
 
+// a - b and a + b modulo 2^64: deltas of times (any int64, or damaged
+// values) are stored as zig-zag varints, and neither side may overflow
+// (undefined behaviour). Equal to the plain difference and sum whenever
+// those fit.
+inline int64_t WrappingSub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+inline int64_t WrappingAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+
 inline void PutString(std::string* out, std::string_view s) {
   Put(out, s.size());
   out->append(s);
