@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "base/scan.h"
+#include "store/background_errors.h"
 #include "store/expiry_filter.h"
 #include "store/record_ages.h"
 #include "store/record_codec.h"
@@ -319,10 +320,9 @@ absl::Status Store::CheckFormat(bool read_only) {
     if (!it->status().ok()) return FromRocks(it->status(), "read the records");
     format = it->Valid() ? 1 : kFormatVersion;
     if (format == kFormatVersion && !read_only) {
-      rocksdb::WriteOptions wo;
-      wo.sync = true;
-      return FromRocks(db_->Put(wo, meta_cf_, kFormatKey, EncodeU64(kFormatVersion)),
-                       "write the store format");
+      rocksdb::WriteBatch wb;
+      wb.Put(meta_cf_, kFormatKey, EncodeU64(kFormatVersion));
+      return WriteToDb(/*sync=*/true, &wb, "write the store format");
     }
   }
   if (format == kFormatVersion) {
@@ -363,9 +363,7 @@ absl::Status Store::UpgradeFromFormat1() {
   rocksdb::WriteBatch wb;
   wb.Put(meta_cf_, kLegacyIndexUntilKey, EncodeU64(static_cast<uint64_t>(until)));
   wb.Put(meta_cf_, kFormatKey, EncodeU64(kFormatVersion));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  absl::Status st = FromRocks(db_->Write(wo, &wb), "upgrade the store to format 2");
+  absl::Status st = WriteToDb(/*sync=*/true, &wb, "upgrade the store to format 2");
   if (st.ok()) legacy_index_until_us_ = until;
   return st;
 }
@@ -406,6 +404,8 @@ absl::Status Store::OpenDb(bool read_only) {
   db_options.info_log = NewStderrRocksLogger();
   if (!stall_clock_) stall_clock_ = std::make_shared<StallClock>();
   db_options.listeners.push_back(stall_clock_);
+  bg_errors_ = std::make_shared<BackgroundErrorWatch>();
+  db_options.listeners.push_back(bg_errors_);
   if (!index_filter_) {
     records_filter_ = std::make_unique<ExpiryFilter>(ExpiryFilter::KeyIn::kKey, deleted_before_us_);
     index_filter_ =
@@ -515,7 +515,10 @@ absl::Status Store::OpenDb(bool read_only) {
 
 void Store::CloseDb() {
   if (!db_) return;
-  if (!read_only_ && !broken_) db_->FlushWAL(/*sync=*/true);
+  if (!read_only_) {
+    std::lock_guard wal_lock(wal_mu_);
+    if (CanSyncLocked().ok()) db_->FlushWAL(/*sync=*/true);
+  }
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
   handles_.clear();
   db_->Close();
@@ -914,12 +917,7 @@ absl::Status Store::WriteRecords(const std::vector<Item>& items, std::span<const
   wb.Put(meta_cf_, kNextSequenceKey, EncodeU64(seq));
   wb.Put(meta_cf_, kRecordCountKey, EncodeU64(count));
   std::vector<std::pair<int64_t, uint64_t>> buckets = CountBuckets(items, wb);
-  rocksdb::WriteOptions wo;
-  wo.sync = sync_writes_ && !defer_syncs_;
-  rocksdb::Status s = db_->Write(wo, &wb);
-  if (!s.ok()) {
-    absl::Status st = FromRocks(s, "write batch");
-    MarkBroken(st);
+  if (absl::Status st = WriteToDb(sync_writes_ && !defer_syncs_, &wb, "write batch"); !st.ok()) {
     return st;
   }
   if (keys_out != nullptr) *keys_out = std::move(pks);
@@ -1142,9 +1140,31 @@ absl::Status Store::SyncWal() {
   if (!db_) return BrokenStatus();
   if (read_only_) return absl::FailedPreconditionError("store is read-only: " + read_only_reason_);
   if (broken_) return BrokenStatus();
+  std::lock_guard wal_lock(wal_mu_);
+  if (absl::Status can = CanSyncLocked(); !can.ok()) return can;
   absl::Status st = FromRocks(db_->SyncWAL(), "sync WAL");
   if (!st.ok()) MarkBroken(st);
   return st;
+}
+
+absl::Status Store::WriteToDb(bool sync, rocksdb::WriteBatch* wb, std::string_view what) {
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  std::lock_guard wal_lock(wal_mu_);
+  if (broken_) return BrokenStatus();  // never write to a DB after a failure
+  absl::Status st = FromRocks(db_->Write(wo, wb), what);
+  if (!st.ok()) MarkBroken(st);
+  return st;
+}
+
+absl::Status Store::CanSyncLocked() {
+  if (broken_) return BrokenStatus();
+  if (bg_errors_ != nullptr && bg_errors_->seen()) {
+    absl::Status st = absl::UnavailableError("RocksDB background error: " + bg_errors_->first());
+    MarkBroken(st);
+    return st;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Store::Flush() {
@@ -1152,7 +1172,12 @@ absl::Status Store::Flush() {
   if (!db_) return BrokenStatus();
   if (read_only_) return absl::OkStatus();  // nothing written
   if (broken_) return BrokenStatus();
-  absl::Status st = FromRocks(db_->FlushWAL(/*sync=*/true), "sync WAL");
+  absl::Status st;
+  {
+    std::lock_guard wal_lock(wal_mu_);
+    st = CanSyncLocked();
+    if (st.ok()) st = FromRocks(db_->FlushWAL(/*sync=*/true), "sync WAL");
+  }
   if (st.ok()) st = FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "flush");
   if (!st.ok()) MarkBroken(st);
   return st;
@@ -1274,10 +1299,7 @@ absl::Status Store::DeleteBefore(int64_t cutoff_us, uint64_t* deleted, bool comp
     wb.Put(meta_cf_, kRecordCountKey, EncodeU64(count));
     const int64_t before = std::max(deleted_before_us_->load(), cut);
     wb.Put(meta_cf_, kDeletedBeforeKey, EncodeU64(static_cast<uint64_t>(before)));
-    rocksdb::WriteOptions wo;
-    wo.sync = sync_writes_;
-    rocksdb::Status s = db_->Write(wo, &wb);
-    if (!s.ok()) return FromRocks(s, "retention delete");
+    if (absl::Status st = WriteToDb(sync_writes_, &wb, "retention delete"); !st.ok()) return st;
     bucket_counts_.erase(bucket_counts_.begin(), end);
     record_count_.store(count);
     deleted_before_us_->store(before);

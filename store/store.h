@@ -61,6 +61,7 @@ class WriteBatch;
 namespace mlq {
 
 class ExpiryFilter;
+class BackgroundErrorWatch;
 class StallClock;
 
 struct StoreOptions {
@@ -216,7 +217,10 @@ class Store {
   // before the first write): writes then return once they are in the WAL
   // (the OS's buffers) and the memtables, and SyncWal() makes everything
   // written before it durable. The writer does so on a thread of its own,
-  // so a sync overlaps the next write instead of stalling it.
+  // so a sync overlaps the building of the next write instead of stalling
+  // it. A write waits for a running SyncWal (see wal_mu_), and SyncWal
+  // fails (Unavailable, the store broken) after a failed write or a
+  // RocksDB background error instead of syncing a failed WAL writer.
   bool syncs_writes() const { return sync_writes_; }
   void DeferSyncs() { defer_syncs_ = true; }
   absl::Status SyncWal();
@@ -425,6 +429,20 @@ class Store {
   absl::Status BrokenStatus() const;
   // Serializes writes (the writer and retention) and guards bucket_counts_.
   mutable std::mutex write_mu_;
+  // Held around every DB write and every WAL sync, which therefore never
+  // overlap. A WAL writer that failed an append must never be synced
+  // (Debian's RocksDB 7.8 asserts in SyncWithoutFlush), and a sync that
+  // starts while a write is failing cannot know that it is; under this
+  // mutex a failed write marks the store broken before any sync can start.
+  std::mutex wal_mu_;
+  // Writes `wb` (fsyncing the WAL when `sync`) under wal_mu_; a failure
+  // marks the store broken.
+  absl::Status WriteToDb(bool sync, rocksdb::WriteBatch* wb, std::string_view what);
+  // Under wal_mu_: OK when the WAL may be synced (no failed write, no
+  // background error of this DB); else marks the store broken.
+  absl::Status CanSyncLocked();
+  // Background errors of the open DB (a new watch per open).
+  std::shared_ptr<BackgroundErrorWatch> bg_errors_;
   // Records per minute (minute start, microseconds -> count), persisted in
   // the default CF in the same batch as the records.
   std::map<int64_t, uint64_t> bucket_counts_;

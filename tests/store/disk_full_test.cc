@@ -166,6 +166,48 @@ TEST(DiskFullTest, WriterSurvivesEnospcAndResumes) { FillAndRecover(1); }
 // The default-style reserve: intake pauses before RocksDB meets ENOSPC.
 TEST(DiskFullTest, WriterPausesAtTheReserveAndResumes) { FillAndRecover(8u << 20); }
 
+// The writer's sync thread syncs the WAL while the next write goes on. When
+// that write fails on a full disk, its WAL file must never be synced again:
+// Debian's RocksDB 7.8 asserts (and aborts mlqd) in SyncWithoutFlush on a WAL
+// writer that saw an error. Writes and SyncWal here race in a tight loop on
+// a disk that fills; without wal_mu_ (store.h) it aborted in 5 runs of 5.
+TEST(DiskFullTest, WalSyncRacingAFailingWriteNeverAborts) {
+  for (int round = 0; round < 6; ++round) {
+    Tmpfs fs(24);
+    REQUIRE_TMPFS(fs);
+    auto store = Store::Open({.path = fs.path("store"), .sync_writes = true, .reserve_bytes = 1});
+    ASSERT_TRUE(store.ok()) << store.status();
+    (*store)->DeferSyncs();
+    std::atomic<bool> done{false};
+    std::atomic<int> syncs{0}, failed_syncs{0};
+    std::thread syncer([&] {
+      while (!done.load()) {
+        if (!(*store)->SyncWal().ok()) ++failed_syncs;
+        ++syncs;
+      }
+    });
+    absl::Status st;
+    int written = 0;
+    for (int start = 0; st.ok() && start < 200'000; start += 100) {
+      std::vector<LogRecord> b = Batch(100, start);
+      st = (*store)->Write(b);
+      if (st.ok()) written += 100;
+    }
+    // A sync after the failure finds the store broken instead of RocksDB's
+    // failed WAL writer.
+    while (failed_syncs.load() == 0 && syncs.load() < 1'000'000) std::this_thread::yield();
+    done = true;
+    syncer.join();
+    EXPECT_FALSE(st.ok()) << "the disk never filled";
+    EXPECT_GT(written, 0);
+    EXPECT_GT(failed_syncs.load(), 0);
+    // Space back: the store reopens and keeps every write that returned OK.
+    ASSERT_TRUE(fs.Resize(256));
+    ASSERT_TRUE((*store)->Recover().ok());
+    EXPECT_EQ((*store)->RecordCount(), static_cast<uint64_t>(written));
+  }
+}
+
 TEST(DiskFullTest, StoreOpenedOnAFullDiskIsReadOnlyThenWritable) {
   Tmpfs fs(24);
   REQUIRE_TMPFS(fs);
