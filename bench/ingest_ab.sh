@@ -7,6 +7,11 @@
 #
 #   bash bench/ingest_ab.sh --variants "io1=--io-threads 1;io2=--io-threads 2"
 #
+# A variant whose flags start with @PATH runs the mlqd binary at PATH (two
+# builds side by side, e.g. before and after a change):
+#
+#   bash bench/ingest_ab.sh --variants "old=@/tmp/old/build-bench/daemon/mlqd;new="
+#
 # Options:
 #   --build-dir DIR   mlqd, mlq-loadgen, mlq-benchq from here (default build-bench)
 #   --variants SPEC   "NAME=FLAGS;NAME=FLAGS..." (default io1 vs io-default)
@@ -87,9 +92,16 @@ run() {
     wait_for 30 bash -c "ss -ltnH 'sport = :$port' | grep -q LISTEN" ||
       { cat "$dir/daemon.log" >&2; exit 1; }
   else
+    local vflags=${flags[$name]} default_bin=$mlqd_bin
+    if [[ $vflags == @* ]]; then  # @PATH: another mlqd binary
+      mlqd_bin=${vflags%% *} && mlqd_bin=${mlqd_bin#@}
+      vflags=${vflags#"@$mlqd_bin"}
+      [[ -x $mlqd_bin ]] || { echo "ingest_ab.sh: $mlqd_bin missing" >&2; exit 1; }
+    fi
     # shellcheck disable=SC2086  # the variant's flags split into words
     start_mlqd "$dir/daemon.log" "$dir/data" --syslog-tcp 127.0.0.1:0 --syslog-udp "" \
-      --grpc 127.0.0.1:0 ${flags[$name]}
+      --grpc 127.0.0.1:0 $vflags
+    mlqd_bin=$default_bin
     pid=$mlqd_pid grpc=$mlqd_grpc
     port=$(mlqd_port "$dir/daemon.log" tcp)
   fi
