@@ -12,7 +12,9 @@
 # store (what a lookup meets after a restart) and Find/Trace are timed over
 # gRPC for K keys of finished messages, and whole `mlq` processes for K/10;
 # then, after S seconds without load (compactions catch up, default 300),
-# the gRPC lookups once more.
+# the gRPC lookups once more. RocksDB's memory (mlq_rocksdb_memory_bytes:
+# memtables, table readers, block cache) is read from /metrics when the
+# ingest ends and after the lookups.
 # Needs the Release binaries (bench/run.sh builds them into build-bench/)
 # and about 14 GB of disk per 100M lines. Prints one markdown table.
 set -euo pipefail
@@ -47,7 +49,14 @@ done
 make_work big
 
 log "mlqd on $work/data; streaming $lines lines"
-start_mlqd "$work/mlqd.log" "$work/data" --syslog-tcp 127.0.0.1:0 --grpc 127.0.0.1:0
+# rocks_memory LOG -> "memtables=B table_readers=B block_cache=B" from /metrics
+rocks_memory() {
+  curl -fsS "http://127.0.0.1:$(mlqd_port "$1" http)/metrics" |
+    sed -n 's/^mlq_rocksdb_memory_bytes{kind="\([a-z_]*\)"} \([0-9.e+]*\)$/\1=\2/p' |
+    awk '{ split($0, kv, "="); printf "%s%s=%.0f", (NR > 1 ? " " : ""), kv[1], kv[2] }'
+}
+start_mlqd "$work/mlqd.log" "$work/data" --syslog-tcp 127.0.0.1:0 --grpc 127.0.0.1:0 \
+  --http 127.0.0.1:0
 tcp=$(mlqd_port "$work/mlqd.log" tcp)
 cpu0=$(kv "$("$benchq" proc --pid "$mlqd_pid")" cpu_s)
 t0=$(date +%s.%N)
@@ -64,9 +73,12 @@ secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 rate=$(awk -v n="$stored" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
 cpu_m=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$stored" 'BEGIN { printf "%.2f", (b - a) * 1e6 / n }')
 log "stored $stored of $lines in ${secs}s: $rate lines/s, $cpu_m CPU s per 1M lines; $res"
+mem_ingest=$(rocks_memory "$work/mlqd.log" || echo "unavailable")
+log "RocksDB memory after the ingest: $mem_ingest"
 stop_pid "$mlqd_pid" 300
 
-start_mlqd "$work/mlqd2.log" "$work/data" --syslog-tcp 127.0.0.1:0 --grpc 127.0.0.1:0
+start_mlqd "$work/mlqd2.log" "$work/data" --syslog-tcp 127.0.0.1:0 --grpc 127.0.0.1:0 \
+  --http 127.0.0.1:0
 store_bytes=$("$mlq_bin" --server "$mlqd_grpc" status --json | jq -r .store_bytes)
 declare -A grpc cli
 for kind in message-id queue-id address trace; do
@@ -91,6 +103,9 @@ if [[ $settle -gt 0 ]]; then
     log "settled grpc $kind: ${settled[$kind]}"
   done
 fi
+mem_lookups=$(rocks_memory "$work/mlqd2.log" || echo "unavailable")
+rss_lookups=$(kv "$("$benchq" proc --pid "$mlqd_pid")" rss_kb)
+log "RocksDB memory after the lookups: $mem_lookups; RSS $rss_lookups kB"
 stop_pid "$mlqd_pid" 300
 disk=$(du -sb "$work/data" | cut -f1)
 ms() { awk '{ printf "%.2f", $1 / 1000 }' <<<"$1"; }
@@ -101,6 +116,7 @@ echo "|---|---|"
 echo "| TCP ingest, 1 connection (lines/s) | $rate |"
 echo "| mlqd CPU s per 1M lines | $cpu_m |"
 echo "| mlqd peak RSS (MiB); RSS at 25/50/75/100 % (kB) | $(( $(kv "$res" hwm_kb) / 1024 )); $(kv "$res" rss_kb_25_50_75_100) |"
+echo "| RocksDB memory (bytes) after the ingest; after the lookups (RSS $rss_lookups kB) | $mem_ingest; $mem_lookups |"
 echo "| store bytes per line: status store_bytes; du of the folder | $(awk -v b="$store_bytes" -v n="$stored" 'BEGIN { printf "%.1f", b / n }'); $(awk -v b="$disk" -v n="$stored" 'BEGIN { printf "%.1f", b / n }') |"
 for kind in message-id queue-id address trace; do
   r=${grpc[$kind]}

@@ -140,6 +140,15 @@ void RenderDaemon(const DaemonSources& s, Exposition* out) {
           static_cast<double>(h.pending_compaction_bytes));
     Gauge(out, "mlq_rocksdb_running_compactions", "Compactions running.",
           static_cast<double>(h.running_compactions));
+    out->Declare("mlq_rocksdb_memory_bytes", T::kGauge,
+                 "RocksDB's memory by kind: memtables, table_readers (index and filter blocks "
+                 "outside the block cache), block_cache.");
+    out->Add("mlq_rocksdb_memory_bytes", {{"kind", "memtables"}},
+             static_cast<double>(h.memtable_bytes));
+    out->Add("mlq_rocksdb_memory_bytes", {{"kind", "table_readers"}},
+             static_cast<double>(h.table_reader_bytes));
+    out->Add("mlq_rocksdb_memory_bytes", {{"kind", "block_cache"}},
+             static_cast<double>(h.block_cache_bytes));
   }
   out->Declare("mlq_http_requests_total", T::kCounter,
                "Answers of the HTTP listener, by route (unmatched: no route) and status code.");

@@ -18,7 +18,8 @@
 //   mlq_retention_seconds (0 = keep forever), mlq_store_read_only,
 //   mlq_store_unavailable (0/1)
 //   mlq_rocksdb_stall_seconds_total, mlq_rocksdb_write_stopped,
-//   mlq_rocksdb_pending_compaction_bytes, mlq_rocksdb_running_compactions
+//   mlq_rocksdb_pending_compaction_bytes, mlq_rocksdb_running_compactions,
+//   mlq_rocksdb_memory_bytes{kind: memtables, table_readers, block_cache}
 //   mlq_http_requests_total{route, code}
 //   mlq_build_info{version} 1, mlq_start_time_seconds
 //

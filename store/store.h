@@ -53,6 +53,7 @@
 #include "store/record.h"
 
 namespace rocksdb {
+class Cache;
 class ColumnFamilyHandle;
 class DB;
 class WriteBatch;
@@ -71,6 +72,10 @@ struct StoreOptions {
   // writer pauses intake before RocksDB meets ENOSPC. 0 = automatic: 2 % of
   // the filesystem, at least 16 MiB, at most 1 GiB.
   uint64_t reserve_bytes = 0;
+  // The one block cache of every column family: data blocks, and the index
+  // and filter blocks, so RocksDB's memory stays within it however large
+  // the store grows (mlqd's --block-cache).
+  uint64_t block_cache_bytes = 64 << 20;
 };
 
 struct StoredRecord {
@@ -348,13 +353,17 @@ class Store {
   // RocksDB's write health, for the metrics: the seconds writes were
   // delayed or stopped since the store opened (StallClock), whether writes
   // are stopped now (rocksdb.is-write-stopped), the bytes compactions still
-  // have to rewrite over every column family, and the compactions running.
-  // Zeros when the store is closed. Cheap; safe from any thread.
+  // have to rewrite over every column family, the compactions running, and
+  // RocksDB's memory. Zeros when the store is closed. Cheap; safe from any
+  // thread.
   struct RocksHealth {
     double stall_seconds = 0;
     bool write_stopped = false;
     uint64_t pending_compaction_bytes = 0;
     uint64_t running_compactions = 0;
+    uint64_t memtable_bytes = 0;      // every family's memtables
+    uint64_t table_reader_bytes = 0;  // index and filter blocks held outside the block cache
+    uint64_t block_cache_bytes = 0;   // the block cache(s) in use
   };
   RocksHealth Health() const;
 
@@ -460,7 +469,8 @@ class Store {
   std::unique_ptr<ExpiryFilter> records_filter_;
   std::unique_ptr<ExpiryFilter> index_filter_;
   std::unique_ptr<ExpiryFilter> imported_filter_;
-  std::shared_ptr<StallClock> stall_clock_;  // listens to every DB this store opens
+  std::shared_ptr<StallClock> stall_clock_;      // listens to every DB this store opens
+  std::shared_ptr<rocksdb::Cache> block_cache_;  // every DB this store opens
   bool sync_writes_ = true;
   bool defer_syncs_ = false;
   std::unique_ptr<rocksdb::DB> db_;

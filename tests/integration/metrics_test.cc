@@ -154,6 +154,7 @@ TEST_F(MetricsTest, CorpusLinesShowUpInTheScrape) {
                              "mlq_rocksdb_write_stopped",
                              "mlq_rocksdb_pending_compaction_bytes",
                              "mlq_rocksdb_running_compactions",
+                             "mlq_rocksdb_memory_bytes",
                              "mlq_rpc_requests_total",
                              "mlq_rpc_duration_seconds",
                              "mlq_http_requests_total",
