@@ -292,6 +292,42 @@ TEST_F(StoreTest, IndexesThousandsOfRecipientsOnceEach) {
   EXPECT_EQ(got, want);
 }
 
+// Hundreds of matches of one term (here 700, half from a table file, half
+// from the memtable) come back complete, once each and in time order, and
+// the ones before a retention cut-off are left out.
+TEST_F(StoreTest, FindReadsManyRecordsInOrderAndSkipsTheRetainedOnes) {
+  constexpr int kN = 700;
+  constexpr int64_t kMinute = 60'000'000;
+  for (int part = 0; part < 2; ++part) {  // the first half in a table file
+    std::vector<LogRecord> batch;
+    for (int i = part * kN / 2; i < (part + 1) * kN / 2; ++i) {
+      batch.push_back(Rec(kT0 + i * 1'000'000, "mx" + std::to_string(i % 3),
+                          "Q" + std::to_string(i), "", "busy@example.org"));
+    }
+    ASSERT_TRUE(store_->Write(batch).ok());
+    if (part == 0) ASSERT_TRUE(store_->Flush().ok());
+  }
+  auto all =
+      store_->Find({.kind = keys::IndexKind::kAddress, .term = "busy@example.org", .limit = 0});
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->records.size(), static_cast<size_t>(kN));
+  for (int i = 0; i < kN; ++i) {
+    ASSERT_EQ(all->records[i].record.queue_id, "Q" + std::to_string(i)) << i;
+    ASSERT_EQ(all->records[i].record.timestamp_us, kT0 + i * 1'000'000);
+  }
+  // Whole minutes go: kT0 is 08 s into its minute, so the cut at the
+  // third minute's start leaves out the first 52 + 60 records.
+  const int64_t cut = (kT0 / kMinute + 2) * kMinute;
+  ASSERT_TRUE(store_->DeleteBefore(cut, nullptr, /*compact=*/false).ok());
+  auto kept =
+      store_->Find({.kind = keys::IndexKind::kAddress, .term = "busy@example.org", .limit = 0});
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  const int first = static_cast<int>((cut - kT0 + 999'999) / 1'000'000);
+  ASSERT_EQ(kept->records.size(), static_cast<size_t>(kN - first));
+  EXPECT_EQ(kept->records.front().record.queue_id, "Q" + std::to_string(first));
+  EXPECT_EQ(kept->records.back().record.queue_id, "Q" + std::to_string(kN - 1));
+}
+
 // RocksDB's memory is bounded by the block cache, not by the store: the
 // table files' index blocks live in the cache (they grew mlqd's RSS with
 // every table file before), and lookups still find every record.
