@@ -124,7 +124,8 @@ void SetBuffering(rocksdb::ColumnFamilyOptions& o) {
 // Every family's blocks go through one block cache of a fixed size
 // (StoreOptions::block_cache_bytes), index and filter blocks too: RocksDB
 // otherwise holds each open table file's index outside any cache, so mlqd's
-// RSS grew with the store (docs/PERFORMANCE.md, "RSS over 100M lines").
+// RSS grew with the store (docs/PERFORMANCE.md, "RocksDB's memory in one
+// bounded block cache").
 // The indexes are partitioned: only a file's top level (and level 0's
 // whole index, the files every lookup visits) stays pinned; partitions are
 // cached like data blocks, in the high-priority part of the cache.
