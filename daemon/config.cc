@@ -217,10 +217,6 @@ DaemonFlagParser::DaemonFlagParser()
   app.add_option("--disk-reserve", c.disk_reserve,
                  "free disk space below which intake pauses (default: 2 % of the filesystem, "
                  "16M..1G)");
-  app.add_option("--block-cache", c.block_cache,
-                 "RocksDB's block cache, its index and filter blocks included: 64M, 1G "
-                 "(at least 8M)")
-      ->capture_default_str();
   app.footer(
       "Examples:\n"
       "  mlqd                                   # ./mlq-data, syslog :5514 UDP+TCP, gRPC "
@@ -270,13 +266,6 @@ absl::StatusOr<DaemonConfig> DaemonFlagParser::Parse(int argc, char** argv) {
   }
   if (absl::Status st = ParseByteSize(c.disk_reserve, &c.disk_reserve_bytes); !st.ok()) {
     return absl::InvalidArgumentError("--disk-reserve: " + std::string(st.message()));
-  }
-  // Below 8 MiB the pinned top-level indexes and level 0's indexes of a
-  // large store alone overflow it, and every lookup rereads partitions.
-  if (absl::Status st = ParseByteSize(c.block_cache, &c.block_cache_bytes);
-      !st.ok() || c.block_cache_bytes < (uint64_t{8} << 20)) {
-    return absl::InvalidArgumentError("--block-cache: " +
-                                      (st.ok() ? "at least 8M" : std::string(st.message())));
   }
   // Retention keeps the table files under the limit minus a headroom for
   // what RocksDB adds before deleting frees space: the WAL (256 MiB), one

@@ -104,10 +104,6 @@ struct DaemonConfig {
   std::string retention;     // "30d", "12h", ... ("" = forever)
   std::string max_disk;      // "200G", ... ("" = no limit)
   std::string disk_reserve;  // free space below which intake pauses ("" = automatic)
-  // RocksDB's one block cache, index and filter blocks included, so its
-  // memory does not grow with the store (store.h, StoreOptions).
-  std::string block_cache = "64M";
-  uint64_t block_cache_bytes = 64 << 20;
   int64_t retention_us = 0;
   uint64_t max_disk_bytes = 0;
   uint64_t disk_reserve_bytes = 0;

@@ -135,8 +135,7 @@ int Run(const mlq::DaemonConfig& config, int argc, char** argv) {
   if (!dir_warning->empty()) Log("WARNING: " + *dir_warning);
   auto store_or = mlq::Store::Open({.path = config.data_dir,
                                     .sync_writes = config.sync_writes,
-                                    .reserve_bytes = config.disk_reserve_bytes,
-                                    .block_cache_bytes = config.block_cache_bytes});
+                                    .reserve_bytes = config.disk_reserve_bytes});
   if (!store_or.ok()) {
     Log("cannot open store: " + std::string(store_or.status().message()));
     return 1;

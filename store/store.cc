@@ -1,6 +1,5 @@
 #include "store/store.h"
 
-#include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -121,34 +120,7 @@ void SetBuffering(rocksdb::ColumnFamilyOptions& o) {
   o.max_compaction_bytes = kMaxCompactionBytes;
 }
 
-// Every family's blocks go through one block cache of a fixed size
-// (StoreOptions::block_cache_bytes), index and filter blocks too: RocksDB
-// otherwise holds each open table file's index outside any cache, so mlqd's
-// RSS grew with the store (docs/PERFORMANCE.md, "RocksDB's memory in one
-// bounded block cache").
-// The indexes are partitioned: only a file's top level (and level 0's
-// whole index, the files every lookup visits) stays pinned; partitions are
-// cached like data blocks, in the high-priority part of the cache.
-void UseBlockCache(rocksdb::BlockBasedTableOptions& t,
-                   const std::shared_ptr<rocksdb::Cache>& cache) {
-  t.block_cache = cache;
-  t.cache_index_and_filter_blocks = true;
-  t.cache_index_and_filter_blocks_with_high_priority = true;
-  t.pin_l0_filter_and_index_blocks_in_cache = true;
-  t.pin_top_level_index_and_filter = true;
-  t.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
-  t.partition_filters = t.filter_policy != nullptr;
-}
-
-rocksdb::ColumnFamilyOptions MetaOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
-  rocksdb::ColumnFamilyOptions o;
-  rocksdb::BlockBasedTableOptions t;
-  UseBlockCache(t, cache);
-  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
-  return o;
-}
-
-rocksdb::ColumnFamilyOptions RecordsOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions RecordsOptions() {
   rocksdb::ColumnFamilyOptions o;
   SetBuffering(o);
   o.target_file_size_base = kRecordsTargetFileBytes;
@@ -159,12 +131,11 @@ rocksdb::ColumnFamilyOptions RecordsOptions(const std::shared_ptr<rocksdb::Cache
   o.compression = rocksdb::kZSTD;
   rocksdb::BlockBasedTableOptions t;
   t.block_size = 16 * 1024;
-  UseBlockCache(t, cache);
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   return o;
 }
 
-rocksdb::ColumnFamilyOptions IndexOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions IndexOptions() {
   rocksdb::ColumnFamilyOptions o;
   SetBuffering(o);
   // The index's memtables together hold what the one did before it was
@@ -180,9 +151,6 @@ rocksdb::ColumnFamilyOptions IndexOptions(const std::shared_ptr<rocksdb::Cache>&
   // The record times of each file, so retention rewrites the files that
   // are mostly garbage (Store::RewriteExpiredIndexFiles).
   o.table_properties_collector_factories.push_back(NewRecordAgesCollectorFactory());
-  rocksdb::BlockBasedTableOptions t;
-  UseBlockCache(t, cache);
-  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   return o;
 }
 
@@ -191,7 +159,7 @@ rocksdb::ColumnFamilyOptions IndexOptions(const std::shared_ptr<rocksdb::Cache>&
 // bloom filter makes it cost no skiplist search either (two lookups per
 // imported line: Ingest's and the writer's). Written in key order with an
 // insert hint, like the other families.
-rocksdb::ColumnFamilyOptions ImportedOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions ImportedOptions() {
   rocksdb::ColumnFamilyOptions o;
   UseInsertHint(o);
   o.memtable_prefix_bloom_size_ratio = 0.05;
@@ -200,7 +168,6 @@ rocksdb::ColumnFamilyOptions ImportedOptions(const std::shared_ptr<rocksdb::Cach
   rocksdb::BlockBasedTableOptions t;
   t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   t.whole_key_filtering = true;
-  UseBlockCache(t, cache);
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   return o;
 }
@@ -446,21 +413,15 @@ absl::Status Store::OpenDb(bool read_only) {
     imported_filter_ =
         std::make_unique<ExpiryFilter>(ExpiryFilter::KeyIn::kValue, deleted_before_us_);
   }
-  if (!block_cache_) {
-    rocksdb::LRUCacheOptions cache_options;
-    cache_options.capacity = options_.block_cache_bytes;
-    cache_options.high_pri_pool_ratio = 0.5;  // index and filter partitions
-    block_cache_ = rocksdb::NewLRUCache(cache_options);
-  }
-  rocksdb::ColumnFamilyOptions records_options = RecordsOptions(block_cache_);
+  rocksdb::ColumnFamilyOptions records_options = RecordsOptions();
   records_options.compaction_filter = records_filter_.get();
-  rocksdb::ColumnFamilyOptions index_options = IndexOptions(block_cache_);
+  rocksdb::ColumnFamilyOptions index_options = IndexOptions();
   index_options.compaction_filter = index_filter_.get();
-  rocksdb::ColumnFamilyOptions imported_options = ImportedOptions(block_cache_);
+  rocksdb::ColumnFamilyOptions imported_options = ImportedOptions();
   imported_options.compaction_filter = imported_filter_.get();
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
-      {rocksdb::kDefaultColumnFamilyName, MetaOptions(block_cache_)},
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {kRecordsCf, records_options},
       {kIndexCfs[0], index_options},
       {kImportedCf, imported_options},
@@ -480,7 +441,7 @@ absl::Status Store::OpenDb(bool read_only) {
   for (const std::string& name : existing) {
     auto known = [&](const rocksdb::ColumnFamilyDescriptor& d) { return d.name == name; };
     if (std::find_if(cfs.begin(), cfs.end(), known) == cfs.end()) {
-      cfs.emplace_back(name, MetaOptions(block_cache_));
+      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
   }
   rocksdb::DB* db = nullptr;
@@ -1536,8 +1497,8 @@ Store::RocksHealth Store::Health() const {
     if (db_->GetIntProperty(cf, "rocksdb.estimate-table-readers-mem", &v)) {
       h.table_reader_bytes += v;
     }
+    if (db_->GetIntProperty(cf, "rocksdb.block-cache-usage", &v)) h.block_cache_bytes += v;
   }
-  if (block_cache_) h.block_cache_bytes = block_cache_->GetUsage();
   db_->GetIntProperty("rocksdb.num-running-compactions", &h.running_compactions);
   return h;
 }

@@ -53,7 +53,6 @@
 #include "store/record.h"
 
 namespace rocksdb {
-class Cache;
 class ColumnFamilyHandle;
 class DB;
 class WriteBatch;
@@ -72,10 +71,6 @@ struct StoreOptions {
   // writer pauses intake before RocksDB meets ENOSPC. 0 = automatic: 2 % of
   // the filesystem, at least 16 MiB, at most 1 GiB.
   uint64_t reserve_bytes = 0;
-  // The one block cache of every column family: data blocks, and the index
-  // and filter blocks, so RocksDB's memory stays within it however large
-  // the store grows (mlqd's --block-cache).
-  uint64_t block_cache_bytes = 64 << 20;
 };
 
 struct StoredRecord {
@@ -362,8 +357,8 @@ class Store {
     uint64_t pending_compaction_bytes = 0;
     uint64_t running_compactions = 0;
     uint64_t memtable_bytes = 0;      // every family's memtables
-    uint64_t table_reader_bytes = 0;  // index and filter blocks held outside the block cache
-    uint64_t block_cache_bytes = 0;   // the block cache(s) in use
+    uint64_t table_reader_bytes = 0;  // index and filter blocks held outside the block caches
+    uint64_t block_cache_bytes = 0;   // every family's block cache (one each)
   };
   RocksHealth Health() const;
 
@@ -469,8 +464,7 @@ class Store {
   std::unique_ptr<ExpiryFilter> records_filter_;
   std::unique_ptr<ExpiryFilter> index_filter_;
   std::unique_ptr<ExpiryFilter> imported_filter_;
-  std::shared_ptr<StallClock> stall_clock_;      // listens to every DB this store opens
-  std::shared_ptr<rocksdb::Cache> block_cache_;  // every DB this store opens
+  std::shared_ptr<StallClock> stall_clock_;  // listens to every DB this store opens
   bool sync_writes_ = true;
   bool defer_syncs_ = false;
   std::unique_ptr<rocksdb::DB> db_;

@@ -105,22 +105,6 @@ TEST(DaemonConfigTest, IoThreadsFromFlagOrFileZeroMeansOnePerCore) {
   EXPECT_FALSE(Parse(parser, {"--io-threads", "-1"}).ok());
 }
 
-TEST(DaemonConfigTest, BlockCacheIsASizeOfAtLeast8M) {
-  DaemonFlagParser parser;
-  absl::StatusOr<DaemonConfig> d = Parse(parser, {});
-  ASSERT_TRUE(d.ok()) << d.status();
-  EXPECT_EQ(d->block_cache_bytes, uint64_t{64} << 20);
-  absl::StatusOr<DaemonConfig> g = Parse(parser, {"--block-cache", "1G"});
-  ASSERT_TRUE(g.ok()) << g.status();
-  EXPECT_EQ(g->block_cache_bytes, uint64_t{1} << 30);
-  absl::StatusOr<DaemonConfig> low = Parse(parser, {"--block-cache", "4M"});
-  ASSERT_FALSE(low.ok());
-  EXPECT_NE(low.status().message().find("--block-cache: at least 8M"), std::string::npos)
-      << low.status();
-  EXPECT_FALSE(Parse(parser, {"--block-cache", "lots"}).ok());
-  EXPECT_EQ(Parse(parser, {})->block_cache_bytes, uint64_t{64} << 20);  // not left from "1G"
-}
-
 TEST(DaemonConfigTest, NonLoopbackGrpcWithoutProtectionIsRefused) {
   DaemonFlagParser parser;
   absl::StatusOr<DaemonConfig> c = Parse(parser, {"--grpc", "0.0.0.0:7600"});

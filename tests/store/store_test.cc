@@ -328,13 +328,12 @@ TEST_F(StoreTest, FindReadsManyRecordsInOrderAndSkipsTheRetainedOnes) {
   EXPECT_EQ(kept->records.back().record.queue_id, "Q" + std::to_string(kN - 1));
 }
 
-// RocksDB's memory is bounded by the block cache, not by the store: the
-// table files' index blocks live in the cache (they grew mlqd's RSS with
-// every table file before), and lookups still find every record.
-TEST(StoreMemoryTest, IndexBlocksLiveInTheBoundedBlockCache) {
+// Health() reports RocksDB's memory by kind (mlq_rocksdb_memory_bytes):
+// the table readers hold each table file's index blocks (206 KB for this
+// store, about 1 byte per line), the block caches the blocks lookups read.
+TEST(StoreMemoryTest, HealthReportsRocksDbMemoryByKind) {
   testing::TempDir dir;
-  constexpr uint64_t kCache = 8 << 20;
-  auto store = Store::Open({.path = dir.path(), .sync_writes = false, .block_cache_bytes = kCache});
+  auto store = Store::Open({.path = dir.path(), .sync_writes = false});
   ASSERT_TRUE(store.ok()) << store.status();
   constexpr int kRecords = 200'000;
   for (int start = 0; start < kRecords; start += 5000) {
@@ -357,12 +356,9 @@ TEST(StoreMemoryTest, IndexBlocksLiveInTheBoundedBlockCache) {
     EXPECT_EQ(found->records[0].record.queue_id, "Q" + std::to_string(i));
   }
   const Store::RocksHealth h = (*store)->Health();
-  // Index blocks held by the table readers themselves: 206 KB for this
-  // store before they moved into the cache (about 100 MB at 100M lines),
-  // 15 KB after: the readers' own structures.
-  EXPECT_LT(h.table_reader_bytes, 100'000u);
+  EXPECT_GT(h.table_reader_bytes, 100'000u);
+  EXPECT_LT(h.table_reader_bytes, 2'000'000u);
   EXPECT_GT(h.block_cache_bytes, 0u);
-  EXPECT_LE(h.block_cache_bytes, kCache);
   EXPECT_GT(h.memtable_bytes, 0u);  // empty memtables still hold their arena
 }
 
