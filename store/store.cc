@@ -452,6 +452,17 @@ absl::Status Store::OpenDb(bool read_only) {
   if (!s.ok()) return FromRocks(s, std::string(read_only ? "open read-only " : "open ") + path_);
   db_.reset(db);
   handles_ = std::move(handles);
+  // One family per block cache, for Health(): families whose options are
+  // copies of one another (the index shards) share a table factory and
+  // with it one cache. `handles_` is in the order of `cfs`.
+  cache_cfs_.clear();
+  std::vector<const rocksdb::TableFactory*> factories;
+  for (size_t i = 0; i < cfs.size() && i < handles_.size(); ++i) {
+    const rocksdb::TableFactory* f = cfs[i].options.table_factory.get();
+    if (std::find(factories.begin(), factories.end(), f) != factories.end()) continue;
+    factories.push_back(f);
+    cache_cfs_.push_back(handles_[i]);
+  }
   meta_cf_ = records_cf_ = imported_cf_ = nullptr;
   index_cfs_.fill(nullptr);
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
@@ -521,6 +532,7 @@ void Store::CloseDb() {
   }
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
   handles_.clear();
+  cache_cfs_.clear();
   db_->Close();
   db_.reset();
 }
@@ -1497,6 +1509,9 @@ Store::RocksHealth Store::Health() const {
     if (db_->GetIntProperty(cf, "rocksdb.estimate-table-readers-mem", &v)) {
       h.table_reader_bytes += v;
     }
+  }
+  for (rocksdb::ColumnFamilyHandle* cf : cache_cfs_) {
+    uint64_t v = 0;
     if (db_->GetIntProperty(cf, "rocksdb.block-cache-usage", &v)) h.block_cache_bytes += v;
   }
   db_->GetIntProperty("rocksdb.num-running-compactions", &h.running_compactions);

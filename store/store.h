@@ -358,7 +358,7 @@ class Store {
     uint64_t running_compactions = 0;
     uint64_t memtable_bytes = 0;      // every family's memtables
     uint64_t table_reader_bytes = 0;  // index and filter blocks held outside the block caches
-    uint64_t block_cache_bytes = 0;   // every family's block cache (one each)
+    uint64_t block_cache_bytes = 0;   // the block caches (the index shards share one)
   };
   RocksHealth Health() const;
 
@@ -471,6 +471,7 @@ class Store {
   // default, records, index, imported, then index.1 ... (absent in a format
   // 1 store opened read-only)
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cache_cfs_;  // one per block cache (see OpenDb)
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* records_cf_ = nullptr;
   // kIndexShards families, "index" first; null ones (a format 1 store
