@@ -1151,7 +1151,6 @@ absl::Status Store::SyncWal() {
   std::shared_lock db_lock(db_mu_);
   if (!db_) return BrokenStatus();
   if (read_only_) return absl::FailedPreconditionError("store is read-only: " + read_only_reason_);
-  if (broken_) return BrokenStatus();
   std::lock_guard wal_lock(wal_mu_);
   if (absl::Status can = CanSyncLocked(); !can.ok()) return can;
   absl::Status st = FromRocks(db_->SyncWAL(), "sync WAL");
@@ -1183,7 +1182,6 @@ absl::Status Store::Flush() {
   std::shared_lock db_lock(db_mu_);
   if (!db_) return BrokenStatus();
   if (read_only_) return absl::OkStatus();  // nothing written
-  if (broken_) return BrokenStatus();
   absl::Status st;
   {
     std::lock_guard wal_lock(wal_mu_);
