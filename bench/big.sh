@@ -14,7 +14,7 @@
 # then, after S seconds without load (compactions catch up, default 300),
 # the gRPC lookups once more. RocksDB's memory (mlq_rocksdb_memory_bytes:
 # memtables, table readers, block cache) is read from /metrics when the
-# ingest ends and after the lookups.
+# ingest ends and after the lookups, with the restarted mlqd's RSS then.
 # Needs the Release binaries (bench/run.sh builds them into build-bench/)
 # and about 14 GB of disk per 100M lines. Prints one markdown table.
 set -euo pipefail
@@ -34,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     --settle) settle=$2; shift ;;
     --build-dir) build=$2; shift ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "big.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
