@@ -23,7 +23,9 @@
 #
 # Per run: lines/s = lines / (first send -> Status `stored` reaches them,
 # polled every 20 ms; rsyslog: its output file has them), daemon CPU s per
-# 1M lines (utime+stime from /proc/PID/stat), peak RSS (VmHWM). mlqd runs with its defaults
+# 1M lines (utime+stime from /proc/PID/stat), peak RSS (VmHWM), bytes on
+# disk per line after the daemon stopped (du -sb of mlqd's data folder,
+# rsyslog's output file). mlqd runs with its defaults
 # (--sync-writes true) plus the variant's flags. Everything it starts is
 # stopped on exit; every wait is bounded.
 set -euo pipefail
@@ -45,7 +47,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) rounds=$2; shift ;;
     --no-rsyslog) with_rsyslog=0 ;;
     --keep) keep=1 ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "ingest_ab.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -130,8 +132,13 @@ run() {
   cpu_m=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$count" 'BEGIN { printf "%.2f", (n > 0 ? (b - a) / n * 1e6 : 0) }')
   log "  $name, $conns conn: $count/$lines lines, $rate lines/s, ${cpu_m} CPU s/1M lines, peak RSS ${hwm} MiB"
   [[ $count -eq $lines ]] || log "  WARNING: $name stored $count of $lines lines"
-  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$conns" "$rate" "$cpu_m" "$hwm" >>"$results"
   stop_pid "$pid" 120
+  # Bytes on disk per line once the daemon has stopped: mlqd's whole data
+  # folder (table files, WAL, RocksDB's own files), rsyslog's output file.
+  local bytes_line
+  bytes_line=$(du -sb "$dir/$([[ $name == rsyslog ]] && echo out.log || echo data)" |
+    awk -v n="$count" '{ printf "%.1f", (n > 0 ? $1 / n : 0) }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conns" "$rate" "$cpu_m" "$hwm" "$bytes_line" >>"$results"
   rm -rf "$dir"
 }
 
@@ -152,13 +159,14 @@ for round in $(seq 1 "$rounds"); do
 done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-echo "| variant | connections | lines/s (median of $rounds) | CPU s per 1M lines | peak RSS MiB | runs (lines/s) |"
-echo "|---|---|---|---|---|---|"
+echo "| variant | connections | lines/s (median of $rounds) | CPU s per 1M lines | peak RSS MiB | disk bytes per line after stop | runs (lines/s) |"
+echo "|---|---|---|---|---|---|---|"
 for conns in $conns_list; do
   for name in "${names[@]}"; do
     r=$(awk -F'\t' -v n="$name" -v c="$conns" '$1 == n && $2 == c { print $3 }' "$results")
     c=$(awk -F'\t' -v n="$name" -v c="$conns" '$1 == n && $2 == c { print $4 }' "$results")
     m=$(awk -F'\t' -v n="$name" -v c="$conns" '$1 == n && $2 == c { print $5 }' "$results")
-    echo "| $name ${flags[$name]:-} | $conns | $(median <<<"$r") | $(median <<<"$c") | $(median <<<"$m") | $(echo $r | tr ' ' '/') |"
+    b=$(awk -F'\t' -v n="$name" -v c="$conns" '$1 == n && $2 == c { print $6 }' "$results")
+    echo "| $name ${flags[$name]:-} | $conns | $(median <<<"$r") | $(median <<<"$c") | $(median <<<"$m") | $(median <<<"$b") | $(echo $r | tr ' ' '/') |"
   done
 done

@@ -582,7 +582,8 @@ table=$work/results.md
     "BM_Normalize/input(0=postfix_corpus,1=all_corpus,2=generated_mix):0|Normalize, Postfix corpus lines" \
     "BM_Normalize/input(0=postfix_corpus,1=all_corpus,2=generated_mix):2|Normalize, generated Postfix/amavis/Dovecot mix" \
     "BM_LineParser/input(0=corpus,1=generated):1|LineParser (header + normalize), generated mix" \
-    "BM_EncodeRecord|EncodeRecord" "BM_DecodeRecord|DecodeRecord" "BM_IndexKeys|IndexTerms + IndexKey per record"; do
+    "BM_EncodeRecord|EncodeRecord" "BM_DecodeRecord/0|DecodeRecord, every field stored (format 2)" \
+    "BM_DecodeRecord/1|DecodeRecord, mail fields derived on read (format 3)" "BM_IndexKeys|IndexTerms + IndexKey per record"; do
     name=${spec%%|*}; what=${spec#*|}
     v=$(med "micro.$name"); [[ -z $v ]] && continue
     t=""; h=""

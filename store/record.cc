@@ -80,6 +80,10 @@ void LogRecord::Clear() {
   raw.clear();
   msg_offset = 0;
   flags = 0;
+  ClearMailFields();
+}
+
+void LogRecord::ClearMailFields() {
   family.clear();
   event.clear();
   queue_id.clear();
@@ -102,6 +106,7 @@ void LogRecord::Clear() {
   proto.clear();
   links.clear();
   extra.clear();
+  mail_fields_derived = false;
 }
 
 }  // namespace mlq

@@ -102,6 +102,15 @@ struct LogRecord {
   // "mail_id", "hits", "category", ...). Small; kept in insertion order.
   std::vector<std::pair<std::string, std::string>> extra;
 
+  // True when every mail field above is exactly what DefaultNormalizers()
+  // (receiver/normalizers/normalizer.h) derive from this record's program,
+  // format and message(), i.e. the record came from LineParser with the
+  // default table and nothing changed its mail fields since. The store then
+  // keeps only the line and what arrived with it, and derives the mail
+  // fields again when it reads the record (store/record_codec.h). Whoever
+  // changes a mail field of such a record must clear it.
+  bool mail_fields_derived = false;
+
   // The MSG part of the line (what follows the syslog header).
   std::string_view message() const {
     return msg_offset <= raw.size() ? std::string_view(raw).substr(msg_offset) : std::string_view();
@@ -114,6 +123,8 @@ struct LogRecord {
   // vectors keeping their capacity, so a record can be reused for the next
   // line. A field added to LogRecord must be reset here too (record.cc).
   void Clear();
+  // The mail fields only (family ... extra, and mail_fields_derived).
+  void ClearMailFields();
 
   bool operator==(const LogRecord&) const = default;
 };

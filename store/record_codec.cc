@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "receiver/normalizers/normalizer.h"
 #include "store/varint.h"
 
 namespace mlq {
@@ -48,9 +49,30 @@ enum Field : int {
   kLinks,
   kExtra,
   kPeerSubject,
+  // No payload: the mail fields (kFamily..kLinks, kExtra) are not stored;
+  // the reader derives them from the line (LogRecord::mail_fields_derived).
+  kDerived,
   kFieldCount,
 };
 static_assert(kFieldCount <= 63);
+
+// The presence bits of the mail fields, which a derived record never has.
+constexpr uint64_t kMailFieldMask =
+    ((uint64_t{1} << (kLinks + 1)) - (uint64_t{1} << kFamily)) | (uint64_t{1} << kExtra);
+
+// Fills r's mail fields as LineParser did when the record arrived. The
+// normalizers may also set the event time and clear kFlagNoTimestamp (a
+// line with a time of its own in its text); those were stored as they came
+// out, so they are kept as stored.
+void DeriveMailFields(LogRecord* r) {
+  const int64_t timestamp_us = r->timestamp_us;
+  const uint32_t flags = r->flags;
+  r->ClearMailFields();
+  DefaultNormalizers().Normalize(*r);
+  r->timestamp_us = timestamp_us;
+  r->flags = flags;
+  r->mail_fields_derived = true;
+}
 
 // received_us is stored as its distance from timestamp_us, modulo 2^64.
 using varint::PutString;
@@ -104,6 +126,7 @@ void EncodeRecord(const LogRecord& r, std::string* out) {
   mark(kLinks, !r.links.empty());
   mark(kExtra, !r.extra.empty());
   mark(kPeerSubject, !r.peer_subject.empty());
+  if (r.mail_fields_derived) mask = (mask & ~kMailFieldMask) | (uint64_t{1} << kDerived);
 
   out->push_back(static_cast<char>(kVersion));
   PutVarint(out, mask);
@@ -171,6 +194,10 @@ absl::Status DecodeRecord(std::string_view value, LogRecord* r) {
   if (!in.Byte(&version) || version != kVersion)
     return absl::DataLossError("unknown record version");
   if (!in.Varint(&mask)) return bad;
+  if (mask >> kFieldCount) return absl::DataLossError("record value with unknown fields");
+  const bool derived = (mask >> kDerived) & 1;
+  if (derived && (mask & kMailFieldMask)) return bad;
+  r->mail_fields_derived = false;
   auto has = [mask](Field f) { return (mask >> f) & 1; };
   uint64_t u;
   int64_t s;
@@ -235,6 +262,7 @@ absl::Status DecodeRecord(std::string_view value, LogRecord* r) {
   }
   if (has(kPeerSubject)) ok = ok && in.String(&r->peer_subject);
   if (!ok || !in.done()) return bad;
+  if (derived) DeriveMailFields(r);
   return absl::OkStatus();
 }
 

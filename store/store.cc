@@ -325,10 +325,19 @@ absl::Status Store::CheckFormat(bool read_only) {
       return WriteToDb(/*sync=*/true, &wb, "write the store format");
     }
   }
-  if (format == kFormatVersion) {
+  if (format == 2 || format == kFormatVersion) {
     s = db_->Get(rocksdb::ReadOptions(), meta_cf_, kLegacyIndexUntilKey, &value);
     if (s.ok()) legacy_index_until_us_ = static_cast<int64_t>(DecodeU64(value));
     if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read the store format");
+    if (format == 2 && !read_only) {
+      // Format 3 only adds record values whose mail fields are derived on
+      // read (store/record_codec.h): every format 2 value reads as it did.
+      // The mark keeps a format 2 mlqd, which would read such a value
+      // without its mail fields, from opening the store.
+      rocksdb::WriteBatch wb;
+      wb.Put(meta_cf_, kFormatKey, EncodeU64(kFormatVersion));
+      return WriteToDb(/*sync=*/true, &wb, "upgrade the store to format 3");
+    }
     return absl::OkStatus();
   }
   if (format == 1) {
@@ -340,7 +349,7 @@ absl::Status Store::CheckFormat(bool read_only) {
       "the store at " + path_ + " has format " +
       (format == 0 ? std::string("(unreadable)") : std::to_string(format)) +
       "; this mlqd reads format " + std::to_string(kFormatVersion) +
-      " (and upgrades format 1) only (a newer mlq wrote it: run that version, or restore a "
+      " (and upgrades formats 1 and 2) only (a newer mlq wrote it: run that version, or restore a "
       "backup made with this one)");
 }
 
@@ -363,7 +372,7 @@ absl::Status Store::UpgradeFromFormat1() {
   rocksdb::WriteBatch wb;
   wb.Put(meta_cf_, kLegacyIndexUntilKey, EncodeU64(static_cast<uint64_t>(until)));
   wb.Put(meta_cf_, kFormatKey, EncodeU64(kFormatVersion));
-  absl::Status st = WriteToDb(/*sync=*/true, &wb, "upgrade the store to format 2");
+  absl::Status st = WriteToDb(/*sync=*/true, &wb, "upgrade the store from format 1");
   if (st.ok()) legacy_index_until_us_ = until;
   return st;
 }

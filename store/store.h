@@ -14,7 +14,11 @@
 // Format 1 had the one family "index"; opening such a store for writing
 // marks it format 2 and records the newest record time it held: until
 // retention has deleted past that time, a lookup of a term whose family is
-// not "index" reads "index" too (where format 1 put every entry). Write() puts a
+// not "index" reads "index" too (where format 1 put every entry). Format 3
+// (issue 16) stores a line that arrived through LineParser without its mail
+// fields, which DecodeRecord derives again (store/record_codec.h); a format
+// 2 store is marked format 3 when opened for writing, nothing rewritten.
+// Write() puts a
 // batch of records and all their index entries in one WriteBatch, so
 // indexes never disagree with records, even after a crash.
 //
@@ -102,13 +106,16 @@ class Store {
   // A store of a format newer than kFormatVersion (written by a newer mlq)
   // is refused with FailedPrecondition saying which format it has; a store
   // without a format (written before it was recorded) is format 1. A format
-  // 1 store is upgraded to format 2 in place when opened for writing (one
-  // small synced write, see above) and read as it is when opened
-  // read-only.
+  // 1 or 2 store is upgraded to format 3 in place when opened for writing
+  // (one small synced write, nothing rewritten, see below) and read as it
+  // is when opened read-only.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
   // The layout this code reads and writes. It changes whenever a store
   // written by one version would be misread by another.
-  static constexpr uint64_t kFormatVersion = 2;
+  // 1: one index family. 2: the index in kIndexShards families. 3: record
+  // values may leave their mail fields to be derived on read
+  // (store/record_codec.h).
+  static constexpr uint64_t kFormatVersion = 3;
   // Index families (format 2 on; format 1 had one).
   static constexpr size_t kIndexShards = 4;
   ~Store();

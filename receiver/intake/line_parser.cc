@@ -83,6 +83,9 @@ void LineParser::ParseInto(std::string_view line, uint32_t frame_flags, const Li
   if (normalizers_ != nullptr && normalizers_->Normalize(rec)) {
     normalized_.fetch_add(1, std::memory_order_relaxed);
   }
+  // The store keeps such a record's line only and derives its mail fields
+  // again when it reads it (store/record_codec.h).
+  rec.mail_fields_derived = normalizers_ == &DefaultNormalizers();
 }
 
 }  // namespace mlq

@@ -83,6 +83,33 @@ TEST_F(FormatTest, AStoreWithoutAMarkIsFormatOneAndKeepsItsLines) {
   EXPECT_EQ(RawFormat(path_), RawU64(Store::kFormatVersion)) << "marked on the writable open";
 }
 
+TEST_F(FormatTest, AFormat2StoreBecomesFormat3OnTheWritableOpenOnly) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_TRUE((*s)->Write({Line(1), Line(2)}).ok());
+  }
+  SetRawFormat(path_, RawU64(2));
+  {
+    // No room to open for writing (a reserve larger than any disk): read
+    // as it is, as on a full disk.
+    auto s = Store::Open({.path = path_, .sync_writes = false, .reserve_bytes = 1ull << 62});
+    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_TRUE((*s)->read_only());
+    EXPECT_EQ((*s)->RecordCount(), 2u);
+  }
+  EXPECT_EQ(RawFormat(path_), RawU64(2)) << "a read-only open writes nothing";
+  {
+    auto s = Open();
+    ASSERT_TRUE(s.ok()) << s.status();
+    auto found = (*s)->Find({.kind = keys::IndexKind::kQueueId, .term = "Q2"});
+    ASSERT_TRUE(found.ok()) << found.status();
+    ASSERT_EQ(found->records.size(), 1u);
+    EXPECT_EQ(found->records[0].record, Line(2));
+  }
+  EXPECT_EQ(RawFormat(path_), RawU64(3)) << "marked, so a format 2 mlqd refuses it";
+}
+
 TEST_F(FormatTest, ANewerFormatIsRefusedAndLeftAsItIs) {
   {
     auto s = Open();

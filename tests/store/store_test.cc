@@ -6,6 +6,7 @@
 #include <limits>
 #include <utility>
 
+#include "receiver/normalizers/normalizer.h"
 #include "store/keys.h"
 #include "store/record_codec.h"
 #include "test_util.h"
@@ -102,6 +103,76 @@ TEST(RecordCodecTest, RejectsTruncatedAndGarbageValues) {
   LogRecord back;
   EXPECT_FALSE(DecodeRecord(value + "x", &back).ok());
   EXPECT_FALSE(DecodeRecord("\x09garbage", &back).ok());
+}
+
+// A record as LineParser leaves it: its mail fields are the default
+// normalizers' reading of its line.
+LogRecord DerivedRec(int64_t ts) {
+  LogRecord r;
+  r.timestamp_us = ts;
+  r.received_us = ts + 1500;
+  r.host = "mx1";
+  r.program = "postfix/smtp";
+  r.pid = "123";
+  r.format = SyslogFormat::kRfc3164;
+  r.raw =
+      "<22>Jul  5 17:57:08 mx1 postfix/smtp[123]: 4Ldr9y6wlvz3xgh: to=<b@y.org>, "
+      "relay=mx.y.org[192.0.2.9]:25, delay=5.4, delays=0.01/0.03/0.28/5, dsn=2.0.0, "
+      "status=sent (250 2.0.0 Ok: queued as 95FA2DB2C9)";
+  r.msg_offset = 43;
+  DefaultNormalizers().Normalize(r);
+  r.mail_fields_derived = true;
+  return r;
+}
+
+TEST(RecordCodecTest, ADerivedRecordIsStoredWithoutItsMailFieldsAndReadsBackTheSame) {
+  const LogRecord r = DerivedRec(kT0);
+  ASSERT_EQ(r.queue_id, "4Ldr9y6wlvz3xgh");
+  ASSERT_EQ(r.status, "sent");
+  ASSERT_FALSE(r.links.empty());
+  std::string derived, full;
+  EncodeRecord(r, &derived);
+  LogRecord copy = r;
+  copy.mail_fields_derived = false;
+  EncodeRecord(copy, &full);
+  EXPECT_LT(derived.size() + 60, full.size()) << "the mail fields are left out";
+  EXPECT_EQ(derived.find("95FA2DB2C9"), derived.rfind("95FA2DB2C9")) << "once: in the line";
+  LogRecord back;
+  back.timestamp_us = kT0;
+  ASSERT_TRUE(DecodeRecord(derived, &back).ok());
+  EXPECT_EQ(back, r);
+  LogRecord back_full;
+  back_full.timestamp_us = kT0;
+  ASSERT_TRUE(DecodeRecord(full, &back_full).ok());
+  EXPECT_EQ(back_full, copy) << "a record not marked keeps every field as written";
+}
+
+TEST(RecordCodecTest, RejectsDerivedValuesWithMailFieldsAndUnknownFields) {
+  // Version 1, presence mask: kRaw (bit 11) and kDerived (bit 37), then the
+  // raw line; adding kQueueId (bit 16) or an unknown bit 40 breaks it.
+  auto value = [](uint64_t mask) {
+    std::string v(1, '\x01');
+    while (mask >= 0x80) {
+      v.push_back(static_cast<char>((mask & 0x7f) | 0x80));
+      mask >>= 7;
+    }
+    v.push_back(static_cast<char>(mask));
+    if (mask != 0)
+      v += std::string(
+          "\x03"
+          "abc");
+    return v;
+  };
+  const uint64_t raw = uint64_t{1} << 11, derived = uint64_t{1} << 37;
+  LogRecord ok;
+  ASSERT_TRUE(DecodeRecord(value(raw | derived), &ok).ok());
+  EXPECT_TRUE(ok.mail_fields_derived);
+  EXPECT_EQ(ok.raw, "abc");
+  std::string with_qid = value(raw | derived | (uint64_t{1} << 16));
+  with_qid += "\x01Q";
+  LogRecord bad;
+  EXPECT_FALSE(DecodeRecord(with_qid, &bad).ok());
+  EXPECT_FALSE(DecodeRecord(value(raw | (uint64_t{1} << 40)), &bad).ok());
 }
 
 TEST(RecordCodecTest, ExtremeTimesRoundTripWithoutOverflow) {
